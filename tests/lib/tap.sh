@@ -1,0 +1,174 @@
+# shellcheck shell=bash
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+#
+# TAP and process helpers for the shell tests.  Source it first thing:
+#	. "$MX_TOP/tests/lib/tap.sh"
+#	mx_netns "$@"		# re-exec in a private network namespace
+#	plan 3
+#	ok $? "name"; is "$got" "$want" "name"; like "$got" 'regex' "name"
+#	mx_bg "$MX_BUILD/tests/bin/smtpd-test" -p 2525	# killed at exit
+#	mx_wait_port 2525 || bail "no listener"
+#	done_testing
+# Everything a test starts is killed when it exits; its temporary
+# directory ($MX_TMP) is removed unless MX_KEEP is set.
+
+: "${MX_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${MX_BUILD:=$MX_TOP/build}"
+export MX_TOP MX_BUILD
+
+tap_n=0
+tap_fail=0
+tap_planned=
+mx_pids=()
+
+plan() { tap_planned=$1; echo "1..$1"; }
+
+diag() { printf '# %s\n' "$@" >&2; }
+
+ok() {
+	local rc=$1; shift
+	tap_n=$((tap_n + 1))
+	if [ "$rc" = 0 ]; then
+		echo "ok $tap_n - $*"
+	else
+		echo "not ok $tap_n - $*"
+		tap_fail=$((tap_fail + 1))
+	fi
+	return "$rc"
+}
+
+is() {
+	local got=$1 want=$2; shift 2
+	if [ "$got" = "$want" ]; then
+		ok 0 "$@"
+	else
+		ok 1 "$@"
+		diag "         got: '$got'" "    expected: '$want'"
+		return 1
+	fi
+}
+
+like() {
+	local got=$1 re=$2; shift 2
+	if printf '%s' "$got" | grep -Eq -- "$re"; then
+		ok 0 "$@"
+	else
+		ok 1 "$@"
+		diag "         got: '$got'" "    expected to match: /$re/"
+		return 1
+	fi
+}
+
+unlike() {
+	local got=$1 re=$2; shift 2
+	if printf '%s' "$got" | grep -Eq -- "$re"; then
+		ok 1 "$@"
+		diag "         got: '$got'" "    expected not to match: /$re/"
+		return 1
+	fi
+	ok 0 "$@"
+}
+
+skip() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # SKIP $*"
+		n=$((n - 1))
+	done
+}
+
+bail() { echo "Bail out! $*"; exit 255; }
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+done_testing() {
+	[ -n "$tap_planned" ] || echo "1..$tap_n"
+	if [ -n "$tap_planned" ] && [ "$tap_planned" != "$tap_n" ]; then
+		diag "planned $tap_planned tests but ran $tap_n"
+		exit 255
+	fi
+	[ "$tap_fail" -gt 254 ] && exit 254
+	exit "$tap_fail"
+}
+
+# Re-exec the calling script in a new network namespace (root: unshare -n;
+# otherwise unshare -rn), with loopback up.  Call as: mx_netns "$@"
+mx_netns() {
+	if [ "${MX_IN_NETNS:-}" != 1 ]; then
+		local u=-n
+		[ "$(id -u)" = 0 ] || u=-rn
+		command -v unshare >/dev/null || skip_all "unshare not found"
+		MX_IN_NETNS=1 exec unshare $u -- "$BASH" "$0" "$@"
+	fi
+	ip link set lo up 2>/dev/null || bail "cannot bring up lo in netns"
+}
+
+mx_cleanup() {
+	local p
+	for p in "${mx_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${mx_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "${MX_TMP:-}" ] && [ -z "${MX_KEEP:-}" ]; then
+		rm -rf "$MX_TMP"
+	fi
+}
+trap mx_cleanup EXIT
+
+MX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mxtest.XXXXXX") || bail "mktemp"
+export MX_TMP
+
+# Start a command in the background, stdout+stderr to $MX_TMP/<name>.log;
+# its PID is in $MX_LASTPID and it is killed at exit.
+mx_bg() {
+	local name
+	name=$(basename "$1")
+	"$@" >>"$MX_TMP/$name.log" 2>&1 &
+	MX_LASTPID=$!
+	mx_pids+=("$MX_LASTPID")
+}
+
+# Wait (at most $3 seconds, default 10) until host:port accepts.
+mx_wait_port() {
+	local port=$1 host=${2:-127.0.0.1} t=${3:-10} i=0
+	while [ "$i" -lt $((t * 20)) ]; do
+		if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	diag "nothing listens on $host:$port after ${t}s"
+	return 1
+}
+
+# Run a command bounded by a timeout (default 30 s).
+mx_timeout() {
+	local t=$1; shift
+	timeout -k 2 "$t" "$@"
+}
+
+# The directory holding smtp-source and smtp-sink (postfix .deb).
+mx_postfix() {
+	local d=${MX_POSTFIX_DIR:-$MX_TOP/.deps/postfix}
+	[ -x "$d/usr/sbin/smtp-source" ] || return 1
+	POSTFIX_SBIN=$d/usr/sbin
+	export LD_LIBRARY_PATH=$d/usr/lib/postfix${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+}
