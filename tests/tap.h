@@ -152,11 +152,13 @@ tap_print_mem(const char *label, const void *p, size_t len)
 #define ok(cond, ...)	tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
 #define is_int(got, want, ...) do {					\
-	long long tap_g_ = (long long)(got), tap_w_ = (long long)(want);\
-	if (!tap_ok(tap_g_ == tap_w_, __FILE__, __LINE__, __VA_ARGS__)) {\
+	long long tap_g_ = (long long)(got);				\
+	long long tap_w_ = (long long)(want);				\
+	if (!tap_ok(tap_g_ == tap_w_, __FILE__, __LINE__,		\
+	    __VA_ARGS__)) {						\
 		fflush(stdout);						\
-		fprintf(stderr, "#          got: %lld\n"			\
-		    "#     expected: %lld\n", tap_g_, tap_w_);		\
+		fprintf(stderr, "#          got: %lld\n" \
+		    "#     expected: %lld\n", tap_g_, tap_w_);	\
 	}								\
 } while (0)
 
