@@ -1040,6 +1040,7 @@ tls_ssl_set_servername(SSL *ssl, const char *name)
 	struct in6_addr		 a6;
 	struct in_addr		 a4;
 	char			 buf[INET6_ADDRSTRLEN + 2];
+	char			 host[TLS_NAMELEN + 1];
 	size_t			 len;
 
 	if (name == NULL || *name == '\0')
@@ -1057,12 +1058,16 @@ tls_ssl_set_servername(SSL *ssl, const char *name)
 	    inet_pton(AF_INET6, buf, &a6) == 1)
 		return X509_VERIFY_PARAM_set1_ip_asc(param, buf) == 1 ? 0 : -1;
 
+	/* "mx.example.org." is a name too, but SNI carries no dot. */
+	if (tls_normalize(name, host, sizeof(host)) == -1)
+		return -1;
 	X509_VERIFY_PARAM_set_hostflags(param,
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (X509_VERIFY_PARAM_set1_host(param, name, 0) != 1)
+	if (X509_VERIFY_PARAM_set1_host(param, host, 0) != 1 ||
+	    SSL_set_tlsext_host_name(ssl, host) != 1) {
+		ERR_clear_error();
 		return -1;
-	if (SSL_set_tlsext_host_name(ssl, name) != 1)
-		return -1;
+	}
 	return 0;
 }
 

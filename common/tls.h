@@ -119,8 +119,10 @@ SSL_CTX		*tls_ctx_ssl_ctx(struct tls_ctx *);	/* still ours */
  * and OpenSSL security level 0), else an OpenSSL cipher string used as
  * it is.  TLSv1.3 suites stay OpenSSL's defaults.
  *
- * tls_set_curves: ECDHE groups, OpenSSL syntax ("X25519:P-256"), NULL
- * or "default" for OpenSSL's list.  ECDHE itself is always on.
+ * tls_set_curves: ECDHE groups, OpenSSL syntax ("X25519:P-256"); NULL,
+ * "default" or "auto" for OpenSSL 3.0's default EC list (X25519, P-256,
+ * X448, P-521, P-384).  ECDHE itself is always on (OpenSSL's "ecdh
+ * auto"), with or without this call.
  */
 int		 tls_parse_protocols(const char *, uint32_t *);
 int		 tls_set_protocols(struct tls_ctx *, const char *);
@@ -151,7 +153,8 @@ int		 tls_set_curves(struct tls_ctx *, const char *);
  * forked after tls_server_new share it, a restart forgets it), or
  * TLS_TICKETS_KEY with TLS_TICKET_KEYLEN bytes of key (for several
  * servers that must accept each other's tickets; the caller rotates it
- * by calling again).
+ * by calling again).  OpenSSL marks a session that was freed without
+ * SSL_shutdown() as not resumable: close cleanly to let clients resume.
  *
  * tls_server_set_verify_client: ask clients for a certificate issued by
  * a CA in cafile (PEM, one or more).  TLS_VERIFY_OPTIONAL keeps the
@@ -196,8 +199,10 @@ int		 tls_client_set_cert(struct tls_ctx *, const char *,
  * and the memory goes with the last of them.
  *
  * tls_ssl_set_servername (client SSL, before the handshake): send name
- * as SNI (unless it is an IP address literal) and check the server's
- * certificate against it (DNS name, or IP address).
+ * as SNI (unless it is an IP address literal, bare or in brackets) and
+ * check the server's certificate against it (DNS name, wildcards only
+ * as a whole left-most label; or IP address).  -1 for a name that is
+ * empty, too long or holds blanks or control characters.
  *
  * tls_ssl_describe: after the handshake, one line for the logs:
  *	version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=ok

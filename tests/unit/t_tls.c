@@ -62,6 +62,7 @@ static int		 sh(const char *, ...)
 static int		 make_pki(void);
 static void		 rm_tmpdir(void);
 static int		 first_line(const char *, const char *);
+static char		*slurp(const char *, size_t *);
 static void		 handshake(SSL *, SSL *, struct hs *);
 static int		 try(struct tls_ctx *, struct tls_ctx *, const char *,
 			    struct hs *, char *, size_t, char *, size_t);
@@ -200,6 +201,22 @@ first_line(const char *file, const char *want)
 	}
 	fclose(fp);
 	return rv;
+}
+
+static char *
+slurp(const char *file, size_t *lenp)
+{
+	char	*buf;
+	FILE	*fp;
+	size_t	 len;
+
+	if ((fp = fopen(file, "r")) == NULL)
+		return NULL;
+	buf = calloc(1, 65536);
+	len = buf ? fread(buf, 1, 65535, fp) : 0;
+	fclose(fp);
+	*lenp = len;
+	return buf;
 }
 
 /* Drive both ends over a BIO pair until both finish or one fails. */
@@ -348,10 +365,10 @@ main(void)
 	unsigned char	 tkey[TLS_TICKET_KEYLEN];
 	char		 buf[1024], want[256], subj[256], desc[256];
 	char		*p, *q;
-	size_t		 i;
+	size_t		 i, len;
 
 	log_init(1, LOG_MAIL);
-	plan(83);
+	plan(93);
 
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
@@ -523,10 +540,12 @@ main(void)
 	/* Peer certificate helpers. */
 	s = tls_ssl_new(sctx);
 	c = tls_ssl_new(vctx);
-	(void)tls_ssl_set_servername(c, "mail.example.org");
+	is_int(tls_ssl_set_servername(c, "bad name"), -1,
+	    "a name with a blank is refused");
+	(void)tls_ssl_set_servername(c, "mail.example.org.");
 	handshake(c, s, &hs);
 	is_str(tls_ssl_servername(s), "mail.example.org",
-	    "server sees the SNI");
+	    "server sees the SNI, without the trailing dot");
 	ok(tls_ssl_describe(s, desc, sizeof(desc)) == 0 &&
 	    strstr(desc, " verify=none") != NULL,
 	    "server side: no client certificate: %s", desc);
@@ -626,6 +645,55 @@ main(void)
 	SSL_free(c);
 	SSL_free(s);
 	tls_ctx_free(cctx);
+	tls_ctx_free(ctx);
+
+	/* Optional client certificates: any goes, the log tells. */
+	ctx = server_ctx();
+	is_int(tls_server_set_verify_client(ctx, TLS_VERIFY_OPTIONAL,
+	    fpath("root.crt")), 0, "server asks for optional certificates");
+	cctx = client_ctx(TLS_VERIFY_NONE, NULL, NULL);
+	if (tls_client_set_cert(cctx, fpath("evil.crt"),
+	    fpath("evil.key")) == -1)
+		diag("%s", tls_ctx_error(cctx));
+	s = tls_ssl_new(ctx);
+	c = tls_ssl_new(cctx);
+	handshake(c, s, &hs);
+	ok(hs.ok && tls_ssl_describe(s, desc, sizeof(desc)) == 0 &&
+	    strstr(desc, " verify=fail") != NULL,
+	    "untrusted client certificate accepted, verify=fail: %s", desc);
+	is_str(tls_ssl_verify_error(s), "unable to verify the first "
+	    "certificate", "server: why it failed");
+	SSL_free(c);
+	SSL_free(s);
+	tls_ctx_free(cctx);
+	tls_ctx_free(ctx);
+
+	/* The system store does not trust our test CA. */
+	cctx = client_ctx(TLS_VERIFY_REQUIRE, NULL, NULL);
+	(void)try(sctx, cctx, "mail.example.org", &hs, NULL, 0, NULL, 0);
+	ok(!hs.ok && hs.cfail, "system store: test CA not trusted");
+	tls_ctx_free(cctx);
+
+	/* pki from memory, as a privsep parent would send it. */
+	ctx = tls_server_new();
+	p = slurp(fpath("net.crt"), &i);
+	q = slurp(fpath("mail.key"), &len);
+	ok(p != NULL && q != NULL, "read PEM into memory");
+	is_int(tls_server_add_pki_mem(ctx, "x", p, i, q, len), -1,
+	    "mismatch in memory");
+	is_str(tls_ctx_error(ctx), "key (memory) does not match "
+	    "certificate (memory)", "memory mismatch message");
+	free(q);
+	q = slurp(fpath("net.key"), &len);
+	is_int(tls_server_add_pki_mem(ctx, NULL, p, i, q, len), 0,
+	    "pki from memory");
+	if (q != NULL)
+		explicit_bzero(q, len);
+	free(p);
+	free(q);
+	(void)try(ctx, vctx, "a.example.net", &hs, subj, sizeof(subj),
+	    NULL, 0);
+	is_str(subj, NET_SUBJ, "memory pki serves a.example.net");
 	tls_ctx_free(ctx);
 
 	/* An SSL outlives its tls_ctx (reload while sessions run). */
