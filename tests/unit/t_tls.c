@@ -26,7 +26,9 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -37,14 +39,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "io.h"
 #include "log.h"
 #include "tls.h"
 #include "tap.h"
+
+#define MAIL_SUBJ	"CN=mail.example.org,O=Example"
+#define NET_SUBJ	"CN=*.example.net,O=Example Net"
+#define EVIL_SUBJ	"CN=mail.example.org,O=Evil"
 
 struct hs {
 	int	ok;		/* both sides finished */
@@ -52,6 +60,14 @@ struct hs {
 	int	sfail;		/* server failed */
 	char	cerr[1024];	/* OpenSSL's reason on the failing side */
 	char	serr[1024];
+};
+
+/* One end of a connection driven through common/io. */
+struct end {
+	struct event_base	*base;
+	int			 ready;		/* IO_TLSREADY seen */
+	int			 error;		/* IO_ERROR/IO_CLOSED seen */
+	int			*other;		/* the other end's ready */
 };
 
 static char	tmpdir[] = "/tmp/t_tls.XXXXXX";
@@ -69,6 +85,8 @@ static int		 try(struct tls_ctx *, struct tls_ctx *, const char *,
 static void		 check_sni(struct tls_ctx *, struct tls_ctx *,
 			    const char *, const char *);
 static struct tls_ctx	*server_ctx(void);
+static void		 end_cb(struct io *, int, void *);
+static void		 io_check(struct tls_ctx *, struct tls_ctx *);
 static struct tls_ctx	*client_ctx(int, const char *, const char *);
 
 /* A path in the temp dir; a ring of buffers so a few can live at once. */
@@ -349,9 +367,67 @@ client_ctx(int verify, const char *ca, const char *protocols)
 	return ctx;
 }
 
-#define MAIL_SUBJ	"CN=mail.example.org,O=Example"
-#define NET_SUBJ	"CN=*.example.net,O=Example Net"
-#define EVIL_SUBJ	"CN=mail.example.org,O=Evil"
+static void
+end_cb(struct io *io, int evt, void *arg)
+{
+	struct end	*e = arg;
+
+	if (evt == IO_TLSREADY)
+		e->ready = 1;
+	else if (evt == IO_ERROR || evt == IO_CLOSED || evt == IO_TIMEOUT) {
+		diag("io: %s: %s", io_strevent(evt), io_error(io));
+		e->error = 1;
+	}
+	if (e->error || (e->ready && *e->other))
+		event_base_loopexit(e->base, NULL);
+}
+
+/*
+ * The same contexts through common/io (bufferevent_openssl) over a
+ * socketpair: foo.example.net must come back with the wildcard pki.
+ */
+static void
+io_check(struct tls_ctx *sctx, struct tls_ctx *cctx)
+{
+	struct event_base	*base;
+	struct end		 se, ce;
+	struct timeval		 tv = { 5, 0 };
+	struct io		*sio, *cio;
+	char			 subj[256], desc[256];
+	SSL			*ssl;
+	int			 sp[2];
+
+	if ((base = event_base_new()) == NULL ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1)
+		abort();
+	memset(&se, 0, sizeof(se));
+	memset(&ce, 0, sizeof(ce));
+	se.base = ce.base = base;
+	se.other = &ce.ready;
+	ce.other = &se.ready;
+	sio = io_new(base, sp[0], end_cb, &se);
+	cio = io_new(base, sp[1], end_cb, &ce);
+	io_start_tls(sio, tls_ssl_new(sctx), 1);
+	ssl = tls_ssl_new(cctx);
+	(void)tls_ssl_set_servername(ssl, "foo.example.net");
+	io_start_tls(cio, ssl, 0);
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+
+	ok(se.ready && ce.ready, "io: both ends IO_TLSREADY");
+	subj[0] = desc[0] = '\0';
+	if (ce.ready) {
+		(void)tls_peer_subject(io_tls(cio), subj, sizeof(subj));
+		(void)tls_ssl_describe(io_tls(cio), desc, sizeof(desc));
+	}
+	is_str(subj, NET_SUBJ, "io: SNI foo.example.net, wildcard pki");
+	is_str(desc, "version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 "
+	    "bits=256 verify=ok", "io: client describes the session");
+	io_free(sio);
+	io_free(cio);
+	event_base_free(base);
+}
+
 
 int
 main(void)
@@ -368,7 +444,7 @@ main(void)
 	size_t		 i, len;
 
 	log_init(1, LOG_MAIL);
-	plan(93);
+	plan(99);
 
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
@@ -695,6 +771,25 @@ main(void)
 	    NULL, 0);
 	is_str(subj, NET_SUBJ, "memory pki serves a.example.net");
 	tls_ctx_free(ctx);
+
+	/* Legacy: TLSv1.0 with "all" protocols and "all" ciphers. */
+	ctx = server_ctx();
+	ok(tls_set_protocols(ctx, "all") == 0 &&
+	    tls_set_ciphers(ctx, "all") == 0, "server: all/all");
+	cctx = client_ctx(TLS_VERIFY_NONE, NULL, "tlsv1.0");
+	if (tls_set_ciphers(cctx, "all") == -1)
+		diag("%s", tls_ctx_error(cctx));
+	(void)try(ctx, cctx, "mail.example.org", &hs, NULL, 0, desc,
+	    sizeof(desc));
+	ok(strncmp(desc, "version=TLSv1 ", 14) == 0, "TLSv1.0: %s", desc);
+	(void)tls_set_ciphers(ctx, "secure");
+	(void)try(ctx, cctx, "mail.example.org", &hs, NULL, 0, NULL, 0);
+	ok(!hs.ok, "TLSv1.0 refused with the secure ciphers");
+	tls_ctx_free(cctx);
+	tls_ctx_free(ctx);
+
+	/* Through common/io. */
+	io_check(sctx, vctx);
 
 	/* An SSL outlives its tls_ctx (reload while sessions run). */
 	s = tls_ssl_new(sctx);
