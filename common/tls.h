@@ -108,13 +108,14 @@ SSL_CTX		*tls_ctx_ssl_ctx(struct tls_ctx *);	/* still ours */
  * tls_set_protocols: libtls/OpenSMTPD syntax, words separated by commas,
  * colons or blanks, "!" in front removes: "secure" or "default" (TLSv1.2
  * and TLSv1.3, the default), "all" or "legacy" (TLSv1.0 to TLSv1.3;
- * TLSv1.0/1.1 also need OpenSSL's security level, see tls_set_ciphers),
+ * TLSv1.0/1.1 also need security level 0: tls_set_ciphers "all"),
  * "tlsv1" (same as all), "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3";
  * e.g. "tlsv1.2,tlsv1.3", "all,!tlsv1.0".  A gap ("tlsv1.0,tlsv1.2")
  * disables the missing version.
  *
  * tls_set_ciphers: TLSv1.2 and older cipher list, libtls words "secure"
- * or "default" (AEAD with ECDHE or DHE only), "compat" (HIGH:!aNULL),
+ * or "default" (AES-GCM or ChaCha20-Poly1305 with ECDHE or DHE: libtls's
+ * AEAD list in OpenSSL's words), "compat" (HIGH:!aNULL),
  * "legacy" (HIGH:MEDIUM:!aNULL), "insecure" or "all" (ALL:!aNULL:!eNULL,
  * and OpenSSL security level 0), else an OpenSSL cipher string used as
  * it is.  TLSv1.3 suites stay OpenSSL's defaults.
