@@ -103,6 +103,7 @@ struct smtpc {
 	size_t			 nrcpt_ok;	/* RCPT answered 2xx */
 	size_t			 eod_left;	/* end-of-data replies due */
 	size_t			 eod_next;	/* LMTP: next rcpt to answer */
+	int			 in_head;	/* sending msg->head */
 	off_t			 body_off;
 	size_t			 body_len;
 	struct smtpc_dot	 dot;
@@ -1075,6 +1076,8 @@ smtpc_send(struct smtpc *s, struct smtpc_msg *m)
 		return -1;
 	else
 		s->body_len = 0;
+	if (m->head != NULL)
+		s->body_len += evbuffer_get_length(m->head);
 	smtpc_reply_clear(&m->mail);
 	smtpc_reply_clear(&m->data);
 	m->naccepted = 0;
@@ -1173,6 +1176,11 @@ smtpc_txn_reply(struct smtpc *s, struct smtpc_reply *r)
 	pipelined = (s->caps.flags & SMTPC_CAP_PIPELINING) != 0;
 	p = &s->pend[s->nreplied++];
 	smtpc_arm(s, s->params.timeout_cmd);
+	if (r->code / 100 == 3 && p->cmd != C_DATA) {
+		smtpc_fail(s, 421, "4.5.0", "unexpected %d reply to %s",
+		    r->code, smtpc_cmdname(p->cmd));
+		return;
+	}
 	switch (p->cmd) {
 	case C_RSET:
 		if (r->code / 100 != 2) {
@@ -1255,50 +1263,57 @@ smtpc_body_start(struct smtpc *s)
 {
 	s->state = S_BODY;
 	s->body_off = 0;
+	s->in_head = s->msg->head != NULL;
 	smtpc_dot_init(&s->dot);
 	io_set_lowat(s->io, SMTPC_LOWAT);
 	smtpc_body_pump(s);
+}
+
+/* Feed up to SMTPC_CHUNK octets of buf from s->body_off; 0 at its end. */
+static size_t
+smtpc_body_buffer(struct smtpc *s, struct evbuffer *buf)
+{
+	struct evbuffer_iovec	 vec[16];
+	struct evbuffer_ptr	 pos;
+	int			 nvec, i;
+	size_t			 got = 0;
+
+	if ((size_t)s->body_off >= evbuffer_get_length(buf))
+		return 0;
+	if (evbuffer_ptr_set(buf, &pos, s->body_off, EVBUFFER_PTR_SET) == -1)
+		return 0;
+	nvec = evbuffer_peek(buf, SMTPC_CHUNK, &pos, vec, nitems(vec));
+	if (nvec > (int)nitems(vec))
+		nvec = nitems(vec);
+	for (i = 0; i < nvec && got < SMTPC_CHUNK; i++) {
+		if (smtpc_dot_feed(&s->dot, vec[i].iov_base, vec[i].iov_len,
+		    s->out) == -1)
+			fatalx("smtpc: out of memory");
+		got += vec[i].iov_len;
+	}
+	s->body_off += got;
+	return got;
 }
 
 static void
 smtpc_body_pump(struct smtpc *s)
 {
 	struct smtpc_msg	*m = s->msg;
-	struct evbuffer_iovec	 vec[16];
-	struct evbuffer_ptr	 pos;
 	unsigned char		*chunk = NULL;
 	ssize_t			 n;
-	int			 nvec, i, eof = 0;
-	size_t			 got;
+	int			 eof = 0;
 
 	smtpc_arm(s, s->params.timeout_data);
 	while (!eof && io_queued(s->io) < SMTPC_HIWAT) {
-		if (m->body != NULL) {
-			if ((size_t)s->body_off >=
-			    evbuffer_get_length(m->body)) {
-				eof = 1;
-				break;
+		if (s->in_head) {
+			if (smtpc_body_buffer(s, m->head) == 0) {
+				s->in_head = 0;
+				s->body_off = 0;
 			}
-			if (evbuffer_ptr_set(m->body, &pos, s->body_off,
-			    EVBUFFER_PTR_SET) == -1) {
+		} else if (m->body != NULL) {
+			if (smtpc_body_buffer(s, m->body) == 0)
 				eof = 1;
-				break;
-			}
-			nvec = evbuffer_peek(m->body, SMTPC_CHUNK, &pos, vec,
-			    nitems(vec));
-			if (nvec > (int)nitems(vec))
-				nvec = nitems(vec);
-			got = 0;
-			for (i = 0; i < nvec && got < SMTPC_CHUNK; i++) {
-				if (smtpc_dot_feed(&s->dot, vec[i].iov_base,
-				    vec[i].iov_len, s->out) == -1)
-					fatalx("smtpc: out of memory");
-				got += vec[i].iov_len;
-			}
-			if (got == 0)
-				eof = 1;
-			s->body_off += got;
-		} else {
+		} else if (m->fd != -1) {
 			if (chunk == NULL)
 				chunk = xmalloc(SMTPC_CHUNK);
 			n = pread(m->fd, chunk, SMTPC_CHUNK, s->body_off);
@@ -1319,7 +1334,8 @@ smtpc_body_pump(struct smtpc *s)
 			if (smtpc_dot_feed(&s->dot, chunk, n, s->out) == -1)
 				fatalx("smtpc: out of memory");
 			s->body_off += n;
-		}
+		} else
+			eof = 1;
 		io_write_buffer(s->io, s->out);
 	}
 	free(chunk);

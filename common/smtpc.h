@@ -126,7 +126,8 @@ struct smtpc_msg {
 	const char		*dsn;		/* "RET=... ENVID=..." */
 	int			 body8bit;	/* BODY=8BITMIME */
 	int			 smtputf8;	/* SMTPUTF8 */
-	struct evbuffer		*body;		/* either this */
+	struct evbuffer		*head;		/* sent first (may be NULL) */
+	struct evbuffer		*body;		/* then either this */
 	int			 fd;		/* or this (pread from 0) */
 	size_t			 nrcpts;
 	struct smtpc_rcpt	*rcpts;
