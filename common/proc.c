@@ -69,7 +69,7 @@ static struct proc *proc_new(const struct proc_def *, void *);
 static void	proc_add_channel(struct proc *, int, const struct proc_def *,
 		    int);
 static __dead void proc_child(const struct proc_def **, int, int,
-		    const int *, void *);
+		    const int *, void *, const sigset_t *);
 static void	proc_imsg_cb(struct imsgev *, struct imsg *, void *);
 static void	proc_signal_cb(int, void *);
 static void	proc_reap(struct proc *);
@@ -152,6 +152,7 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 	int			 cfd[PROC_MAX][PROC_MAX][2];
 	int			 peerfd[PROC_MAX];
 	struct proc		*p;
+	sigset_t		 set, oset;
 	pid_t			 pids[PROC_MAX];
 	int			 a, b, c;
 
@@ -174,6 +175,17 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 				fatal("proc: socketpair");
 	}
 
+	/*
+	 * Signals wait until each process has its handlers in place, so a
+	 * SIGTERM during start-up is an orderly stop, not a sudden death.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+
 	/* Nothing buffered may be written twice. */
 	fflush(NULL);
 	for (c = 1; c < PROC_MAX; c++) {
@@ -184,8 +196,9 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 			fatal("proc: fork %s", byid[c]->name);
 		case 0:
 			/* Keep our ends, close everything else. */
-			for (a = 0; a < PROC_MAX; a++) {
+			for (a = 0; a < PROC_MAX; a++)
 				peerfd[a] = -1;
+			for (a = 0; a < PROC_MAX; a++) {
 				if (pfd[a][0] != -1)
 					close(pfd[a][0]);
 				if (a != c && pfd[a][1] != -1)
@@ -203,7 +216,7 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 						close(cfd[a][b][1]);
 				}
 			}
-			proc_child(byid, c, pfd[c][1], peerfd, arg);
+			proc_child(byid, c, pfd[c][1], peerfd, arg, &oset);
 			/* NOTREACHED */
 		default:
 			break;
@@ -223,6 +236,7 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 
 	p = proc_new(parent, arg);
 	p->is_parent = 1;
+	sigprocmask(SIG_SETMASK, &oset, NULL);
 	log_procinit(parent->name);
 	for (c = 1; c < PROC_MAX; c++) {
 		if (byid[c] == NULL)
@@ -232,7 +246,7 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 		proc_add_channel(p, c, byid[c], pfd[c][0]);
 	}
 	if (parent->run != NULL && parent->run(p) == -1) {
-		log_warnx("%s: start-up failed", parent->name);
+		log_warnx("start-up failed");
 		proc_exit(p, 1);
 	}
 	return p;
@@ -240,7 +254,7 @@ proc_start(const struct proc_def *parent, const struct proc_def *procs,
 
 static __dead void
 proc_child(const struct proc_def **byid, int id, int parentfd,
-    const int *peerfd, void *arg)
+    const int *peerfd, void *arg, const sigset_t *oset)
 {
 	const struct proc_def	*self = byid[id];
 	struct proc		*p;
@@ -252,17 +266,18 @@ proc_child(const struct proc_def **byid, int id, int parentfd,
 	log_procinit(self->name);
 	setproctitle("%s", self->name);
 	p = proc_new(self, arg);
+	sigprocmask(SIG_SETMASK, oset, NULL);
 	if (self->user != NULL || self->chroot != NULL) {
 		if ((p->privdrop = daemon_drop_privs(self->user,
 		    self->chroot)) == -1)
-			fatalx("%s: cannot drop privileges", self->name);
+			fatalx("cannot drop privileges");
 	}
 	proc_add_channel(p, PROC_PARENT, byid[PROC_PARENT], parentfd);
 	for (i = 1; i < PROC_MAX; i++)
 		if (peerfd[i] != -1)
 			proc_add_channel(p, i, byid[i], peerfd[i]);
 	if (self->run != NULL && self->run(p) == -1) {
-		log_warnx("%s: start-up failed", self->name);
+		log_warnx("start-up failed");
 		p->exit_status = 1;
 	} else
 		event_base_dispatch(p->base);
@@ -285,7 +300,13 @@ proc_child(const struct proc_def **byid, int id, int parentfd,
 	}
 	status = p->exit_status;
 	proc_free(p);
-	exit(status);
+	/*
+	 * _exit: the parent's atexit handlers (a pidfile removal, say) are
+	 * not ours to run.  (LeakSanitizer could not run here anyway: it
+	 * needs /proc and ptrace, gone after chroot and setresuid.)
+	 */
+	fflush(NULL);
+	_exit(status);
 }
 
 static void
@@ -307,11 +328,10 @@ proc_imsg_cb(struct imsgev *iev, struct imsg *msg, void *arg)
 		    pp->def->name);
 		proc_exit(p, 1);
 	} else if (pp->id == PROC_PARENT) {
-		log_debug("%s: parent gone, exiting", p->self->name);
+		log_debug("parent gone, exiting");
 		proc_exit(p, 0);
 	} else
-		log_warnx("%s: lost the channel to %s", p->self->name,
-		    pp->def->name);
+		log_debug("lost the channel to %s", pp->def->name);
 }
 
 static void
@@ -329,8 +349,7 @@ proc_signal_cb(int sig, void *arg)
 	case SIGTERM:
 	case SIGINT:
 		if (!p->stopping)
-			log_info("%s: received signal %d, shutting down",
-			    p->self->name, sig);
+			log_info("received signal %d, shutting down", sig);
 		proc_shutdown(p);
 		break;
 	case SIGHUP:
@@ -362,7 +381,8 @@ proc_reap(struct proc *p)
 		pp->reaped = 1;
 		pp->status = st;
 		p->nalive--;
-		if (p->stopping && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		if (p->stopping && ((WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+		    (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)))
 			log_debug("%s: pid %ld exited", pp->def->name,
 			    (long)pp->pid);
 		else if (WIFSIGNALED(st))
@@ -372,8 +392,8 @@ proc_reap(struct proc *p)
 			log_warnx("%s: pid %ld exited with status %d",
 			    pp->def->name, (long)pp->pid, WEXITSTATUS(st));
 		if (!p->stopping) {
-			log_warnx("%s: child %s died, shutting down",
-			    p->self->name, pp->def->name);
+			log_warnx("child %s died, shutting down",
+			    pp->def->name);
 			proc_exit(p, 1);
 		}
 	}
@@ -396,8 +416,8 @@ proc_kill_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct proc	*p = arg;
 
-	log_warnx("%s: children still running after %d s, killing",
-	    p->self->name, PROC_KILL_WAIT);
+	log_warnx("children still running after %d s, killing",
+	    PROC_KILL_WAIT);
 	proc_kill_all(p, SIGKILL);
 }
 
@@ -526,7 +546,7 @@ proc_composev(struct proc *p, int to, uint32_t type, uint32_t peerid, int fd,
     const struct iovec *iov, int iovcnt)
 {
 	if (to < 0 || to >= PROC_MAX || p->peer[to].iev == NULL) {
-		log_warnx("%s: no channel to process %d", p->self->name, to);
+		log_warnx("no channel to process %d", to);
 		if (fd != -1)
 			close(fd);
 		errno = ENOTCONN;
