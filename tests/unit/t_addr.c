@@ -214,7 +214,8 @@ test_parse(void)
 		r = prefix_parse(pcases[i].in, &p, pcases[i].flags);
 		if (pcases[i].want == NULL) {
 			is_int(r, -1, "prefix_parse rejects \"%s\"%s",
-			    esc(pcases[i].in), pcases[i].flags ? " (lenient)" : "");
+			    esc(pcases[i].in),
+			    pcases[i].flags ? " (lenient)" : "");
 			continue;
 		}
 		is_int(r, 0, "prefix_parse accepts \"%s\"%s",
@@ -457,7 +458,8 @@ test_set_random(int af)
 		    "brute force on 256 addresses", af, round);
 		bad = 0;
 		for (j = 0; j < n; j++)
-			if (prefixset_exact(s, &ps[j], NULL) != (ps[j].len >= 0))
+			if (prefixset_exact(s, &ps[j], NULL) !=
+			    (ps[j].len >= 0))
 				bad++;
 		is_int(bad, 0, "af %d round %d: exact lookups", af, round);
 		last.len = -1;
