@@ -91,8 +91,6 @@ typedef struct ssl_ctx_st SSL_CTX;
 #define SMTP_F_NO_8BITMIME	0x0200	/* do not offer 8BITMIME */
 #define SMTP_F_NO_SMTPUTF8	0x0400	/* do not offer SMTPUTF8 */
 #define SMTP_F_NO_ENHANCED	0x0800	/* do not advertise the extension */
-#define SMTP_F_EARLY_CHECK	0x1000	/* run the early-talker check even
-					   without a banner delay */
 
 /* Parsed command verbs. */
 enum smtp_verb {
@@ -198,7 +196,7 @@ enum smtp_rset_why {
 	SMTP_RSET_TLS,		/* STARTTLS */
 	SMTP_RSET_REJECTED,	/* engine refused the message at end of data
 				   (bare CR/LF, line too long, too big, body
-				   hook error) or DATA was refused */
+				   hook error) */
 	SMTP_RSET_DISCONNECT	/* connection lost mid-transaction */
 };
 
@@ -407,6 +405,8 @@ ssize_t		 smtp_reply_format(const char *, char *, size_t);
 #define SMTP_DATA_LONGLINE	0x04	/* text line over the limit */
 #define SMTP_DATA_TOOBIG	0x08	/* over max size */
 #define SMTP_DATA_FAILED	0x10	/* the line callback returned -1 */
+#define SMTP_DATA_PAUSE		0x20	/* set by the callback: feed returns
+					   after this line (backpressure) */
 #define SMTP_DATA_DOOMED	(SMTP_DATA_BARE | SMTP_DATA_LONGLINE | \
 				 SMTP_DATA_TOOBIG | SMTP_DATA_FAILED)
 
@@ -426,7 +426,8 @@ struct smtp_data {
 	size_t		 linelen;	/* raw octets of the current line */
 	int		 midline;	/* not at the start of a line */
 	int		 inheader;
-	int		 lastcr;	/* previous octet was CR (long line) */
+	int		 lastcr;	/* the last octet added was CR */
+	int		 crlf;		/* the line's LF follows a CR */
 };
 
 /* textline 0: SMTP_TEXTLINE_DEFAULT; max_size 0: no limit. */
