@@ -730,6 +730,8 @@ smtp_data_line(struct smtp_data *d, const char *s, size_t kept)
 	crlf = d->crlf;
 	d->linelen = d->buflen = 0;
 	d->lastcr = d->crlf = 0;
+	if (len > d->textline)
+		d->flags |= SMTP_DATA_LONGLINE;
 	if (!crlf) {
 		/* bare LF: not a line end; the logical line goes on */
 		d->flags |= SMTP_DATA_BARE;
@@ -741,9 +743,9 @@ smtp_data_line(struct smtp_data *d, const char *s, size_t kept)
 		d->flags |= SMTP_DATA_DONE;
 		return;
 	}
-	if (len > d->textline)
-		d->flags |= SMTP_DATA_LONGLINE;
-	cl = (kept < len ? kept : len - 2);
+	cl = len - 2;		/* content: CRLF excluded */
+	if (cl > kept)
+		cl = kept;
 	if (memchr(s, '\r', cl) != NULL)
 		d->flags |= SMTP_DATA_BARE;
 	if (!mid && s[0] == '.') {	/* dot-unstuffing */
