@@ -298,24 +298,31 @@ int
 addr_range_parse(const char *s, struct prefix *out, size_t max, int flags)
 {
 	struct addr	 lo, hi;
-	char		 buf[128], *dash, *l, *r;
+	char		 buf[128], *dash, *r;
 	size_t		 n;
 
 	if (trim(s, flags & ADDR_LENIENT, buf, sizeof(buf)) == -1)
 		return -1;
-	if ((dash = strchr(buf, '-')) == NULL)
+	if (flags & ADDR_LENIENT) {
+		/* As spamd-setup: any run of blanks and dashes between. */
+		n = strcspn(buf, " \t-");
+		if (buf[n] == '\0')
+			return -1;
+		r = buf + n + strspn(buf + n, " \t-");
+		buf[n] = '\0';
+	} else {
+		if ((dash = strchr(buf, '-')) == NULL)
+			return -1;
+		r = dash + 1;
+		for (*dash = '\0'; dash > buf &&
+		    (dash[-1] == ' ' || dash[-1] == '\t'); dash--)
+			dash[-1] = '\0';
+		while (*r == ' ' || *r == '\t')
+			r++;
+	}
+	if (parse_any(buf, &lo, 0) == -1 || parse_any(r, &hi, 0) == -1)
 		return -1;
-	l = buf;
-	r = dash + 1;
-	for (*dash = '\0'; dash > l && is_blank((unsigned char)dash[-1]);
-	    dash--)
-		dash[-1] = '\0';
-	while (*r == ' ' || *r == '\t')
-		r++;
-	if (parse_any(l, &lo, 0) == -1 || parse_any(r, &hi, 0) == -1)
-		return -1;
-	n = max;
-	return addr_range_prefixes(&lo, &hi, out, n);
+	return addr_range_prefixes(&lo, &hi, out, max);
 }
 
 int

@@ -62,7 +62,8 @@
  *   walk (in prefix_cmp order)		O(n)
  *   collapse, subtract			O(n W) (plus O(m W) for the set
  *					subtracted)
- * 200,000 IPv4 prefixes take about 20 MB and a second or less to load.
+ * A node is 64 bytes on LP64 and there are fewer than 2n nodes:
+ * 200,000 prefixes take under 32 MB and well under a second to load.
  * collapse() and subtract() rebuild the set as the minimal list of
  * non-overlapping prefixes covering the result (nested prefixes
  * removed, adjacent siblings merged); they drop the data pointers (the
@@ -107,7 +108,9 @@ int	 prefix_parse(const char *, struct prefix *, int);
  * family, IPv6 works too, first <= last) into the minimal list of
  * prefixes covering it, in order.  Writes at most max prefixes; returns
  * how many, or -1 on malformed input or too small an array.
- * ADDR_LENIENT skips blanks at both ends.
+ * ADDR_LENIENT skips blanks at both ends and, as spamd-setup does,
+ * takes any run of blanks and dashes between the two addresses
+ * ("10.0.0.0 10.0.0.255", "10.0.0.0 -- 10.0.0.255").
  */
 int	 addr_range_parse(const char *, struct prefix *, size_t, int);
 /* The same for two addresses of one family; -1 if first > last. */

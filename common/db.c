@@ -479,6 +479,31 @@ db_del(struct db_txn *txn, unsigned int dbi, const void *key, size_t klen)
 	return 0;
 }
 
+int
+db_count(struct db_txn *txn, unsigned int dbi, size_t *n)
+{
+	MDB_stat	st;
+	int		rc;
+
+	*n = 0;
+	if ((rc = mdb_stat(txn->txn, dbi, &st)) != 0) {
+		db_err(txn->env, "mdb_stat", rc);
+		return -1;
+	}
+	*n = st.ms_entries;
+	return 0;
+}
+
+int
+db_empty(struct db_txn *txn, unsigned int dbi)
+{
+	int	rc;
+
+	if ((rc = mdb_drop(txn->txn, dbi, 0)) != 0)
+		return db_write_err(txn, "mdb_drop", rc);
+	return 0;
+}
+
 struct db_cursor *
 db_cursor_open(struct db_txn *txn, unsigned int dbi)
 {

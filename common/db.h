@@ -128,6 +128,10 @@ int		 db_get(struct db_txn *, unsigned int, const void *, size_t,
 int		 db_put(struct db_txn *, unsigned int, const void *, size_t,
 		    const void *, size_t, int);
 int		 db_del(struct db_txn *, unsigned int, const void *, size_t);
+/* Number of entries in *n; 0 or -1. */
+int		 db_count(struct db_txn *, unsigned int, size_t *);
+/* Delete every entry of a sub-database (it stays open); 0 or -1. */
+int		 db_empty(struct db_txn *, unsigned int);
 
 /*
  * Cursors walk keys in LMDB's order (memcmp, shorter first).

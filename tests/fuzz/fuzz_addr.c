@@ -110,28 +110,35 @@ check_raw(const uint8_t *data, size_t size)
 	CHECK(prefix_contains(&p, &a));
 }
 
-/* Five bytes a prefix: four of IPv4 address, one of length. */
+/*
+ * Five bytes a prefix: four of IPv4 address, one of length.  Checks
+ * longest match against a linear scan, then collapse and subtract
+ * (even prefixes minus odd ones) at every prefix's first and last
+ * address.
+ */
 static void
 check_set(const uint8_t *data, size_t size)
 {
-	struct prefixset	*s;
+	struct prefixset	*s, *sa, *sb;
 	struct prefix		 ps[64], m;
-	struct addr		 a;
-	size_t			 n = 0, i, j;
-	int			 best, found;
+	struct addr		 a[2];
+	size_t			 n = 0, i, j, k;
+	int			 best, found, ina, inb;
 
 	s = prefixset_new();
+	sa = prefixset_new();
+	sb = prefixset_new();
 	for (i = 0; i + 5 <= size && n < nitems(ps); i += 5) {
-		memset(&a, 0, sizeof(a));
-		a.af = AF_INET;
-		memcpy(a.u.b, data + i, 4);
-		prefix_set(&ps[n], &a, data[i + 4] % 33);
+		memset(&a[0], 0, sizeof(a[0]));
+		a[0].af = AF_INET;
+		memcpy(a[0].u.b, data + i, 4);
+		prefix_set(&ps[n], &a[0], data[i + 4] % 33);
 		prefixset_add(s, &ps[n], NULL);
+		prefixset_add(n % 2 ? sb : sa, &ps[n], NULL);
 		n++;
 	}
 	for (i = 0; i < n; i++) {
 		CHECK(prefixset_exact(s, &ps[i], NULL) == 1);
-		/* Longest match for each prefix's first address. */
 		best = -1;
 		for (j = 0; j < n; j++)
 			if (prefix_contains(&ps[j], &ps[i].addr) &&
@@ -142,11 +149,29 @@ check_set(const uint8_t *data, size_t size)
 	}
 	prefixset_collapse(s);
 	for (i = 0; i < n; i++) {
-		CHECK(prefixset_lookup(s, &ps[i].addr, NULL, NULL) == 1);
-		prefix_last(&ps[i], &a);
-		CHECK(prefixset_lookup(s, &a, NULL, NULL) == 1);
+		prefix_first(&ps[i], &a[0]);
+		prefix_last(&ps[i], &a[1]);
+		CHECK(prefixset_lookup(s, &a[0], NULL, NULL) == 1);
+		CHECK(prefixset_lookup(s, &a[1], NULL, NULL) == 1);
+	}
+	/* s := A - B, checked against A and B themselves. */
+	prefixset_clear(s);
+	for (i = 0; i < n; i += 2)
+		prefixset_add(s, &ps[i], NULL);
+	prefixset_subtract(s, sb);
+	for (i = 0; i < n; i++) {
+		prefix_first(&ps[i], &a[0]);
+		prefix_last(&ps[i], &a[1]);
+		for (k = 0; k < 2; k++) {
+			ina = prefixset_lookup(sa, &a[k], NULL, NULL);
+			inb = prefixset_lookup(sb, &a[k], NULL, NULL);
+			CHECK(prefixset_lookup(s, &a[k], NULL, NULL) ==
+			    (ina && !inb));
+		}
 	}
 	prefixset_free(s);
+	prefixset_free(sa);
+	prefixset_free(sb);
 }
 
 int

@@ -277,8 +277,21 @@ test_cursor(void)
 	c = db_cursor_open(txn, dbi);
 	WALK(db_cursor_first(c, &k, &klen, &v, &vlen));
 	is_str(got, "[a][abc][b][b0x][ba][c]", "cursor_del removed aa, ab");
+	ok(db_count(txn, dbi, &klen) == 0 && klen == 6, "db_count: %zu",
+	    klen);
 	db_txn_abort(txn);
 	db_cursor_close(c);
+	txn = db_txn_begin(env, 0);
+	is_int(db_empty(txn, dbi), 0, "db_empty");
+	is_int(db_txn_commit(txn), 0, "commit db_empty");
+	txn = db_txn_begin(env, DB_TXN_RDONLY);
+	ok(db_count(txn, dbi, &klen) == 0 && klen == 0,
+	    "no entries after db_empty: %zu", klen);
+	c = db_cursor_open(txn, dbi);
+	is_int(db_cursor_first(c, &k, &klen, &v, &vlen), DB_NOTFOUND,
+	    "cursor on an empty database");
+	db_cursor_close(c);
+	db_txn_abort(txn);
 	db_close(env);
 #undef WALK
 }
