@@ -115,7 +115,7 @@ static void	 warn_at(struct conflex *, const char *, int, const char *,
 static void	 default_errfn(void *, int, const char *, int, const char *);
 static const char *secrecy_problem(int);
 static struct conflex_file *file_open(struct conflex *, const char *,
-		    const char *, int);
+		    const char *, int, int);
 static void	 file_free(struct conflex_file *);
 static void	 file_push(struct conflex *, struct conflex_file *);
 static int	 file_getc(struct conflex *);
@@ -401,11 +401,12 @@ conflex_check_secrecy(int fd, const char *name)
 
 /*
  * Open path; a failure is reported at efile:eline (eline 0: no line)
- * and counted.
+ * and counted.  An include must be a regular file (no /dev/zero); the
+ * top file may be anything but a directory (-f /dev/stdin).
  */
 static struct conflex_file *
 file_open(struct conflex *ctx, const char *path, const char *efile,
-    int eline)
+    int eline, int include)
 {
 	struct conflex_file	*f;
 	struct stat		 st;
@@ -423,9 +424,10 @@ file_open(struct conflex *ctx, const char *path, const char *efile,
 		fclose(fp);
 		return NULL;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st.st_mode) || (include && !S_ISREG(st.st_mode))) {
 		conflex_error_at(ctx, efile, eline, "cannot read %s: %s",
-		    path, "is a directory");
+		    path, S_ISDIR(st.st_mode) ? "is a directory" :
+		    "not a regular file");
 		fclose(fp);
 		return NULL;
 	}
@@ -475,7 +477,7 @@ conflex_open_file(struct conflex *ctx, const char *path, int flags)
 		fatalx("%s: input already open", __func__);
 	ctx->flags = flags;
 	ctx->tok_file = conflex_strdup(ctx, path);
-	if ((f = file_open(ctx, path, path, 0)) == NULL)
+	if ((f = file_open(ctx, path, path, 0, 0)) == NULL)
 		return -1;
 	file_push(ctx, f);
 	return 0;
@@ -522,7 +524,8 @@ conflex_include(struct conflex *ctx, const char *path)
 	    (slash = strrchr(ctx->cur->name, '/')) != NULL)
 		full = conflex_asprintf(ctx, "%.*s/%s",
 		    (int)(slash - ctx->cur->name), ctx->cur->name, path);
-	if ((f = file_open(ctx, full, ctx->tok_file, ctx->tok_line)) == NULL)
+	if ((f = file_open(ctx, full, ctx->tok_file, ctx->tok_line,
+	    1)) == NULL)
 		return -1;
 	for (p = ctx->cur; p != NULL; p = p->prev)
 		if (p->has_id && p->dev == f->dev && p->ino == f->ino) {

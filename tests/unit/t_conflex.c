@@ -667,6 +667,23 @@ test_includes(void)
 	is_int(conflex_errors(ctx), 1, "missing top file: counted");
 	conflex_free(ctx);
 
+	put("dev.conf", "include \"/dev/null\"\nx\n");
+	ctx = lexer(&syntax);
+	conflex_open_file(ctx, tpath("dev.conf"), 0);
+	o = drive(ctx, 0);
+	is_str(msgs, "T/dev.conf:1: cannot read /dev/null: not a regular "
+	    "file\n", "include of a device refused");
+	free(o);
+	conflex_free(ctx);
+
+	ctx = lexer(&syntax);
+	is_int(conflex_open_file(ctx, "/dev/null", 0), 0,
+	    "top file may be a device");
+	o = drive(ctx, 0);
+	is_str(o, "", "top file /dev/null: no tokens");
+	free(o);
+	conflex_free(ctx);
+
 	ctx = lexer(&syntax);
 	is_int(conflex_open_file(ctx, tmpdir, 0), -1, "directory");
 	ok(strstr(msgs, "is a directory") != NULL, "directory: message");
@@ -804,7 +821,7 @@ main(void)
 		return 1;
 	}
 
-	plan(178);
+	plan(181);
 	test_basics();
 	test_quotes();
 	test_continuation_comments();
