@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+# tests/integration/smtp-python.t: the SMTP engine through smtpd-test,
+# driven by smtplib and raw sockets in a private network namespace:
+# smuggling vectors, limits, sequence errors, early talkers, timeouts,
+# pipelining with asynchronous hooks, STARTTLS injection, byte-exact
+# message storage.
+
+import glob
+import os
+import smtplib
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.environ.get("MX_TOP", "."), "tests/lib"))
+import mxtap  # noqa: E402
+
+t = mxtap.Tap()
+BIN = os.path.join(mxtap.BUILD, "tests/bin/smtpd-test")
+if not os.access(BIN, os.X_OK):
+    t.bail("%s not built" % BIN)
+
+cert = os.path.join(t.tmp, "cert.pem")
+key = os.path.join(t.tmp, "key.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                "-out", cert, "-days", "2", "-subj", "/CN=mx.test"],
+               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+spool = os.path.join(t.tmp, "spool")
+spool2 = os.path.join(t.tmp, "spool2")
+os.mkdir(spool)
+os.mkdir(spool2)
+
+# A: STARTTLS, spool, 3 recipients, 5 errors, 100000 octets, rejects
+t.spawn([BIN, "-d", "-v", "-p", "2525", "-o", spool, "-r", "3", "-e", "20",
+         "-z", "100000", "-C", cert, "-K", key, "-R", "*@reject.example"],
+        log="A")
+# B: banner delay (early talker), a short idle timeout, 5 errors
+t.spawn([BIN, "-d", "-p", "2526", "-b", "400", "-t", "1500", "-e", "5"],
+        log="B")
+# C: every hook answers 100 ms later
+t.spawn([BIN, "-d", "-v", "-p", "2527", "-w", "100", "-o", spool2],
+        log="C")
+for port in (2525, 2526, 2527):
+    if not t.wait_port(port):
+        t.bail("smtpd-test on %d did not start" % port)
+time.sleep(0.5)  # B: the probe connection of wait_port is gone
+
+
+class Client:
+    """A raw SMTP client that shows exactly what the server sent."""
+
+    def __init__(self, port, banner=True, timeout=5):
+        self.s = socket.create_connection(("127.0.0.1", port),
+                                          timeout=timeout)
+        self.buf = b""
+        self.banner = self.reply() if banner else None
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def _line(self):
+        while b"\n" not in self.buf:
+            d = self.s.recv(65536)
+            if not d:
+                raise EOFError("closed")
+            self.buf += d
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line + b"\n"
+
+    def reply(self):
+        """One complete reply: (code, text of all lines)."""
+        text = b""
+        while True:
+            line = self._line()
+            text += line
+            if len(line) >= 4 and line[3:4] != b"-":
+                return int(line[:3]), text.decode("latin-1")
+
+    def cmd(self, line):
+        self.send(line + b"\r\n")
+        return self.reply()
+
+    def pending(self, wait=0.3):
+        """What is left unread after wait seconds (b"" if nothing)."""
+        self.s.settimeout(wait)
+        try:
+            d = self.s.recv(65536)
+            if d == b"":
+                d = b"<EOF>"
+        except socket.timeout:
+            d = b""
+        except OSError:
+            d = b"<EOF>"
+        self.s.settimeout(5)
+        return self.buf + d
+
+    def closed(self, wait=3):
+        self.s.settimeout(wait)
+        try:
+            while True:
+                d = self.s.recv(65536)
+                if not d:
+                    return True
+        except socket.timeout:
+            return False
+        except OSError:
+            return True
+
+    def close(self):
+        self.s.close()
+
+
+def spooled(d):
+    return sorted(f for f in glob.glob(os.path.join(d, "msg.*"))
+                  if not f.endswith(".env"))
+
+
+def codes(c, n):
+    return [c.reply()[0] for _ in range(n)]
+
+
+# --- smuggling vectors: never the end of data, 550 at the real end ---
+vectors = [b"\n.\n", b"\n.\r\n", b"\r.\r\n", b"\r\n.\n", b"\r\n.\r",
+           b"\r\n.\r\r\n", b"\n.\r\r\n"]
+for v in vectors:
+    before = spooled(spool)
+    c = Client(2525)
+    c.cmd(b"EHLO client.example")
+    c.send(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+           b"DATA\r\n")
+    codes(c, 3)
+    c.send(b"Subject: smuggle\r\n\r\nhello" + v +
+           b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.org>"
+           b"\r\nDATA\r\nsmuggled" + v + b"tail\r\n.\r\n" +
+           b"NOOP\r\n")
+    code, text = c.reply()
+    t.is_(code, 550, "%r: rejected at the real end of data" % v)
+    t.like(text, r"5\.6\.0 .*bare CR or LF", "%r: reply names bare CR/LF"
+           % v)
+    code2, _ = c.reply()
+    t.is_(code2, 250, "%r: next command answered (session goes on)" % v)
+    t.is_(c.pending(), b"", "%r: no extra reply (nothing smuggled)" % v)
+    t.is_(spooled(spool), before, "%r: nothing stored" % v)
+    c.close()
+
+# --- a valid message, received byte-exact ---
+want = (b"From: a@example.org\r\nSubject: exact\r\n\r\n"
+        b"a line with a . dot\r\n.one leading dot\r\n. \r\n..\r\n"
+        b"8bit: \xc3\xa9t\xc3\xa9\r\n" + b"x" * 998 + b"\r\n"
+        b"end\r\n")
+body = want.replace(b"\r\n.", b"\r\n..")  # dot-stuffed on the wire
+c = Client(2525)
+c.cmd(b"EHLO client.example")
+c.send(b"MAIL FROM:<> BODY=8BITMIME\r\nRCPT TO:<Postmaster>\r\n"
+       b"RCPT TO:<\"odd local\"@[192.0.2.1]>\r\nDATA\r\n")
+t.is_(codes(c, 4), [250, 250, 250, 354], "pipelined envelope accepted")
+c.send(body + b".\r\n")
+code, text = c.reply()
+t.is_(code, 250, "message accepted")
+files = spooled(spool)
+t.is_(len(files), 1, "one message stored")
+if files:
+    with open(files[-1], "rb") as f:
+        got = f.read()
+    t.is_(got, want, "stored byte-exact (dot-unstuffed)")
+    with open(files[-1] + ".env") as f:
+        env = f.read()
+    t.is_(env, "from=<>\nrcpt=<Postmaster>\n"
+          "rcpt=<\"odd local\"@[192.0.2.1]>\n", "envelope stored")
+else:
+    t.ok(False, "stored byte-exact")
+    t.ok(False, "envelope stored")
+
+# --- smtplib end to end ---
+nbefore = len(spooled(spool))
+with smtplib.SMTP("127.0.0.1", 2525, timeout=5) as s:
+    s.ehlo("smtplib.example")
+    t.ok(s.has_extn("pipelining") and s.has_extn("8bitmime") and
+         s.has_extn("enhancedstatuscodes") and s.has_extn("starttls"),
+         "EHLO lists PIPELINING 8BITMIME ENHANCEDSTATUSCODES STARTTLS")
+    t.is_(s.esmtp_features.get("size"), "100000", "SIZE 100000 advertised")
+    s.sendmail("x@example.org", ["y@example.org"],
+               b"Subject: smtplib\r\n\r\n.leading dot\r\n")
+t.is_(len(spooled(spool)), nbefore + 1, "smtplib message stored")
+with open(spooled(spool)[-1], "rb") as f:
+    t.is_(f.read(), b"Subject: smtplib\r\n\r\n.leading dot\r\n",
+          "smtplib message byte-exact (stuffed by smtplib, unstuffed here)")
+
+# --- limits ---
+c = Client(2525)
+code, text = c.cmd(b"NOOP " + b"x" * 600)
+t.is_(code, 500, "command line over 512 octets: 500")
+t.like(text, r"5\.5\.2", "line too long: 5.5.2")
+t.is_(c.cmd(b"NOOP")[0], 250, "session goes on after a long command")
+c.cmd(b"EHLO client.example")
+c.send(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+       b"DATA\r\n")
+codes(c, 3)
+c.send(b"Subject: long\r\n\r\n" + b"y" * 1001 + b"\r\nok\r\n.\r\n")
+code, text = c.reply()
+t.is_(code, 500, "text line over 1000 octets: 500 at end of data")
+t.like(text, r"5\.5\.2 .*line longer than 1000", "names the line limit")
+t.is_(c.cmd(b"NOOP")[0], 250, "session goes on after a long text line")
+code, text = c.cmd(b"MAIL FROM:<a@example.org> SIZE=100001")
+t.is_(code, 552, "SIZE= over the limit: 552 at MAIL")
+t.like(text, r"5\.3\.4", "552 5.3.4")
+c.send(b"MAIL FROM:<a@example.org> SIZE=100\r\nRCPT TO:<b@example.org>\r\n"
+       b"DATA\r\n")
+t.is_(codes(c, 3), [250, 250, 354], "SIZE=100 accepted")
+c.send(b"Subject: big\r\n\r\n" + (b"z" * 998 + b"\r\n") * 101 + b".\r\n")
+code, text = c.reply()
+t.is_(code, 552, "actual data over the size: 552 at end of data")
+c.send(b"MAIL FROM:<a@example.org>\r\n" +
+       b"".join(b"RCPT TO:<r%d@example.org>\r\n" % i for i in range(4)))
+got = codes(c, 5)
+t.is_(got, [250, 250, 250, 250, 452], "4th recipient over -r 3: 452")
+code, text = c.cmd(b"RCPT TO:<r9@example.org>")
+t.like(text, r"^452 4\.5\.3", "452 4.5.3 too many recipients")
+c.cmd(b"RSET")
+c.close()
+
+# --- syntax and sequence errors ---
+c = Client(2525)
+t.is_(c.cmd(b"MAIL FROM:<a@example.org>")[0], 503, "MAIL before HELO: 503")
+c.cmd(b"EHLO client.example")
+t.is_(c.cmd(b"RCPT TO:<a@example.org>")[0], 503, "RCPT before MAIL: 503")
+t.is_(c.cmd(b"DATA")[0], 503, "DATA before MAIL: 503")
+c.cmd(b"MAIL FROM:<a@example.org>")
+t.is_(c.cmd(b"DATA")[0], 503, "DATA before RCPT: 503")
+t.is_(c.cmd(b"MAIL FROM:<a@example.org>")[0], 503, "nested MAIL: 503")
+t.is_(c.cmd(b"RCPT TO:<x@reject.example>")[0], 550,
+      "rejected recipient (hook)")
+code, text = c.cmd(b"DATA")
+t.is_(code, 554, "DATA with no valid recipients: 554")
+t.is_(c.cmd(b"RCPT TO:<a@b@example.org>")[0], 501, "bad address: 501")
+t.is_(c.cmd(b"RCPT TO:<>")[0], 501, "null recipient: 501")
+t.is_(c.cmd(b"RSET")[0], 250, "RSET: 250")
+t.is_(c.cmd(b"MAIL FROM:<a@example.org> FOO=BAR")[0], 555,
+      "unknown MAIL parameter: 555")
+t.is_(c.cmd(b"XYZZY")[0], 500, "unknown command: 500")
+c.close()
+c = Client(2525)
+c.cmd(b"HELO client.example")
+t.is_(c.cmd(b"RSET now")[0], 501, "RSET with an argument: 501")
+t.is_(c.cmd(b"HELP")[0], 214, "HELP: 214")
+t.is_(c.cmd(b"VRFY root")[0], 252, "VRFY: 252")
+t.is_(c.cmd(b"EXPN staff")[0], 502, "EXPN: 502")
+t.is_(c.cmd(b"ETRN example.org")[0], 502, "ETRN: 502 not implemented")
+code, text = c.cmd(b"QUIT")
+t.is_(code, 221, "QUIT: 221")
+t.ok(c.closed(), "closed after QUIT")
+
+# --- errors before disconnect (B: -e 5) ---
+c = Client(2526)
+got = [c.cmd(b"BOGUS%d" % i)[0] for i in range(4)]
+t.is_(got, [500] * 4, "four bad commands: 500 each")
+c.send(b"BOGUS5\r\n")
+got = codes(c, 2)
+t.is_(got, [500, 421], "the fifth: 500 then 421")
+t.ok(c.closed(), "connection closed after too many errors")
+
+# --- early talker (B: banner after 400 ms) ---
+c = Client(2526, banner=False)
+c.send(b"EHLO impatient.example\r\n")
+code, text = c.reply()
+t.is_(code, 554, "early talker: 554 instead of the banner")
+t.like(text, r"talked before the banner", "early talker: says why")
+t.ok(c.closed(), "early talker: connection closed")
+start = time.time()
+c = Client(2526)
+t.ok(time.time() - start >= 0.35, "banner delayed by -b 400 (%.2fs)" %
+     (time.time() - start))
+t.is_(c.banner[0], 220, "patient client gets 220")
+t.is_(c.cmd(b"EHLO patient.example")[0], 250, "and is served")
+# --- idle timeout (B: 1.5 s) ---
+start = time.time()
+code, text = c.reply()
+t.is_(code, 421, "idle timeout: 421")
+t.like(text, r"4\.4\.2", "idle timeout: 4.4.2")
+t.ok(1.0 <= time.time() - start <= 4.0, "after about 1.5 s (%.2fs)" %
+     (time.time() - start))
+t.ok(c.closed(), "closed after the timeout")
+
+# --- pipelining with asynchronous hooks (C: 100 ms each) ---
+c = Client(2527)
+start = time.time()
+c.send(b"EHLO pipe.example\r\nMAIL FROM:<a@example.org>\r\n"
+       b"RCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\n")
+got = []
+for i in range(5):
+    code, text = c.reply()
+    got.append(text.splitlines()[-1][:9])
+el = time.time() - start
+t.is_(got, ["250 HELP", "250 2.1.0", "250 2.1.5", "250 2.1.5", "354 Go ah"],
+      "async replies in command order")
+t.ok(el >= 0.45, "each hook answered in turn (%.2fs for 5 x 100 ms)" % el)
+c.send(b"Subject: pipe\r\n\r\nbody\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n")
+got = codes(c, 4)
+t.is_(got, [250, 250, 250, 221], "end of data, RSET, NOOP, QUIT in order")
+t.is_(len(spooled(spool2)), 1, "pipelined message stored")
+
+# --- STARTTLS: injection discarded, state reset ---
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+c = Client(2525)
+c.cmd(b"EHLO client.example")
+c.send(b"STARTTLS\r\nMAIL FROM:<inject@example.org>\r\nNOOP\r\n")
+code, text = c.reply()
+t.is_(code, 220, "STARTTLS: 220")
+t.is_(c.buf, b"", "no plaintext reply to the injected commands")
+tls = ctx.wrap_socket(c.s, server_hostname="mx.test")
+c.s = tls
+t.ok(tls.version() is not None, "TLS handshake done (%s)" % tls.version())
+code, text = c.cmd(b"MAIL FROM:<a@example.org>")
+t.is_(code, 503, "after TLS the session is reset: MAIL needs EHLO again")
+code, text = c.cmd(b"EHLO client.example")
+t.ok(code == 250 and "STARTTLS" not in text, "EHLO under TLS: no STARTTLS")
+t.is_(c.cmd(b"NOOP")[0], 250, "NOOP under TLS")
+t.is_(c.pending(), b"", "nothing answered for the injected commands")
+t.is_(c.cmd(b"STARTTLS")[0], 503, "STARTTLS twice: 503")
+c.send(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+t.is_(codes(c, 3), [250, 250, 354], "transaction under TLS")
+c.send(b"Subject: tls\r\n\r\nsecret\r\n.\r\n")
+t.is_(c.reply()[0], 250, "message under TLS accepted")
+c.close()
+
+log = t.log("A")
+t.like(log, r"event=tls address=127\.0\.0\.1 version=TLSv1\.[23]",
+       "TLS logged")
+t.like(log, r"event=message address=127\.0\.0\.1 from=<a@example.org> "
+       r"nrcpt=1 size=\d+ result=\"550 5\.6\.0",
+       "rejected message logged with size and nrcpt")
+t.done()
