@@ -539,13 +539,27 @@ prefix_last(const struct prefix *p, struct addr *a)
 		a->u.b[i / 8] = 0xff;
 }
 
+static const uint8_t	v4mapped[12] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+void
+addr_unmap(struct addr *a)
+{
+	uint8_t	v4[4];
+
+	if (a->af != AF_INET6 || memcmp(a->u.b, v4mapped, 12) != 0)
+		return;
+	memcpy(v4, a->u.b + 12, 4);
+	memset(a, 0, sizeof(*a));
+	a->af = AF_INET;
+	memcpy(a->u.b, v4, 4);
+}
+
 int
 addr_from_sockaddr(struct addr *a, in_port_t *port, const struct sockaddr *sa)
 {
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
-	static const uint8_t		 mapped[12] = {
-	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	memset(a, 0, sizeof(*a));
 	switch (sa->sa_family) {
@@ -558,7 +572,7 @@ addr_from_sockaddr(struct addr *a, in_port_t *port, const struct sockaddr *sa)
 		return 0;
 	case AF_INET6:
 		sin6 = (const struct sockaddr_in6 *)sa;
-		if (memcmp(sin6->sin6_addr.s6_addr, mapped, 12) == 0) {
+		if (memcmp(sin6->sin6_addr.s6_addr, v4mapped, 12) == 0) {
 			a->af = AF_INET;
 			memcpy(a->u.b, sin6->sin6_addr.s6_addr + 12, 4);
 		} else {

@@ -51,7 +51,8 @@
  *
  * addr_from_sockaddr() turns an IPv4-mapped IPv6 address
  * (::ffff:a.b.c.d) into the plain IPv4 address, so a dual-stack
- * socket's peers look the same as IPv4 ones.
+ * socket's peers look the same as IPv4 ones; addr_unmap() does the
+ * same for an address from elsewhere (parsing keeps what it was given).
  *
  * A prefixset is a set of prefixes of both families, each optionally
  * carrying a caller's pointer.  It is a path-compressed binary radix
@@ -132,6 +133,8 @@ int	 prefix_set(struct prefix *, const struct addr *, int);
 /* 1 if the prefix holds the address (or the whole inner prefix). */
 int	 prefix_contains(const struct prefix *, const struct addr *);
 int	 prefix_contains_prefix(const struct prefix *, const struct prefix *);
+/* ::ffff:a.b.c.d becomes a.b.c.d; anything else is left alone. */
+void	 addr_unmap(struct addr *);
 /* First and last address of a prefix. */
 void	 prefix_first(const struct prefix *, struct addr *);
 void	 prefix_last(const struct prefix *, struct addr *);

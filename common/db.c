@@ -341,9 +341,12 @@ db_txn_commit_rc(struct db_txn *txn)
 int
 db_txn_commit(struct db_txn *txn)
 {
-	struct db_env	*env = txn->env;
+	struct db_env	*env;
 	int		 rc;
 
+	if (txn == NULL)
+		return -1;
+	env = txn->env;
 	if ((rc = db_txn_commit_rc(txn)) != 0) {
 		db_err(env, "commit", rc);
 		return -1;

@@ -40,10 +40,12 @@
  * that does not fit fails with MDB_MAP_FULL and poisons its
  * transaction.  With maxmapsize > mapsize the map can grow:
  *   - db_update(env, fn, arg) runs fn in a read-write transaction and
- *     commits; if the map fills it aborts, doubles the map (up to
- *     maxmapsize, mdb_env_set_mapsize) and runs fn again from the
- *     start.  fn must therefore only touch the database through its
- *     txn and must be safe to run again.  This is the way to write.
+ *     commits if fn returns 0 (db_update then returns 0, or -1 if the
+ *     commit fails); any other return from fn aborts and is returned.
+ *     If the map fills it aborts, doubles the map (up to maxmapsize,
+ *     mdb_env_set_mapsize) and runs fn again from the start.  fn must
+ *     therefore only touch the database through its txn and must be
+ *     safe to run again.  This is the way to write.
  *   - with plain db_txn_begin/db_put/db_txn_commit a map-full write
  *     returns -1 (logged), db_txn_mapfull() says why, the caller aborts
  *     and may call db_grow() (no transaction of this environment may be

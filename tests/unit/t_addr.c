@@ -343,6 +343,15 @@ test_misc(void)
 	is_str(addr_ntop(&a, buf, sizeof(buf)),
 	    "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff", "prefix_last");
 	is_int(prefix_set(&p, &a, 129), -1, "prefix_set rejects /129");
+	addr_parse("::ffff:198.51.100.7", &a, 0);
+	is_int(a.af, AF_INET6, "parsing keeps a v4-mapped address IPv6");
+	addr_unmap(&a);
+	addr_parse("198.51.100.7", &b, 0);
+	ok(a.af == AF_INET && addr_cmp(&a, &b) == 0, "addr_unmap");
+	addr_parse("::fffe:198.51.100.7", &a, 0);
+	b = a;
+	addr_unmap(&a);
+	ok(addr_cmp(&a, &b) == 0, "addr_unmap leaves others alone");
 }
 
 static void

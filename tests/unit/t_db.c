@@ -578,6 +578,7 @@ child_writer(const char *path)
 		}
 		if (db_txn_commit(txn) != 0)
 			return 6;
+		usleep(100);	/* let the parent look in between */
 	}
 	db_close(env);
 	return 0;
