@@ -537,6 +537,7 @@ ev_recv_cb(struct imsgev *iev, struct imsg *msg, void *arg)
 		s->closed++;
 		imsgev_free(iev);
 		s->iev = NULL;
+		event_base_loopexit(s->base, NULL);
 		return;
 	}
 	d = msg->data;

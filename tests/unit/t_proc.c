@@ -320,7 +320,8 @@ main(void)
 	} else {
 		is_int(st.rep[1].privdrop, 1,
 		    "not root: alpha skipped the drop (and logged it)");
-		is_int(st.rep[1].uid, getuid(), "not root: alpha keeps our uid");
+		is_int(st.rep[1].uid, getuid(),
+		    "not root: alpha keeps our uid");
 		is_int(st.rep[2].privdrop, 1, "not root: beta skipped too");
 		skip(2, "not root: setresuid and chroot need root");
 	}
