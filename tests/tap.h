@@ -39,7 +39,7 @@ static int	tap_planned = -1;
 static int	tap_run;
 static int	tap_failed;
 
-static void	tap_plan(int);
+static void	tap_plan(int) __attribute__((__unused__));
 static void	tap_print_mem(const char *, const void *, size_t)
 		    __attribute__((__unused__));
 static int	tap_ok(int, const char *, int, const char *, ...)
