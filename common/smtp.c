@@ -117,6 +117,7 @@ struct smtp_session {
 	int			 close_req;	/* smtp_session_close() */
 	char			 close_reason[128];
 	int			 banner_ready;	/* connect said 2xx */
+	int			 tls_grace;	/* closing: waiting for TLS */
 	int			 nerrors;
 
 	char			 helo[SMTP_DOMAIN_MAX + 1];
@@ -164,6 +165,7 @@ static void	smtp_send(struct smtp_session *, const char *);
 static void	smtp_error(struct smtp_session *, const char *);
 static void	smtp_close(struct smtp_session *, const char *);
 static void	smtp_end(struct smtp_session *, const char *);
+static void	smtp_drained(struct smtp_session *);
 static void	smtp_free(struct smtp_session *);
 static int	smtp_output_empty(struct smtp_session *);
 static void	smtp_hook_done(struct smtp_session *, int, const char *);
@@ -437,6 +439,10 @@ smtp_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	if (s->phase == SMTP_PH_DEAD)
 		return;
+	if (s->phase == SMTP_PH_CLOSING && s->tls_grace) {
+		smtp_end(s, s->close_reason);
+		return;
+	}
 	if (s->phase == SMTP_PH_SETUP && s->banner_ready) {
 		/* the banner delay is over */
 		s->banner_ready = 0;
@@ -468,7 +474,7 @@ smtp_io_cb(struct io *io, int evt, void *arg)
 		if (!smtp_output_empty(s))
 			break;
 		if (s->phase == SMTP_PH_CLOSING)
-			smtp_end(s, s->close_reason);
+			smtp_drained(s);
 		else if (s->phase == SMTP_PH_STARTTLS)
 			smtp_tls_start(s);
 		break;
@@ -567,7 +573,27 @@ smtp_close(struct smtp_session *s, const char *reason)
 	s->phase = SMTP_PH_CLOSING;
 	io_pause(s->io, IO_IN);
 	if (smtp_output_empty(s))
-		smtp_end(s, s->close_reason);
+		smtp_drained(s);
+}
+
+/*
+ * Closing and our output is out of our buffer.  Under TLS, "drained"
+ * only means handed to the TLS layer below (common/io reports the top
+ * bufferevent), so give the record a moment to reach the socket.
+ */
+static void
+smtp_drained(struct smtp_session *s)
+{
+	struct timeval	 tv = { 0, 200000 };
+
+	if (!s->tls || s->tls_grace) {
+		if (!s->tls_grace)
+			smtp_end(s, s->close_reason);
+		return;
+	}
+	s->tls_grace = 1;
+	evtimer_del(s->ev_timer);
+	evtimer_add(s->ev_timer, &tv);
 }
 
 /* End now: disconnect hook, then free from the event loop. */

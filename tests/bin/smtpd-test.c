@@ -89,6 +89,7 @@ struct opts {
 	int		 delay;
 	int		 pace;
 	unsigned long	 seq;
+	struct event_base *base;
 };
 
 static struct opts	 opt;		/* the one global: options */
@@ -140,12 +141,12 @@ answer(struct sess *x, const char *text)
 static int
 h_connect(struct smtp_session *s, void *arg)
 {
-	struct event_base	*base = arg;
 	struct sess		*x;
 
 	x = xcalloc(1, sizeof(*x));
 	x->s = s;
-	x->ev = evtimer_new(base, delay_cb, x);
+	if ((x->ev = evtimer_new(opt.base, delay_cb, x)) == NULL)
+		fatalx("evtimer_new");
 	smtp_session_set_arg(s, x);
 	if (opt.pace > 0)
 		smtp_session_set_pace(s, opt.pace);
@@ -478,7 +479,8 @@ main(int argc, char *argv[])
 	if ((base = event_base_new()) == NULL)
 		errx(1, "event_base_new");
 	conf.hooks = sinkmode ? &sink : &hooks;
-	conf.arg = base;
+	conf.arg = NULL;	/* the connect hook sets each session's */
+	opt.base = base;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
