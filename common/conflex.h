@@ -47,10 +47,10 @@
  *   operators   a two-character sequence found in syn.operators ("=>");
  *   c           any other character is returned as itself: { } < > = ,
  *               / ( ) ! and so on.
- * A bare word starts with a letter, digit, ':' or '_' and goes on with
- * letters, digits and punctuation other than ( ) { } < > ! = # , " '
- * (so paths with '/' must start with a letter or be quoted, as in
- * OpenBSD).  '#' starts a comment up to the end of the line, outside
+ * A bare word starts with a letter, digit, ':', '_' (or '-' before a
+ * digit) and goes on with letters, digits and punctuation other than
+ * ( ) { } < > ! = # , " ' (so paths with '/' must start with a letter or
+ * be quoted, as in OpenBSD).  '#' starts a comment up to the end of the line, outside
  * quotes and at the start of a token.  A backslash before a newline joins
  * two lines anywhere.  Blanks are space, tab, \r, \f and \v.
  *
@@ -58,8 +58,9 @@
  * replaced by the macro's value and the text is lexed again, so a value
  * can hold several tokens, other macros (nested expansion, with a depth
  * limit that catches recursion) or be glued to what follows ($dir/x).
- * Newlines in a value are read as blanks.  An undefined macro is an
- * error.  The grammar defines macros with conflex_macro_set() (a rule
+ * Newlines in a value are read as blanks.  A value is lexed without the
+ * quotes it was defined with: after `dir = "/var"`, $dir reads '/' "var"
+ * (as in OpenBSD).  An undefined macro is an error.  The grammar defines macros with conflex_macro_set() (a rule
  * such as `STRING '=' string`); conflex_macro_cmdline() takes -D
  * name=value, which is persistent: later definitions in the file of the
  * same name are ignored, as OpenBSD does.
@@ -68,7 +69,8 @@
  * The file's tokens start after the include line's '\n' (whether or not
  * yacc has read it as lookahead), so `grammar include '\n'` works.  A
  * relative path is taken relative to the directory of the including file
- * (to the working directory for a memory buffer).  Includes nest up to
+ * (to the working directory for a memory buffer); it must be a regular
+ * file (the top file may be a device: -f /dev/stdin).  Includes nest up to
  * CONFLEX_MAXDEPTH files; an include loop is an error.  Errors in an
  * included file carry that file's name and line.
  *
@@ -88,28 +90,32 @@
  * lives until conflex_free().  Grammar actions never free them (nothing
  * leaks in yacc's error recovery) and copy what they keep.
  *
- * Example parse.y:
+ * Example parse.y (tests/unit/t_conflex_gram.y is a complete one); POSIX
+ * yacc only, so that byacc and `bison -y` both take it:
  *
  *	%{
+ *	#include <stdint.h>
  *	#include "conflex.h"
  *	static struct conflex *lex;	// yylex/yyerror take no argument
  *	int	yylex(void);
  *	static void yyerror(const char *);
- *	typedef struct {
- *		union { int64_t number; char *string; } v;
- *		int lineno;
- *	} YYSTYPE;
  *	%}
+ *	%union { int64_t number; char *string; }
  *	%token INCLUDE PORT ERROR
- *	%token <v.string> STRING
- *	%token <v.number> NUMBER
+ *	%token <string> STRING
+ *	%token <number> NUMBER
  *	%%
  *	grammar	: | grammar '\n' | grammar main '\n'
  *		| grammar error '\n'	{ yyerrok; }
  *		;
  *	main	: INCLUDE STRING	{ conflex_include(lex, $2); }
  *		| STRING '=' STRING	{ conflex_macro_set(lex, $1, $3); }
- *		| PORT NUMBER		{ conf->port = $2; }
+ *		| PORT NUMBER		{
+ *			if ($2 < 1 || $2 > 65535)
+ *				conflex_error(lex, "bad port %lld",
+ *				    (long long)$2);
+ *			conf->port = $2;
+ *		}
  *		;
  *	%%
  *	static const struct conflex_keyword keywords[] = {	// sorted
@@ -122,11 +128,10 @@
  *		int			t;
  *
  *		t = conflex_lex(lex, &v);
- *		yylval.lineno = v.lineno;
  *		if (t == STRING)
- *			yylval.v.string = v.string;
+ *			yylval.string = v.string;
  *		else if (t == NUMBER)
- *			yylval.v.number = v.number;
+ *			yylval.number = v.number;
  *		return t;
  *	}
  *	static void

@@ -631,7 +631,19 @@ test_includes(void)
 	}
 	conflex_free(ctx);
 
-	/* an empty included file, and a relative include of a buffer */
+	/* include on a last line without newline */
+	put("main.conf", "a\ninclude \"inc.conf\"");
+	put("inc.conf", "y\n");
+	ctx = lexer(&syntax);
+	conflex_open_file(ctx, tpath("main.conf"), 0);
+	o = drive(ctx, 1);
+	is_str(o, "sa@1 NL@1 k:include@2 sinc.conf@2 NL@2 sy@1 NL@1",
+	    "include on the last line");
+	is_str(msgs, "", "include on the last line: no messages");
+	free(o);
+	conflex_free(ctx);
+
+	/* an empty included file */
 	put("main.conf", "include \"empty.conf\"\nz\n");
 	put("empty.conf", "");
 	ctx = lexer(&syntax);
@@ -821,7 +833,7 @@ main(void)
 		return 1;
 	}
 
-	plan(181);
+	plan(183);
 	test_basics();
 	test_quotes();
 	test_continuation_comments();
