@@ -111,6 +111,7 @@ static int	h_eom(struct smtp_session *, void *, const struct smtp_msg *);
 static int	h_rset(struct smtp_session *, void *, enum smtp_rset_why);
 static void	h_disconnect(struct smtp_session *, void *, const char *);
 static void	drop_file(struct sess *);
+static void	sig_cb(evutil_socket_t, short, void *);
 static __dead void usage(void);
 
 static void
@@ -319,6 +320,13 @@ h_disconnect(struct smtp_session *s, void *arg, const char *reason)
 	free(x);
 }
 
+/* SIGTERM/SIGINT: leave the loop, free everything (leak checks). */
+static void
+sig_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
 static __dead void
 usage(void)
 {
@@ -342,6 +350,7 @@ main(int argc, char *argv[])
 	struct smtp_config		 conf;
 	struct event_base		*base;
 	struct smtp_server		*srv;
+	struct event			*evterm, *evint;
 	struct tls_ctx			*tls = NULL;
 	struct sockaddr_in		 sin;
 	const char			*addr = "127.0.0.1", *cert = NULL;
@@ -498,9 +507,17 @@ main(int argc, char *argv[])
 	if ((srv = smtp_server_new(base, &conf)) == NULL ||
 	    smtp_server_listen(srv, fd) == -1)
 		errx(1, "cannot start the server");
+	evterm = evsignal_new(base, SIGTERM, sig_cb, base);
+	evint = evsignal_new(base, SIGINT, sig_cb, base);
+	if (evterm == NULL || evint == NULL || evsignal_add(evterm, NULL) ||
+	    evsignal_add(evint, NULL))
+		errx(1, "cannot set up signals");
 	log_info("smtpd-test listening on %s:%d", addr, port);
 	event_base_dispatch(base);
+	log_info("smtpd-test exiting");
 	smtp_server_free(srv);
+	event_free(evterm);
+	event_free(evint);
 	tls_ctx_free(tls);
 	event_base_free(base);
 	close(fd);

@@ -350,4 +350,20 @@ t.like(log, r"event=tls address=127\.0\.0\.1 version=TLSv1\.[23]",
 t.like(log, r"event=message address=127\.0\.0\.1 from=<a@example.org> "
        r"nrcpt=1 size=\d+ result=\"550 5\.6\.0",
        "rejected message logged with size and nrcpt")
+
+# the servers exit cleanly on SIGTERM: sanitizer builds report here
+for p in t.procs:
+    p.terminate()
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+for name, p in zip("ABC", t.procs):
+    lg = t.log(name)
+    t.ok(p.returncode == 0 and "Sanitizer" not in lg and
+         "smtpd-test exiting" in lg,
+         "server %s exits cleanly on SIGTERM (rc %s)" % (name, p.returncode))
+    if "Sanitizer" in lg:
+        t.diag(lg[lg.find("Sanitizer") - 200:][:3000])
 t.done()

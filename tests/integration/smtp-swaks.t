@@ -34,8 +34,11 @@ mkdir -p "$MX_TMP/spool" "$MX_TMP/lmtp"
 
 mx_bg "$BIN" -d -p 2525 -o "$MX_TMP/spool" -z 4000 \
     -C "$MX_TMP/cert.pem" -K "$MX_TMP/key.pem" -A joe:s3cret
+pids=$MX_LASTPID
 mx_bg "$BIN" -d -p 2465 -S -C "$MX_TMP/cert.pem" -K "$MX_TMP/key.pem"
+pids="$pids $MX_LASTPID"
 mx_bg "$BIN" -d -p 2424 -L -o "$MX_TMP/lmtp" -F 'bad@*'
+pids="$pids $MX_LASTPID"
 for p in 2525 2465 2424; do
 	mx_wait_port $p || bail "smtpd-test on $p did not start"
 done
@@ -45,7 +48,7 @@ sw() {
 	    --to b@example.org --helo client.example "$@" 2>&1
 }
 
-plan 27
+plan 28
 
 out=$(sw --port 2525); rc=$?
 is "$rc" 0 "plain: swaks succeeds"
@@ -123,5 +126,16 @@ like "$out" '<-  250 2\.0\.0 <good@example\.org> Ok: delivered' \
     "LMTP: 250 for the good recipient"
 like "$out" '<\*\* 550 5\.2\.1 <bad@example\.org>: Mailbox unavailable' \
     "LMTP: 550 for the bad one, in RCPT order"
+
+# clean exit on SIGTERM (sanitizer builds report leaks and errors here)
+rcs=
+for p in $pids; do
+	kill -TERM "$p"
+	wait "$p"
+	rcs="$rcs$?"
+done
+is "$rcs:$(grep -c Sanitizer "$MX_TMP/smtpd-test.log")" "000:0" \
+    "servers exit cleanly on SIGTERM, no sanitizer report"
+grep -A30 Sanitizer "$MX_TMP/smtpd-test.log" | head -40 | sed 's/^/# /' >&2
 
 done_testing
