@@ -261,6 +261,7 @@ proc_child(const struct proc_def **byid, int id, int parentfd,
 	struct imsgbuf		*ibuf;
 	struct pollfd		 pfd;
 	struct timespec		 t0, t1;
+	sigset_t		 set;
 	int			 i, status, ms;
 
 	log_procinit(self->name);
@@ -281,6 +282,16 @@ proc_child(const struct proc_def **byid, int id, int parentfd,
 		p->exit_status = 1;
 	} else
 		event_base_dispatch(p->base);
+
+	/*
+	 * Leaving: a SIGTERM from the parent now (it may have seen our
+	 * channel close) must not turn our exit status into a kill.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	/* Last words to the parent, bounded in time. */
 	if (p->peer[PROC_PARENT].iev != NULL) {

@@ -48,7 +48,12 @@
  *	return rv;
  *
  * Call proc_start() before creating any event base: every process gets
- * its own, proc_base(p).  In a child, the dispatch callback gets
+ * its own, proc_base(p).  Every fd open at proc_start() is inherited by
+ * every child: open privileged resources after it, in the parent, and
+ * pass them to the one child that needs each.  Children exit with
+ * _exit(): the parent's atexit handlers (pidfile removal) stay its own.
+ * SIGTERM, SIGINT, SIGHUP and SIGCHLD are blocked while processes start,
+ * so a signal during start-up is handled, not fatal.  In a child, the dispatch callback gets
  * messages from the parent (from == PROC_PARENT) and from peers; it
  * answers with proc_compose(p, from, ...).  The message is freed after
  * the callback returns; keep its fd with imsg_get_fd().
