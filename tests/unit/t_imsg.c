@@ -62,6 +62,7 @@ static void	test_fd_matching(void);
 static void	test_size_checks(void);
 static void	test_imsgev(void);
 static void	test_imsgev_errors(void);
+static void	test_imsgev_fds(void);
 
 static int
 fd_is_open(int fd)
@@ -614,6 +615,92 @@ test_imsgev(void)
 	event_base_free(base);
 }
 
+/*
+ * Many messages of varied sizes, every third with a pipe whose other end
+ * holds the message's number: each fd must reach its own message, read
+ * after read, whatever the kernel glues together.
+ */
+#define FDS_MSGS	300
+
+struct fdside {
+	struct event_base	*base;
+	int			 got;
+	int			 fds;
+	int			 bad;
+};
+
+static void	fds_recv_cb(struct imsgev *, struct imsg *, void *);
+
+static void
+fds_recv_cb(struct imsgev *iev, struct imsg *msg, void *arg)
+{
+	struct fdside	*s = arg;
+	uint32_t	 n = 0;
+	int		 fd;
+
+	if (msg == NULL) {
+		imsgev_free(iev);
+		event_base_loopexit(s->base, NULL);
+		return;
+	}
+	if (msg->hdr.peerid != (uint32_t)s->got)
+		s->bad++;
+	fd = imsg_get_fd(msg);
+	if ((msg->hdr.peerid % 3 == 0) != (fd != -1))
+		s->bad++;
+	if (fd != -1) {
+		if (read(fd, &n, sizeof(n)) != sizeof(n) ||
+		    n != msg->hdr.peerid)
+			s->bad++;
+		close(fd);
+		s->fds++;
+	}
+	s->got++;
+	if (s->got == FDS_MSGS)
+		event_base_loopexit(s->base, NULL);
+}
+
+static void
+test_imsgev_fds(void)
+{
+	struct event_base	*base;
+	struct imsgev		*snd, *rcv;
+	struct fdside		 s;
+	struct timeval		 tv = { 20, 0 };
+	unsigned char		*buf;
+	uint32_t		 i;
+	int			 sv[2], p[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		fatal("socketpair");
+	base = event_base_new();
+	memset(&s, 0, sizeof(s));
+	s.base = base;
+	snd = imsgev_new(base, sv[0], ev_send_cb, NULL);
+	rcv = imsgev_new(base, sv[1], fds_recv_cb, &s);
+	buf = xcalloc(1, 20000);
+	for (i = 0; i < FDS_MSGS; i++) {
+		p[0] = -1;
+		if (i % 3 == 0) {
+			if (pipe(p) == -1)
+				fatal("pipe");
+			if (write(p[1], &i, sizeof(i)) != sizeof(i))
+				fatal("write");
+			close(p[1]);
+		}
+		imsgev_compose(snd, MSG_FD, i, p[0], buf, (i * 7919) % 20000);
+	}
+	free(buf);
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	is_int(s.got, FDS_MSGS, "fds: every message arrived");
+	is_int(s.fds, FDS_MSGS / 3, "fds: every third carried an fd");
+	is_int(s.bad, 0, "fds: each fd with its own message, content right");
+	imsgev_free(snd);
+	imsgev_free(rcv);
+	event_base_free(base);
+}
+
 /* Errors on the wire close the channel; nothing crashes. */
 static void
 test_imsgev_errors(void)
@@ -663,7 +750,7 @@ main(void)
 {
 	log_init(1, LOG_MAIL);
 	signal(SIGPIPE, SIG_IGN);
-	plan(91);
+	plan(94);
 
 	test_round_trip();
 	test_many();
@@ -675,6 +762,7 @@ main(void)
 	test_fd_matching();
 	test_size_checks();
 	test_imsgev();
+	test_imsgev_fds();
 	test_imsgev_errors();
 	return done_testing();
 }
