@@ -55,8 +55,9 @@
  * SIGTERM, SIGINT, SIGHUP and SIGCHLD are blocked while processes start,
  * so a signal during start-up is handled, not fatal.  In a child, the
  * dispatch callback gets messages from the parent (from == PROC_PARENT)
- * and from peers; it answers with proc_compose(p, from, ...).  The message is freed after
- * the callback returns; keep its fd with imsg_get_fd().
+ * and from peers; it answers with proc_compose(p, from, ...).  The
+ * message is freed after the callback returns; keep its fd with
+ * imsg_get_fd().
  */
 
 #ifndef MX_PROC_H
