@@ -50,9 +50,9 @@
  * A bare word starts with a letter, digit, ':', '_' (or '-' before a
  * digit) and goes on with letters, digits and punctuation other than
  * ( ) { } < > ! = # , " ' (so paths with '/' must start with a letter or
- * be quoted, as in OpenBSD).  '#' starts a comment up to the end of the line, outside
- * quotes and at the start of a token.  A backslash before a newline joins
- * two lines anywhere.  Blanks are space, tab, \r, \f and \v.
+ * be quoted, as in OpenBSD).  '#' starts a comment up to the end of the
+ * line, outside quotes and at the start of a token.  A backslash before
+ * a newline joins two lines anywhere.  Blanks are space, tab, \r, \f and \v.
  *
  * Macros: `$name` at the start of a token (never inside quotes) is
  * replaced by the macro's value and the text is lexed again, so a value
@@ -60,9 +60,9 @@
  * limit that catches recursion) or be glued to what follows ($dir/x).
  * Newlines in a value are read as blanks.  A value is lexed without the
  * quotes it was defined with: after `dir = "/var"`, $dir reads '/' "var"
- * (as in OpenBSD).  An undefined macro is an error.  The grammar defines macros with conflex_macro_set() (a rule
- * such as `STRING '=' string`); conflex_macro_cmdline() takes -D
- * name=value, which is persistent: later definitions in the file of the
+ * (as in OpenBSD).  An undefined macro is an error.  The grammar defines
+ * macros with conflex_macro_set() (a rule such as `STRING '=' string`);
+ * conflex_macro_cmdline() takes -D name=value, which is persistent: later definitions in the file of the
  * same name are ignored, as OpenBSD does.
  *
  * include: the grammar calls conflex_include() from its include rule.

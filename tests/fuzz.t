@@ -35,11 +35,16 @@ for s in "${srcs[@]}"; do
 	seeds=tests/fuzz/corpus/${n#fuzz_}
 	[ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
 	out=$(timeout -k 5 $((t + 60)) "$bin" -max_total_time="$t" \
-	    -timeout=10 -rss_limit_mb=2048 "$corpus" 2>&1)
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$MX_TMP/$n-" \
+	    "$corpus" 2>&1)
 	rc=$?
 	runs=$(printf '%s\n' "$out" | sed -n 's/^Done \([0-9]*\) runs.*/\1/p')
 	ok $([ $rc = 0 ] && [ -n "$runs" ]; echo $?) \
 	    "$n: ${runs:-no} runs in ${t}s, no crash"
-	[ $rc = 0 ] || printf '%s\n' "$out" | tail -30 | sed 's/^/# /' >&2
+	[ $rc = 0 ] && continue
+	for a in "$MX_TMP/$n"-*; do
+		[ -f "$a" ] && diag "crash input (base64): $(base64 -w0 "$a")"
+	done
+	printf '%s\n' "$out" | tail -30 | sed 's/^/# /' >&2
 done
 done_testing
