@@ -62,8 +62,9 @@
  * quotes it was defined with: after `dir = "/var"`, $dir reads '/' "var"
  * (as in OpenBSD).  An undefined macro is an error.  The grammar defines
  * macros with conflex_macro_set() (a rule such as `STRING '=' string`);
- * conflex_macro_cmdline() takes -D name=value, which is persistent: later definitions in the file of the
- * same name are ignored, as OpenBSD does.
+ * conflex_macro_cmdline() takes -D name=value, which is persistent:
+ * later definitions in the file of the same name are ignored, as
+ * OpenBSD does.
  *
  * include: the grammar calls conflex_include() from its include rule.
  * The file's tokens start after the include line's '\n' (whether or not
