@@ -56,6 +56,7 @@ enum smtpc_state {
 	S_EOD,
 	S_DISCARD,	/* 354 with no recipient: "." sent, reply ignored */
 	S_QUIT,
+	S_CMD,		/* smtpc_command: one reply */
 	S_DEAD
 };
 
@@ -94,6 +95,9 @@ struct smtpc {
 	struct smtpc_reply	 banner;
 	struct smtpc_reply	 reply;		/* being read */
 	struct smtpc_reply	 status;	/* why we failed */
+	struct smtpc_reply	 last;		/* reply to smtpc_command */
+	char			*cmd;		/* smtpc_command after RSET */
+	int			 cmd_rset;	/* waiting for RSET's reply */
 	/* the transaction */
 	struct smtpc_msg	*msg;
 	struct smtpc_pend	*pend;
@@ -163,6 +167,8 @@ smtpc_strevent(int evt)
 		return "SMTPC_CLOSED";
 	case SMTPC_ERROR:
 		return "SMTPC_ERROR";
+	case SMTPC_REPLY:
+		return "SMTPC_REPLY";
 	}
 	return "SMTPC_?";
 }
@@ -572,6 +578,7 @@ smtpc_destroy(struct smtpc *s)
 	io_free(s->io);
 	evbuffer_free(s->out);
 	free(s->pend);
+	free(s->cmd);
 	free(s);
 }
 
@@ -652,6 +659,8 @@ smtpc_phase(struct smtpc *s)
 		return "end of data";
 	case S_QUIT:
 		return "QUIT";
+	case S_CMD:
+		return s->cmd_rset ? "RSET" : "command";
 	case S_DEAD:
 		return "closed";
 	}
@@ -1024,6 +1033,22 @@ smtpc_reply(struct smtpc *s, struct smtpc_reply *r)
 		s->io = NULL;
 		smtpc_call(s, SMTPC_CLOSED);
 		break;
+	case S_CMD:
+		if (s->cmd_rset) {
+			if (r->code / 100 != 2) {
+				smtpc_fail_reply(s, r);
+				return;
+			}
+			s->cmd_rset = 0;
+			io_printf(s->io, "%s\r\n", s->cmd);
+			smtpc_arm(s, s->params.timeout_cmd);
+			return;
+		}
+		s->last = *r;
+		s->state = S_READY;
+		evtimer_del(s->timer);
+		smtpc_call(s, SMTPC_REPLY);
+		break;
 	case S_READY:
 	case S_BODY:
 		/* unsolicited (421 shutdown) or out of turn */
@@ -1375,6 +1400,86 @@ smtpc_eod_reply(struct smtpc *s, struct smtpc_reply *r)
 	}
 	if (--s->eod_left == 0)
 		smtpc_txn_done(s);
+}
+
+int
+smtpc_command(struct smtpc *s, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 r;
+
+	if (s->state != S_READY)
+		return -1;
+	free(s->cmd);
+	s->cmd = NULL;
+	va_start(ap, fmt);
+	r = vasprintf(&s->cmd, fmt, ap);
+	va_end(ap);
+	if (r == -1) {
+		s->cmd = NULL;
+		return -1;
+	}
+	if (strpbrk(s->cmd, "\r\n") != NULL || r > 2000)
+		return -1;
+	smtpc_reply_clear(&s->last);
+	s->state = S_CMD;
+	smtpc_arm(s, s->params.timeout_cmd);
+	if (s->need_rset) {
+		s->need_rset = 0;
+		s->cmd_rset = 1;
+		io_print(s->io, "RSET\r\n");
+	} else
+		io_printf(s->io, "%s\r\n", s->cmd);
+	return 0;
+}
+
+const struct smtpc_reply *
+smtpc_last_reply(struct smtpc *s)
+{
+	return &s->last;
+}
+
+void
+smtpc_reset(struct smtpc *s)
+{
+	s->need_rset = 1;
+}
+
+int
+smtpc_data(struct smtpc *s, struct smtpc_msg *m)
+{
+	struct stat	 st;
+	size_t		 i;
+
+	if (s->state != S_READY || m->nrcpts == 0)
+		return -1;
+	if (m->body != NULL)
+		s->body_len = evbuffer_get_length(m->body);
+	else if (m->fd != -1 && fstat(m->fd, &st) == 0)
+		s->body_len = st.st_size;
+	else
+		s->body_len = 0;
+	if (m->head != NULL)
+		s->body_len += evbuffer_get_length(m->head);
+	for (i = 0; i < m->nrcpts; i++) {
+		smtpc_reply_clear(&m->rcpts[i].rcpt);
+		m->rcpts[i].rcpt.code = 250;
+		smtpc_reply_clear(&m->rcpts[i].result);
+	}
+	smtpc_reply_set(&m->mail, 250, "", "relayed envelope");
+	smtpc_reply_clear(&m->data);
+	m->naccepted = 0;
+	s->msg = m;
+	s->nrcpt_ok = m->nrcpts;
+	s->pend = xreallocarray(s->pend, 1, sizeof(*s->pend));
+	s->pend[0].cmd = C_DATA;
+	s->npend = 1;
+	s->nsent = s->nreplied = 0;
+	s->body_off = 0;
+	s->state = S_TXN;
+	smtpc_arm(s, s->params.timeout_cmd);
+	smtpc_send_cmd(s, 0);
+	return 0;
 }
 
 void

@@ -27,6 +27,7 @@
  *	cb(s, SMTPC_DONE)	msg->rcpts[i].result is the final word on
  *				each recipient; smtpc_send() again, or
  *	smtpc_quit(s)		QUIT; cb(s, SMTPC_CLOSED) follows
+ *	smtpc_command(s, ...)	one command; cb(s, SMTPC_REPLY) follows
  *	cb(s, SMTPC_ERROR)	the session is unusable: smtpc_status(s)
  *				says why (a real or a local reply); a
  *				message in flight has every recipient
@@ -141,7 +142,8 @@ enum smtpc_event {
 	SMTPC_READY = 1,
 	SMTPC_DONE,
 	SMTPC_CLOSED,
-	SMTPC_ERROR
+	SMTPC_ERROR,
+	SMTPC_REPLY
 };
 
 typedef void (*smtpc_cb)(struct smtpc *, int, void *);
@@ -158,6 +160,20 @@ const struct smtpc_reply *smtpc_status(struct smtpc *);
 const struct smtpc_caps *smtpc_caps(struct smtpc *);
 const struct smtpc_reply *smtpc_banner(struct smtpc *);
 int		 smtpc_tls_active(struct smtpc *);
+
+/*
+ * Step by step (the proxy relays its client's envelope as it comes):
+ * smtpc_command sends one command line (no CRLF) from READY and
+ * SMTPC_REPLY follows (smtpc_last_reply); smtpc_data sends DATA and the
+ * body of msg, whose rcpts are the recipients the server accepted (LMTP
+ * answers once for each), and SMTPC_DONE follows.  smtpc_reset sends
+ * RSET before the next command or transaction, its reply unreported.
+ */
+int		 smtpc_command(struct smtpc *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+const struct smtpc_reply *smtpc_last_reply(struct smtpc *);
+int		 smtpc_data(struct smtpc *, struct smtpc_msg *);
+void		 smtpc_reset(struct smtpc *);
 const char	*smtpc_strevent(int);
 
 /* Message set-up helpers (the caller may also fill the struct). */

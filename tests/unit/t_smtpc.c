@@ -437,6 +437,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
+	plan(95);
 	test_reply();
 	test_caps();
 	test_dot();
