@@ -84,6 +84,11 @@ vlog(int pri, const char *fmt, va_list ap)
 		(void)fprintf(stderr, "%s: %s\n",
 		    log_procname ? log_procname : getprogname(), buf);
 		(void)fflush(stderr);
+	} else if (log_procname != NULL &&
+	    strcmp(log_procname, getprogname()) != 0) {
+		/* a privsep child: say which process speaks */
+		(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+		syslog(pri, "%s: %s", log_procname, buf);
 	} else
 		vsyslog(pri, fmt, ap);
 	errno = saved_errno;
