@@ -117,7 +117,7 @@ enum smtp_verb {
 struct smtp_cmd {
 	enum smtp_verb	 verb;
 	const char	*name;		/* the verb, upper case (static) */
-	char		*args;		/* after the verb and spaces; "" if none */
+	char		*args;		/* after the verb; "" if none */
 };
 
 /*
@@ -148,7 +148,7 @@ struct smtp_mail_params {
 	int		 ret;		/* SMTP_RET_* */
 	char		 envid[SMTP_ENVID_MAX + 1];	/* xtext, as sent */
 	char		 auth[SMTP_PATH_MAX + 3];	/* AUTH=, as sent */
-	const char	*raw;		/* all parameters as sent (hooks only) */
+	const char	*raw;		/* parameters as sent (hooks only) */
 };
 
 #define SMTP_NOTIFY_NEVER	0x01
@@ -159,8 +159,8 @@ struct smtp_mail_params {
 /* RCPT TO parameters (RFC 3461). */
 struct smtp_rcpt_params {
 	int		 notify;	/* SMTP_NOTIFY_* mask, 0: not given */
-	char		 orcpt[SMTP_ORCPT_MAX + 1];	/* "type;xtext" as sent */
-	const char	*raw;		/* all parameters as sent (hooks only) */
+	char		 orcpt[SMTP_ORCPT_MAX + 1];	/* "type;xtext" */
+	const char	*raw;		/* parameters as sent (hooks only) */
 };
 
 /* One accepted recipient of the current transaction. */
@@ -275,15 +275,15 @@ struct smtp_hooks {
 /* One listener.  Strings are copied by smtp_server_new. */
 struct smtp_config {
 	const char		*hostname;	/* in banner, EHLO; required */
-	const char		*banner;	/* text after "ESMTP"; NULL: none */
-	const char		*tag;		/* listener tag (mtad), or NULL */
+	const char		*banner;	/* after "ESMTP"; or NULL */
+	const char		*tag;		/* listener tag, or NULL */
 	int			 flags;		/* SMTP_F_* */
-	SSL_CTX			*tls_ctx;	/* STARTTLS / smtps; not owned */
+	SSL_CTX			*tls_ctx;	/* STARTTLS, smtps; not ours */
 	uint64_t		 max_size;	/* SIZE; 0: no limit */
 	size_t			 max_rcpt;	/* 0: SMTP_RCPT_DEFAULT */
 	size_t			 max_textline;	/* 0: SMTP_TEXTLINE_DEFAULT */
 	int			 max_errors;	/* 0: SMTP_ERRORS_DEFAULT */
-	int			 timeout;	/* msec; 0: SMTP_TIMEOUT_DEFAULT */
+	int			 timeout;	/* msec; 0: the default */
 	int			 banner_delay;	/* msec before the banner */
 	const struct smtp_hooks	*hooks;
 	void			*arg;		/* initial session arg */

@@ -743,10 +743,13 @@ smtp_data_line(struct smtp_data *d, const char *s, size_t kept)
 		d->flags |= SMTP_DATA_DONE;
 		return;
 	}
+	/*
+	 * A bare CR inside the content.  An over-long line is only partly
+	 * kept and already dooms the message: it is not searched, so that
+	 * the verdict never depends on how the input was chunked.
+	 */
 	cl = len - 2;		/* content: CRLF excluded */
-	if (cl > kept)
-		cl = kept;
-	if (memchr(s, '\r', cl) != NULL)
+	if (len <= d->textline && cl <= kept && memchr(s, '\r', cl) != NULL)
 		d->flags |= SMTP_DATA_BARE;
 	if (!mid && s[0] == '.') {	/* dot-unstuffing */
 		s++;

@@ -356,8 +356,9 @@ main(int argc, char *argv[])
 	const char			*addr = "127.0.0.1", *cert = NULL;
 	const char			*key = NULL, *errstr;
 	char				*p;
-	int				 ch, debug = 0, verbose = 0, port = 2525;
-	int				 fd, on = 1, sinkmode = 0;
+	int				 ch, debug = 0, verbose = 0;
+	int				 port = 2525, fd, on = 1;
+	int				 sinkmode = 0;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.hostname = "mx.test";
