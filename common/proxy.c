@@ -446,7 +446,7 @@ proxy_hop_failed(struct proxy_session *ps)
 {
 	struct proxy_txn	*t = ps->txn;
 	enum proxy_pending	 pend = ps->pending;
-	size_t			 i, n = 1;
+	size_t			 i;
 
 	log_warnx("proxy: client %s: next hop %s failed: %s", ps->peer,
 	    ps->p->next_name, ps->hop_why);
@@ -456,13 +456,16 @@ proxy_hop_failed(struct proxy_session *ps)
 	if (pend == P_DATA && t != NULL) {
 		ps->txn = NULL;
 		proxy_txn_free(t);
-		if (ps->p->conf.flags & SMTP_F_LMTP)
-			n = ps->nrcpts;
-		for (i = 0; i < n; i++)
-			smtp_reply(ps->sess, "451 4.4.2 Next hop failed: %s",
-			    ps->hop_why);
-		smtp_session_close(ps->sess, "next hop failed");
-		return;
+		if (ps->p->conf.flags & SMTP_F_LMTP) {
+			/* one answer per recipient; the next command: 421 */
+			for (i = 0; i < ps->nrcpts; i++)
+				smtp_reply(ps->sess,
+				    "451 4.4.2 Next hop failed: %s",
+				    ps->hop_why);
+			proxy_envelope_clear(ps);
+			return;
+		}
+		proxy_envelope_clear(ps);
 	}
 	smtp_reply(ps->sess, "421 4.4.2 %s Next hop failed: %s",
 	    ps->p->hostname, ps->hop_why);
