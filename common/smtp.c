@@ -496,7 +496,11 @@ smtp_io_cb(struct io *io, int evt, void *arg)
 		smtp_close(s, "timeout");
 		break;
 	case IO_CLOSED:
-		smtp_end(s, "connection closed by peer");
+		/* the peer may only have shut down its side: flush first */
+		if (s->phase != SMTP_PH_CLOSING)
+			smtp_close(s, "connection closed by peer");
+		else if (smtp_output_empty(s))
+			smtp_drained(s);
 		break;
 	case IO_ERROR:
 	default:

@@ -19,13 +19,14 @@
  * It doubles as the sink for the benchmarks.
  *
  *	smtpd-test [-dDLPSsTv] [-A user:pass] [-a addr] [-b msec] [-C cert]
- *	    [-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir]
+ *	    [-c reply] [-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir]
  *	    [-p port] [-R pattern] [-r maxrcpt] [-t msec] [-w msec]
  *	    [-x msec] [-z size]
  *
  *	-A u:p	offer AUTH PLAIN LOGIN, accept that user and password
  *	-a addr	listen address (127.0.0.1)
  *	-b ms	banner delay (early-talker check)
+ *	-c text	answer connections with this reply (e.g. "554 go away")
  *	-C/-K	certificate and key: STARTTLS (smtps with -S)
  *	-D	offer DSN
  *	-d	foreground, log to stderr (-v: debug)
@@ -86,6 +87,7 @@ struct opts {
 	const char	*pass;
 	const char	*reject;
 	const char	*fail;
+	const char	*connect;
 	int		 delay;
 	int		 pace;
 	unsigned long	 seq;
@@ -151,6 +153,8 @@ h_connect(struct smtp_session *s, void *arg)
 	smtp_session_set_arg(s, x);
 	if (opt.pace > 0)
 		smtp_session_set_pace(s, opt.pace);
+	if (opt.connect != NULL)
+		return answer(x, opt.connect);
 	return SMTP_DEFAULT;
 }
 
@@ -331,9 +335,9 @@ static __dead void
 usage(void)
 {
 	fprintf(stderr, "usage: smtpd-test [-dDLPSsTv] [-A user:pass] "
-	    "[-a addr] [-b msec] [-C cert]\n"
-	    "\t[-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir] "
-	    "[-p port]\n\t[-R pattern] [-r maxrcpt] [-t msec] [-w msec] "
+	    "[-a addr] [-b msec] [-C cert]\n\t[-c reply] "
+	    "[-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir]\n"
+	    "\t[-p port] [-R pattern] [-r maxrcpt] [-t msec] [-w msec] "
 	    "[-x msec] [-z size]\n");
 	exit(1);
 }
@@ -363,7 +367,7 @@ main(int argc, char *argv[])
 	memset(&conf, 0, sizeof(conf));
 	conf.hostname = "mx.test";
 	while ((ch = getopt(argc, argv,
-	    "A:a:b:C:DdF:e:K:Ll:o:Pp:R:r:SsTt:vw:x:z:")) != -1) {
+	    "A:a:b:C:c:DdF:e:K:Ll:o:Pp:R:r:SsTt:vw:x:z:")) != -1) {
 		switch (ch) {
 		case 'A':
 			if ((p = strchr(optarg, ':')) == NULL)
@@ -385,6 +389,9 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			cert = optarg;
+			break;
+		case 'c':
+			opt.connect = optarg;
 			break;
 		case 'D':
 			conf.flags |= SMTP_F_DSN;

@@ -59,7 +59,10 @@ t.spawn([BIN, "-d", "-p", "2526", "-b", "400", "-t", "1500", "-e", "5"],
 # C: every hook answers 100 ms later
 t.spawn([BIN, "-d", "-v", "-p", "2527", "-w", "100", "-o", spool2],
         log="C")
-for port in (2525, 2526, 2527):
+# D: tarpit, one octet every 40 ms; E: refused at connect with 554
+t.spawn([BIN, "-d", "-p", "2528", "-x", "40"], log="D")
+t.spawn([BIN, "-d", "-p", "2529", "-c", "554 5.7.1 Go away"], log="E")
+for port in (2525, 2526, 2527, 2528, 2529):
     if not t.wait_port(port):
         t.bail("smtpd-test on %d did not start" % port)
 time.sleep(0.5)  # B: the probe connection of wait_port is gone
@@ -344,6 +347,53 @@ c.send(b"Subject: tls\r\n\r\nsecret\r\n.\r\n")
 t.is_(c.reply()[0], 250, "message under TLS accepted")
 c.close()
 
+# --- tarpit (D: 40 ms per octet): the banner trickles in ---
+start = time.time()
+s = socket.create_connection(("127.0.0.1", 2528), timeout=5)
+first = s.recv(100)
+t.is_(first, b"2", "tarpit: the first read gets a single octet")
+got = first
+while not got.endswith(b"\r\n"):
+    d = s.recv(100)
+    if not d:
+        break
+    got += d
+el = time.time() - start
+t.is_(got, b"220 mx.test ESMTP\r\n", "tarpit: the whole banner, paced")
+t.ok(el >= 18 * 0.04 * 0.8, "tarpit: 19 octets took %.2fs" % el)
+s.sendall(b"QUIT\r\n")
+start = time.time()
+got = b""
+while True:
+    d = s.recv(100)
+    if not d:
+        break
+    got += d
+t.is_(got, b"221 2.0.0 Bye\r\n", "tarpit: QUIT answered, paced, then closed")
+s.close()
+
+# --- 554 at connect (E): only QUIT is served ---
+c = Client(2529)
+t.is_(c.banner, (554, "554 5.7.1 Go away\r\n"), "554 instead of a banner")
+t.is_(c.cmd(b"EHLO client.example")[0], 503, "after 554: EHLO is 503")
+t.is_(c.cmd(b"MAIL FROM:<a@example.org>")[0], 503, "after 554: MAIL is 503")
+t.is_(c.cmd(b"QUIT")[0], 221, "after 554: QUIT is 221")
+t.ok(c.closed(), "and the connection closes")
+
+# --- a client that shuts down its side still gets its replies ---
+s = socket.create_connection(("127.0.0.1", 2525), timeout=5)
+s.sendall(b"EHLO half.example\r\nNOOP\r\n")
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+s.close()
+t.like(got.decode("latin-1"), r"(?s)^220 .*250 HELP\r\n250 2\.0\.0 Ok\r\n$",
+       "half-closed client gets every reply, then the server closes")
+
 log = t.log("A")
 t.like(log, r"event=tls address=127\.0\.0\.1 version=TLSv1\.[23]",
        "TLS logged")
@@ -359,7 +409,7 @@ for p in t.procs:
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-for name, p in zip("ABC", t.procs):
+for name, p in zip("ABCDE", t.procs):
     lg = t.log(name)
     t.ok(p.returncode == 0 and "Sanitizer" not in lg and
          "smtpd-test exiting" in lg,
