@@ -49,9 +49,11 @@ spool2 = os.path.join(t.tmp, "spool2")
 os.mkdir(spool)
 os.mkdir(spool2)
 
-# A: STARTTLS, spool, 3 recipients, 5 errors, 100000 octets, rejects
+# A: STARTTLS, spool, 3 recipients, 20 errors, 100000 octets, rejects,
+#    AUTH (under TLS only), DSN
 t.spawn([BIN, "-d", "-v", "-p", "2525", "-o", spool, "-r", "3", "-e", "20",
-         "-z", "100000", "-C", cert, "-K", key, "-R", "*@reject.example"],
+         "-z", "100000", "-C", cert, "-K", key, "-R", "*@reject.example",
+         "-A", "joe:s3cret", "-D"],
         log="A")
 # B: banner delay (early talker), a short idle timeout, 5 errors
 t.spawn([BIN, "-d", "-p", "2526", "-b", "400", "-t", "1500", "-e", "5"],
@@ -241,6 +243,24 @@ t.like(text, r"^452 4\.5\.3", "452 4.5.3 too many recipients")
 c.cmd(b"RSET")
 c.close()
 
+# --- DSN parameters (A offers DSN) ---
+c = Client(2525)
+c.cmd(b"EHLO client.example")
+c.send(b"MAIL FROM:<a@example.org> RET=HDRS ENVID=QQ+2B1\r\n"
+       b"RCPT TO:<b@example.org> NOTIFY=SUCCESS,DELAY "
+       b"ORCPT=rfc822;b@example.org\r\n"
+       b"RCPT TO:<c@example.org> NOTIFY=NEVER,SUCCESS\r\n"
+       b"RCPT TO:<c@example.org> ORCPT=nosemicolon\r\n"
+       b"RSET\r\nMAIL FROM:<a@example.org> ENVID=bad+zz\r\n")
+t.is_(codes(c, 6), [250, 250, 501, 501, 250, 501],
+      "DSN parameters parsed and syntax-checked")
+c.close()
+c = Client(2525)
+c.cmd(b"HELO client.example")
+t.is_(c.cmd(b"MAIL FROM:<a@example.org> SIZE=10")[0], 555,
+      "parameters after HELO (not EHLO): 555")
+c.close()
+
 # --- syntax and sequence errors ---
 c = Client(2525)
 t.is_(c.cmd(b"MAIL FROM:<a@example.org>")[0], 503, "MAIL before HELO: 503")
@@ -326,7 +346,10 @@ ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
 c = Client(2525)
-c.cmd(b"EHLO client.example")
+t.is_(c.cmd(b"AUTH PLAIN AGpvZQBzM2NyZXQ=")[0], 530,
+      "AUTH in clear (not allowed on this listener): 530")
+code, text = c.cmd(b"EHLO client.example")
+t.ok("AUTH" not in text, "AUTH not advertised in clear")
 c.send(b"STARTTLS\r\nMAIL FROM:<inject@example.org>\r\nNOOP\r\n")
 code, text = c.reply()
 t.is_(code, 220, "STARTTLS: 220")
@@ -336,15 +359,34 @@ c.s = tls
 t.ok(tls.version() is not None, "TLS handshake done (%s)" % tls.version())
 code, text = c.cmd(b"MAIL FROM:<a@example.org>")
 t.is_(code, 503, "after TLS the session is reset: MAIL needs EHLO again")
+t.is_(c.cmd(b"AUTH PLAIN AGpvZQBzM2NyZXQ=")[0], 503,
+      "AUTH before EHLO: 503")
 code, text = c.cmd(b"EHLO client.example")
 t.ok(code == 250 and "STARTTLS" not in text, "EHLO under TLS: no STARTTLS")
+t.like(text, r"250-AUTH PLAIN LOGIN", "AUTH advertised under TLS")
 t.is_(c.cmd(b"NOOP")[0], 250, "NOOP under TLS")
 t.is_(c.pending(), b"", "nothing answered for the injected commands")
 t.is_(c.cmd(b"STARTTLS")[0], 503, "STARTTLS twice: 503")
+# AUTH rules and exchanges, under TLS
+code, text = c.cmd(b"AUTH FOO")
+t.is_(code, 504, "unknown AUTH mechanism: 504")
+t.is_(c.cmd(b"AUTH LOGIN"), (334, "334 VXNlcm5hbWU6\r\n"),
+      "AUTH LOGIN asks for the user name")
+t.is_(c.cmd(b"*")[0], 501, "* cancels the exchange: 501")
+t.is_(c.cmd(b"AUTH PLAIN"), (334, "334 \r\n"), "AUTH PLAIN: empty 334")
+t.is_(c.cmd(b"AGpvZQB3cm9uZw==")[0], 535, "wrong password: 535")
+t.is_(c.cmd(b"AUTH PLAIN not-base64!")[0], 501, "bad base64: 501")
+t.is_(c.cmd(b"AUTH LOGIN am9l"), (334, "334 UGFzc3dvcmQ6\r\n"),
+      "AUTH LOGIN with the user as initial response asks the password")
+code, text = c.cmd(b"czNjcmV0")
+t.is_(code, 235, "AUTH LOGIN: 235")
+t.is_(c.cmd(b"AUTH PLAIN AGpvZQBzM2NyZXQ=")[0], 503, "AUTH twice: 503")
 c.send(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
 t.is_(codes(c, 3), [250, 250, 354], "transaction under TLS")
 c.send(b"Subject: tls\r\n\r\nsecret\r\n.\r\n")
 t.is_(c.reply()[0], 250, "message under TLS accepted")
+c.send(b"MAIL FROM:<a@example.org>\r\nAUTH PLAIN AGpvZQBzM2NyZXQ=\r\n")
+t.is_(codes(c, 2), [250, 503], "AUTH inside a transaction: 503")
 c.close()
 
 # --- tarpit (D: 40 ms per octet): the banner trickles in ---
@@ -400,6 +442,13 @@ t.like(log, r"event=tls address=127\.0\.0\.1 version=TLSv1\.[23]",
 t.like(log, r"event=message address=127\.0\.0\.1 from=<a@example.org> "
        r"nrcpt=1 size=\d+ result=\"550 5\.6\.0",
        "rejected message logged with size and nrcpt")
+t.like(log, r"event=auth address=127\.0\.0\.1 user=joe result=fail",
+       "failed AUTH logged")
+t.like(log, r"event=auth address=127\.0\.0\.1 user=joe result=ok",
+       "successful AUTH logged")
+t.ok(not any(x in log for x in ("s3cret", "czNjcmV0", "AGpvZQBzM2NyZXQ",
+                                "AGpvZQB3cm9uZw", "wrong")),
+     "no password, plain or base64, in the (verbose) log")
 
 # the servers exit cleanly on SIGTERM: sanitizer builds report here
 for p in t.procs:
