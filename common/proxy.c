@@ -25,6 +25,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -57,6 +58,8 @@ enum proxy_pending {
 	P_DATA
 };
 
+struct proxy_session;
+
 struct proxy_server {
 	uint64_t		 size;
 	struct smtp_server	*srv;
@@ -74,11 +77,13 @@ struct proxy {
 	struct smtp_hooks	 hooks;
 	struct proxy_server	 servers[PROXY_NSERVERS];
 	size_t			 nservers;
+	TAILQ_HEAD(, proxy_session) sessions;
 };
 
 struct proxy_txn;
 
 struct proxy_session {
+	TAILQ_ENTRY(proxy_session) entry;
 	struct proxy		*p;
 	int			 fd;		/* until the engine has it */
 	struct smtp_session	*sess;
@@ -141,6 +146,7 @@ proxy_new(struct event_base *base, const struct proxy_config *conf,
 
 	p = xcalloc(1, sizeof(*p));
 	p->base = base;
+	TAILQ_INIT(&p->sessions);
 	p->conf = *conf;
 	p->hostname = xstrdup(conf->hostname ? conf->hostname : "localhost");
 	p->conf.hostname = p->hostname;
@@ -213,8 +219,11 @@ proxy_free(struct proxy *p)
 		return;
 	if (p->lev != NULL)
 		evconnlistener_free(p->lev);
+	/* the engine's sessions go first (disconnect hooks), then ours */
 	for (i = 0; i < p->nservers; i++)
 		smtp_server_free(p->servers[i].srv);
+	while (!TAILQ_EMPTY(&p->sessions))
+		proxy_session_free(TAILQ_FIRST(&p->sessions));
 	free(p->hostname);
 	free(p->spool_dir);
 	free(p);
@@ -277,6 +286,7 @@ proxy_accept(struct proxy *p, int fd)
 	ps = xcalloc(1, sizeof(*ps));
 	ps->p = p;
 	ps->fd = fd;
+	TAILQ_INSERT_TAIL(&p->sessions, ps, entry);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1 ||
 	    getnameinfo((struct sockaddr *)&ss, sl, ps->peer,
 	    sizeof(ps->peer), NULL, 0, NI_NUMERICHOST) != 0)
@@ -296,6 +306,7 @@ proxy_accept(struct proxy *p, int fd)
 static void
 proxy_session_free(struct proxy_session *ps)
 {
+	TAILQ_REMOVE(&ps->p->sessions, ps, entry);
 	if (ps->txn != NULL) {
 		if (ps->txn->transforming) {
 			/* proxy_done frees it */

@@ -320,4 +320,16 @@ c.close()
 t.is_(replies, [b"250", b"250", b"250", b"250", b"354"], "LMTP: envelope")
 t.is_(final, [b"250", b"550"], "LMTP both sides: one reply per recipient")
 
+# every program ends cleanly (under SANITIZE=1: no leak, no error)
+for p in t.procs:
+    p.terminate()
+for p in t.procs:
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+bad = [f for f in os.listdir(t.tmp) if f.endswith(".log")
+       and "Sanitizer" in t.log(f[:-4])]
+t.is_(bad, [], "no sanitizer report from any program")
+
 t.done()
