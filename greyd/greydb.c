@@ -1,0 +1,243 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * greydb: spamdb(8) for greyd's database.  Same flags, output and exit
+ * status; -f names another database directory.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "greydb.h"
+#include "log.h"
+
+enum greydb_action {
+	ACT_LIST = 0,
+	ACT_ADD,
+	ACT_DEL
+};
+
+static __dead void usage(void);
+static int	print_entry(const struct greydb_entry *);
+static int	list_cb(const struct greydb_entry *, void *);
+static int	dbshow(struct greydb *, char **);
+static int	dbadd(struct greydb *, enum greydb_type, const char *);
+static int	dbdel(struct greydb *, enum greydb_type, const char *);
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-adGTt] [-f dir] [keys ...]\n",
+	    getprogname());
+	exit(1);
+}
+
+/* spamdb's print_entry: 0, or 1 for a bogus record. */
+static int
+print_entry(const struct greydb_entry *e)
+{
+	switch (e->type) {
+	case GREYDB_GREY:
+		printf("GREY|%s|%s|%s|%s|%lld|%lld|%lld|%d|%d\n", e->ip,
+		    e->helo, e->from, e->to, (long long)e->first,
+		    (long long)e->pass, (long long)e->expire, (int)e->bcount,
+		    (int)e->pcount);
+		break;
+	case GREYDB_WHITE:
+		printf("WHITE|%s|||%lld|%lld|%lld|%d|%d\n", e->ip,
+		    (long long)e->first, (long long)e->pass,
+		    (long long)e->expire, (int)e->bcount, (int)e->pcount);
+		break;
+	case GREYDB_TRAPPED:
+		printf("TRAPPED|%s|%lld\n", e->ip, (long long)e->expire);
+		break;
+	case GREYDB_SPAMTRAP:
+		printf("SPAMTRAP|%s\n", e->ip);
+		break;
+	default:
+		warnx("bogus size db entry - bad db file?");
+		return (1);
+	}
+	return (0);
+}
+
+static int
+list_cb(const struct greydb_entry *e, void *arg)
+{
+	(void)arg;
+	return (print_entry(e));
+}
+
+static int
+dbshow(struct greydb *db, char **keys)
+{
+	struct greydb_entry	e;
+	int			errors = 0, r;
+
+	for (; *keys != NULL; keys++) {
+		r = greydb_get(db, *keys, &e);
+		if (r == -1) {
+			warnx("db->get failed");
+			return (errors + 1);
+		}
+		if (r == GREYDB_NOTFOUND) {
+			errors++;
+			continue;
+		}
+		r = print_entry(&e);
+		greydb_entry_free(&e);
+		if (r != 0)
+			return (errors + 1);
+	}
+	return (errors);
+}
+
+static int
+dbadd(struct greydb *db, enum greydb_type type, const char *key)
+{
+	int	r;
+
+	if ((type == GREYDB_WHITE || type == GREYDB_TRAPPED) &&
+	    !greydb_ip_valid(key)) {
+		warnx("invalid ip address %s", key);
+		return (1);
+	}
+	r = greydb_add(db, type, key);
+	if (r == GREYDB_NOTEMAIL)
+		errx(255, "not an email address: %s", key);
+	if (r != 0) {
+		warnx("db->put failed");
+		return (1);
+	}
+	return (0);
+}
+
+static int
+dbdel(struct greydb *db, enum greydb_type type, const char *key)
+{
+	int	r;
+
+	if (type == GREYDB_GREY)
+		r = greydb_del_grey(db, key);
+	else
+		r = greydb_del(db, key);
+	if (r == GREYDB_NOTFOUND) {
+		warnx("no entry for %s", key);
+		return (1);
+	}
+	if (r != 0) {
+		warnx("db->del failed");
+		return (1);
+	}
+	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct greydb_config	 cfg;
+	struct greydb		*db;
+	struct stat		 sb;
+	enum greydb_action	 action = ACT_LIST;
+	enum greydb_type	 type = GREYDB_WHITE;
+	const char		*path = GREYDB_PATH;
+	int			 ch, i, r = 0, c = 0;
+
+	log_init(1, LOG_MAIL);
+	log_setverbose(0);
+
+	while ((ch = getopt(argc, argv, "adf:GTt")) != -1) {
+		switch (ch) {
+		case 'a':
+			action = ACT_ADD;
+			break;
+		case 'd':
+			action = ACT_DEL;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'G':
+			type = GREYDB_GREY;
+			break;
+		case 't':
+			type = GREYDB_TRAPPED;
+			break;
+		case 'T':
+			type = GREYDB_SPAMTRAP;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (action == ACT_LIST && type != GREYDB_WHITE)
+		usage();
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (action == ACT_LIST) {
+		cfg.flags = GREYDB_RDONLY;
+		if (stat(path, &sb) == -1)
+			err(1, "cannot open %s for reading", path);
+	}
+	if ((db = greydb_open(path, &cfg)) == NULL)
+		errx(1, "cannot open %s for %s", path,
+		    action != ACT_LIST ? "writing" : "reading");
+
+	switch (action) {
+	case ACT_LIST:
+		if (argc > 0)
+			r = dbshow(db, argv);
+		else {
+			r = greydb_walk(db, list_cb, NULL);
+			r = r != 0;
+		}
+		break;
+	case ACT_ADD:
+		if (type == GREYDB_GREY)
+			errx(2, "cannot add GREY entries");
+		for (i = 0; i < argc; i++)
+			if (argv[i][0] != '\0') {
+				c++;
+				r += dbadd(db, type, argv[i]);
+			}
+		if (c == 0)
+			errx(2, "no addresses specified");
+		break;
+	case ACT_DEL:
+		for (i = 0; i < argc; i++)
+			if (argv[i][0] != '\0') {
+				c++;
+				r += dbdel(db, type, argv[i]);
+			}
+		if (c == 0)
+			errx(2, "no addresses specified");
+		break;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		r = r == 0 ? 1 : r;
+	greydb_close(db);
+	return (r);
+}
