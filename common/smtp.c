@@ -1333,8 +1333,8 @@ static void
 smtp_tls_ready(struct smtp_session *s)
 {
 	SSL	*ssl = io_tls(s->io);
-	int	 ret = SMTP_DEFAULT, smtps = !s->helo[0] && !s->esmtp &&
-		    (s->conf->flags & SMTP_F_SMTPS);
+	int	 ret = SMTP_DEFAULT;
+	int	 smtps = s->conf->flags & SMTP_F_SMTPS;	/* before the banner */
 
 	s->tls = 1;
 	(void)snprintf(s->tls_info, sizeof(s->tls_info),

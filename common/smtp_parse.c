@@ -641,16 +641,19 @@ smtp_reply_format(const char *text, char *buf, size_t len)
 
 	if (!isdigit((unsigned char)text[0]) || text[0] < '2' ||
 	    text[0] > '5' || !isdigit((unsigned char)text[1]) ||
-	    !isdigit((unsigned char)text[2]) ||
-	    (text[3] != '\0' && text[3] != ' ' && text[3] != '\n'))
+	    !isdigit((unsigned char)text[2]) || (text[3] != '\0' &&
+	    text[3] != ' ' && text[3] != '-' && text[3] != '\n'))
 		return -1;
-	line = text + 3;
-	if (*line == ' ')
-		line++;
-	for (;;) {
+	for (line = text;; line = nl + 1) {
+		/* a line that repeats the code ("250-x", "250 y") loses it */
+		if (strncmp(line, text, 3) == 0 && (line[3] == ' ' ||
+		    line[3] == '-' || line[3] == '\n' || line[3] == '\0'))
+			line += (line[3] == ' ' || line[3] == '-') ? 4 : 3;
 		nl = strchr(line, '\n');
 		ll = nl ? (size_t)(nl - line) : strlen(line);
 		last = nl == NULL || nl[1] == '\0';
+		if (ll > 0 && line[ll - 1] == '\r')
+			ll--;
 		if (ll > SMTP_REPLY_MAX - 6)
 			ll = SMTP_REPLY_MAX - 6;
 		if (off + 4 + ll + 2 > len)
@@ -667,7 +670,6 @@ smtp_reply_format(const char *text, char *buf, size_t len)
 		buf[off++] = '\n';
 		if (last)
 			break;
-		line = nl + 1;
 	}
 	return off;
 }

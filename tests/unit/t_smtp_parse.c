@@ -317,6 +317,15 @@ test_misc(void)
 	is_int(smtp_reply_format("250 x", buf, 4), -1, "no room");
 	n = smtp_reply_format("334 ", buf, sizeof(buf));
 	is_mem(buf, n, "334 \r\n", 6, "empty text");
+	n = smtp_reply_format("250-mx Hello\r\n250-SIZE\r\n250 HELP\r\n", buf,
+	    sizeof(buf));
+	is_mem(buf, n, "250-mx Hello\r\n250-SIZE\r\n250 HELP\r\n", 34,
+	    "a reply already in wire form passes unchanged");
+	n = smtp_reply_format("451 4.3.0 a\n4.3.0 b", buf, sizeof(buf));
+	is_mem(buf, n, "451-4.3.0 a\r\n451 4.3.0 b\r\n", 26,
+	    "continuation lines get the code");
+	n = smtp_reply_format("220", buf, sizeof(buf));
+	is_mem(buf, n, "220 \r\n", 6, "code alone");
 
 	n = smtp_b64_decode("AHVzZXIAcGFzcw==", 16, dec, sizeof(dec));
 	is_mem(dec, n, "\0user\0pass", 10, "base64 PLAIN");
@@ -460,7 +469,7 @@ test_data(void)
 int
 main(void)
 {
-	plan(142);
+	plan(145);
 	test_cmd();
 	test_path();
 	test_params();
