@@ -89,6 +89,9 @@ struct smtpc {
 	int			 busy;		/* in a callback */
 	int			 freed;
 	int			 tls;		/* TLS is on */
+	int			 notls;		/* TLS failed: plain retry */
+	struct sockaddr_storage	 sa;		/* smtpc_connect's, to retry */
+	socklen_t		 salen;
 	int			 helo;		/* fell back to HELO */
 	int			 need_rset;
 	struct smtpc_caps	 caps;
@@ -118,6 +121,7 @@ static void	smtpc_io_cb(struct io *, int, void *);
 static void	smtpc_timer_cb(int, short, void *);
 static void	smtpc_defer_cb(int, short, void *);
 static void	smtpc_start(struct smtpc *);
+static int	smtpc_tls_retry(struct smtpc *);
 static void	smtpc_arm(struct smtpc *, int);
 static void	smtpc_call(struct smtpc *, int);
 static void	smtpc_fail(struct smtpc *, int, const char *, const char *,
@@ -526,6 +530,10 @@ smtpc_connect(struct event_base *base, const struct sockaddr *sa,
 
 	s = smtpc_alloc(base, p, cb, arg);
 	s->state = S_CONNECT;
+	if (salen <= sizeof(s->sa)) {
+		memcpy(&s->sa, sa, salen);
+		s->salen = salen;
+	}
 	s->io = io_connect(base, sa, salen, NULL, smtpc_io_cb, s);
 	if (s->io == NULL) {
 		/* report it from the event loop, never from here */
@@ -566,6 +574,31 @@ smtpc_start(struct smtpc *s)
 	io_set_timeout(s->io, 0);
 	smtpc_reply_clear(&s->reply);
 	smtpc_arm(s, s->params.timeout_greeting);
+}
+
+/*
+ * Opportunistic TLS whose handshake failed: like other MTAs, connect
+ * again and go on without TLS.  Only when we made the connection.
+ */
+static int
+smtpc_tls_retry(struct smtpc *s)
+{
+	if (s->params.tls != SMTPC_TLS_TRY || s->salen == 0 || s->notls)
+		return -1;
+	log_debug("smtpc: TLS handshake failed (%s), retrying without TLS",
+	    io_error(s->io));
+	io_free(s->io);
+	s->notls = 1;
+	s->state = S_CONNECT;
+	memset(&s->caps, 0, sizeof(s->caps));
+	s->io = io_connect(s->base, (struct sockaddr *)&s->sa, s->salen,
+	    NULL, smtpc_io_cb, s);
+	if (s->io == NULL) {
+		smtpc_fail(s, 421, "4.4.1", "connect: %s", strerror(errno));
+		return 0;
+	}
+	smtpc_arm(s, s->params.timeout_connect);
+	return 0;
 }
 
 static void
@@ -788,6 +821,8 @@ smtpc_io_cb(struct io *io, int evt, void *arg)
 			smtpc_body_pump(s);
 		break;
 	case IO_CLOSED:
+		if (s->state == S_TLS && smtpc_tls_retry(s) == 0)
+			break;
 		if (s->state == S_QUIT) {
 			s->state = S_DEAD;
 			evtimer_del(s->timer);
@@ -807,6 +842,8 @@ smtpc_io_cb(struct io *io, int evt, void *arg)
 		if (s->state == S_CONNECT)
 			smtpc_fail(s, 421, "4.4.1", "connect: %s",
 			    io_error(io));
+		else if (s->state == S_TLS && smtpc_tls_retry(s) == 0)
+			break;
 		else if (s->state == S_TLS)
 			smtpc_fail(s, 421, "4.7.0", "TLS handshake: %s",
 			    io_error(io));
@@ -901,7 +938,7 @@ smtpc_starttls(struct smtpc *s)
 static void
 smtpc_after_ehlo(struct smtpc *s)
 {
-	if (!s->tls && s->params.tls != SMTPC_TLS_NO) {
+	if (!s->tls && !s->notls && s->params.tls != SMTPC_TLS_NO) {
 		if (s->caps.flags & SMTPC_CAP_STARTTLS) {
 			s->state = S_STARTTLS;
 			smtpc_arm(s, s->params.timeout_cmd);

@@ -96,7 +96,9 @@ struct smtpc_caps {
 
 /* STARTTLS policy. */
 #define SMTPC_TLS_NO		0	/* never */
-#define SMTPC_TLS_TRY		1	/* if offered; any certificate */
+#define SMTPC_TLS_TRY		1	/* if offered; any certificate;
+					   a failed handshake: connect
+					   again without (smtpc_connect) */
 #define SMTPC_TLS_VERIFY	2	/* required, chain + name verified */
 
 struct smtpc_params {
