@@ -43,8 +43,13 @@
  * the step (the sender, the recipient, DATA, the message...), 4xx/5xx
  * refuse it.  421 always closes the session after the reply is sent.
  *
+ * smtp_reply() never calls back into the application: the engine acts
+ * on the reply from the event loop.
+ *
  * Pointers passed to hooks (addresses, parameters, credentials, lines)
- * are valid during the call only; copy what you keep.
+ * are valid during the call only; copy what you keep.  Before the
+ * connect hook has run (smtps: during the handshake) the session's
+ * pointer is smtp_config.arg; the disconnect hook may see it so.
  */
 
 #include <sys/types.h>
@@ -266,7 +271,8 @@ struct smtp_hooks {
 	int	(*quit)(struct smtp_session *, void *);
 	/*
 	 * The session ends (any reason: QUIT, 421, timeout, error, peer
-	 * gone).  Last call for this session: free your state here.  The
+	 * gone).  Last call for this session: cancel pending work (a
+	 * deferred reply must never come) and free your state here.  The
 	 * session is freed right after; do not call smtp_* on it.
 	 */
 	void	(*disconnect)(struct smtp_session *, void *, const char *);
@@ -346,7 +352,8 @@ const char	*smtp_session_peer_addr(struct smtp_session *);	/* numeric */
 const char	*smtp_session_helo(struct smtp_session *);	/* or NULL */
 int		 smtp_session_esmtp(struct smtp_session *);	/* EHLO/LHLO */
 int		 smtp_session_tls(struct smtp_session *);	/* TLS is up */
-const char	*smtp_session_tls_info(struct smtp_session *);	/* or NULL */
+/* "version=TLSv1.3 cipher=NAME" once TLS is up, else NULL */
+const char	*smtp_session_tls_info(struct smtp_session *);
 const char	*smtp_session_auth_user(struct smtp_session *);	/* or NULL */
 const char	*smtp_session_tag(struct smtp_session *);	/* or NULL */
 /* The current transaction (NULL / 0 when none). */
