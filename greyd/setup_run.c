@@ -186,6 +186,8 @@ setup_run(const struct setup_opts *o)
 	}
 	if (run_finish(o, &g) == -1)
 		rv = -1;
+	if (o->table != NULL)
+		prefixset_collapse(o->table);
 	setup_lists_free(lists, n);
 	setup_conf_free(conf);
 	return rv;
