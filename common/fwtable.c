@@ -1142,8 +1142,12 @@ nft_elems(struct fwtable *fw, FILE *f, const char *verb, const char *name,
 				fprintf(f, "%s element %s %s %s%s { ", verb,
 				    fw->spec.family, fw->spec.table, name,
 				    af == AF_INET ? "" : "-v6");
-			fprintf(f, "%s%s", first ? "" : ", ",
-			    prefix_ntop(&p[i], buf, sizeof(buf)));
+			/* a host without "/32": sets without intervals */
+			if (p[i].len == addr_maxlen(af))
+				(void)addr_ntop(&p[i].addr, buf, sizeof(buf));
+			else
+				(void)prefix_ntop(&p[i], buf, sizeof(buf));
+			fprintf(f, "%s%s", first ? "" : ", ", buf);
 			first = 0;
 		}
 		if (!first)
