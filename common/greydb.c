@@ -128,6 +128,8 @@ static void	 rec_encode(struct db_enc *, const struct grec *,
 		    const char *, size_t);
 static int	 rec_get(struct greydb *, struct db_txn *, const char *,
 		    size_t, struct grec *);
+static int	 rec_lookup(struct greydb *, struct db_txn *, const char *,
+		    size_t, struct grec *, int);
 static int	 rec_put(struct greydb *, struct db_txn *, const char *,
 		    size_t, const struct grec *);
 static int	 rec_del(struct greydb *, struct db_txn *, const char *,
@@ -632,6 +634,13 @@ static int
 rec_get(struct greydb *db, struct db_txn *txn, const char *key,
     size_t len, struct grec *r)
 {
+	return (rec_lookup(db, txn, key, len, r, 1));
+}
+
+static int
+rec_lookup(struct greydb *db, struct db_txn *txn, const char *key,
+    size_t len, struct grec *r, int warn)
+{
 	unsigned char		 skey[GREYDB_SKEY_MAX];
 	struct greydb_entry	 e;
 	const void		*val, *fk;
@@ -645,8 +654,9 @@ rec_get(struct greydb *db, struct db_txn *txn, const char *key,
 		return (ret == DB_NOTFOUND ? GREYDB_NOTFOUND : -1);
 	memset(&e, 0, sizeof(e));
 	if (greydb_rec_decode(val, vlen, &e, &fk, &fklen) == -1) {
-		log_warnx("greydb %s: bogus record for %.*s", db->path,
-		    (int)(len > 64 ? 64 : len), key);
+		if (warn)
+			log_warnx("greydb %s: bogus record for %.*s",
+			    db->path, (int)(len > 64 ? 64 : len), key);
 		return (GREYDB_NOTFOUND);
 	}
 	if (len > GREYDB_KEY_INLINE &&
@@ -1347,7 +1357,7 @@ del_txn(struct db_txn *txn, void *arg)
 	int		 ret, have;
 
 	len = strlen(op->key);
-	if ((ret = rec_get(db, txn, op->key, len, &r)) == -1)
+	if ((ret = rec_lookup(db, txn, op->key, len, &r, 0)) == -1)
 		return (-1);
 	have = ret == 0;
 	if ((ret = rec_del(db, txn, op->key, len)) != 0)
