@@ -371,8 +371,8 @@ smtp_resume_cb(evutil_socket_t fd, short ev, void *arg)
 			smtp_proceed(s, s->reply);
 		}
 	}
-	if (s->phase != SMTP_PH_DEAD && s->pending == SMTP_PEND_NONE &&
-	    !s->app_paused) {
+	if (s->phase != SMTP_PH_DEAD && s->phase != SMTP_PH_CLOSING &&
+	    s->pending == SMTP_PEND_NONE && !s->app_paused) {
 		io_resume(s->io, IO_IN);
 		smtp_process(s);
 	}
