@@ -52,6 +52,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "io.h"
 #include "log.h"
@@ -650,6 +652,7 @@ http_cb(struct io *io, int ev, void *arg)
 {
 	struct http_req	*r = arg;
 	SSL		*ssl;
+	long		 v;
 
 	switch (ev) {
 	case IO_CONNECTED:
@@ -686,12 +689,10 @@ http_cb(struct io *io, int ev, void *arg)
 		http_fail(r, "timeout: nothing for %d ms", r->opts->timeout);
 		break;
 	default:
-		if (r->https && io_tls(io) != NULL &&
-		    strcmp(tls_ssl_verify_error(io_tls(io)), "ok") != 0 &&
-		    strcmp(tls_ssl_verify_error(io_tls(io)),
-		    "no peer certificate") != 0)
+		if (r->https && (ssl = io_tls(io)) != NULL &&
+		    (v = SSL_get_verify_result(ssl)) != X509_V_OK)
 			http_fail(r, "TLS: certificate: %s",
-			    tls_ssl_verify_error(io_tls(io)));
+			    X509_verify_cert_error_string(v));
 		else
 			http_fail(r, "%s", io_error(io));
 		break;
