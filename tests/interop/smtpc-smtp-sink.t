@@ -24,7 +24,7 @@
 mx_netns "$@"
 mx_postfix || bail "smtp-sink not found: run ./configure --install-deps"
 
-plan 26
+plan 28
 
 C=$MX_BUILD/tests/bin/smtpc-test
 SINK=$POSTFIX_SBIN/smtp-sink
@@ -69,6 +69,18 @@ want=$({ tr -d '\r' <"$msg"; printf '\n\n'; } | od -c)
 is "$got" "$want" "body arrived byte for byte (dots unstuffed by the sink)"
 like "$(sed -n 's/^X-Rcpt-Args: //p' "$MX_TMP/dump/$f" | tr '\n' ' ')" \
     '^<r1@example.org> <r2@example.org> $' "envelope recipients"
+
+rm -f "$MX_TMP/dump"/*
+send -p 2525 -m "$msg" --8bit r1@example.org
+f=$(ls "$MX_TMP/dump" | head -1)
+is "$(sed -n 's/^X-Mail-Args: //p' "$MX_TMP/dump/$f")" \
+    "<sender@example.org> BODY=8BITMIME" "BODY=8BITMIME when offered"
+sink 2540 -8 -d "$MX_TMP/dump/%H%M%S."
+rm -f "$MX_TMP/dump"/*
+send -p 2540 -m "$msg" --8bit r1@example.org
+f=$(ls "$MX_TMP/dump" | head -1)
+is "$(sed -n 's/^X-Mail-Args: //p' "$MX_TMP/dump/$f")" \
+    "<sender@example.org>" "no BODY= when 8BITMIME is not offered"
 
 sink 2526 -p
 send -p 2526 -m "$msg" --caps --count 2 r1@example.org r2@example.org
