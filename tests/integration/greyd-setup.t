@@ -332,7 +332,21 @@ rc, out, err = setup("-x")
 t.is_(rc, 1, "usage: exit 1")
 t.like(err, r"usage: greyd-setup \[-bDdn\]", "usage: printed")
 
-# 9. No greyd listening: the error names the socket.
+# 9. The example conf/spamd.conf works, its files moved to tmp.
+ex = os.path.join(tmp, "ex")
+os.mkdir(ex)
+with open(os.path.join(mxtap.TOP, "conf", "spamd.conf")) as f:
+    write(os.path.join(ex, "spamd.conf"),
+          f.read().replace("/etc/mail/", ex + "/"))
+write(os.path.join(ex, "spamd.black"), "192.0.2.0/24\n")
+write(os.path.join(ex, "spamd.white"), "192.0.2.0/25\n")
+rc, out, err = setup("-n", "-f", os.path.join(ex, "spamd.conf"))
+t.is_((rc, err), (0, ""), "conf/spamd.conf: reads cleanly")
+t.like(out, r'^local;"Your address %A is on this site\'s blacklist\.\\n'
+       r'Mail the postmaster .*";inet;1;192\.0\.2\.128/25\n$',
+       "conf/spamd.conf: the local list minus override")
+
+# 10. No greyd listening: the error names the socket.
 rec.close()
 rc, out, err = setup("-C", ca, "-f", CONF)
 t.is_(rc, 1, "no greyd: exit 1")
