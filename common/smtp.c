@@ -131,6 +131,7 @@ struct smtp_session {
 	unsigned char		 auth_buf[SMTP_AUTH_LINE_MAX];
 
 	/* the transaction */
+	int			 txn;		/* MAIL accepted */
 	struct smtp_addr	 mail_from;
 	struct smtp_mail_params	 mail_params;
 	struct smtp_addr	 tmp_addr;
@@ -609,8 +610,7 @@ smtp_end(struct smtp_session *s, const char *reason)
 	if (s->phase == SMTP_PH_DEAD)
 		return;
 	(void)strlcpy(why, reason, sizeof(why));
-	if (s->mail_params.raw != NULL || s->phase == SMTP_PH_MAIL ||
-	    s->phase == SMTP_PH_DATA || s->nrcpt > 0)
+	if (s->txn)
 		smtp_txn_reset(s, SMTP_RSET_DISCONNECT);
 	s->phase = SMTP_PH_DEAD;
 	s->pending = SMTP_PEND_NONE;
@@ -828,6 +828,7 @@ smtp_proceed(struct smtp_session *s, const char *text)
 		if (text == NULL || ok) {
 			s->mail_from = s->tmp_addr;
 			s->phase = SMTP_PH_MAIL;
+			s->txn = 1;
 			smtp_send(s, text ? text : "250 2.1.0 Ok");
 		} else {
 			memset(&s->mail_params, 0, sizeof(s->mail_params));
@@ -881,7 +882,9 @@ smtp_proceed(struct smtp_session *s, const char *text)
 		memset(&s->mail_params, 0, sizeof(s->mail_params));
 		memset(&s->mail_from, 0, sizeof(s->mail_from));
 		s->nrcpt = s->rcpt_tries = 0;
-		s->phase = SMTP_PH_HELO;
+		s->txn = 0;
+		if (s->phase != SMTP_PH_CLOSING)
+			s->phase = SMTP_PH_HELO;
 		break;
 	case SMTP_PEND_RSET:
 		smtp_send(s, text ? text : "250 2.0.0 Ok");
@@ -928,6 +931,7 @@ smtp_txn_reset(struct smtp_session *s, enum smtp_rset_why why)
 	memset(&s->mail_params, 0, sizeof(s->mail_params));
 	memset(&s->mail_from, 0, sizeof(s->mail_from));
 	s->nrcpt = s->rcpt_tries = 0;
+	s->txn = 0;
 	if (s->phase == SMTP_PH_MAIL || s->phase == SMTP_PH_DATA)
 		s->phase = SMTP_PH_HELO;
 }
