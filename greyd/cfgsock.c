@@ -55,6 +55,7 @@ struct cfgsock {
 	struct evbuffer		*buf;
 	char			 peer[ADDR_STRLEN];
 	size_t			 lineno;
+	size_t			 scanned;	/* no newline before */
 	void			(*line_cb)(const char *, void *);
 	void			(*done_cb)(void *);
 	void			*arg;
@@ -134,6 +135,7 @@ cfgsock_accept(int lfd, short ev, void *arg)
 	log_debug("config connection from %s port %u", cs->peer, port);
 	cs->fd = fd;
 	cs->lineno = 0;
+	cs->scanned = 0;
 	cs->buf = evbuffer_new();
 	cs->ev_read = event_new(cs->base, fd, EV_READ | EV_PERSIST |
 	    EV_TIMEOUT, cfgsock_read, cs);
@@ -176,24 +178,40 @@ cfgsock_read(int fd, short ev, void *arg)
 	}
 }
 
-/* Hand over every complete line; at eof the last one too. */
+/*
+ * Hand over every complete line; at eof the last one too.  The search
+ * for the newline resumes where the previous one stopped, so a long
+ * line arriving in many reads costs linear time.
+ */
 static void
 cfgsock_lines(struct cfgsock *cs, int eof)
 {
-	char	*line;
-	size_t	 len;
+	struct evbuffer_ptr	 start, nl;
+	char			*line;
+	size_t			 len;
 
 	for (;;) {
-		line = evbuffer_readln(cs->buf, &len, EVBUFFER_EOL_LF);
-		if (line == NULL && eof &&
-		    (len = evbuffer_get_length(cs->buf)) > 0 &&
-		    len <= CFG_LINE_MAX) {
-			line = xmalloc(len + 1);
-			evbuffer_remove(cs->buf, line, len);
-			line[len] = '\0';
-		}
-		if (line == NULL)
+		len = evbuffer_get_length(cs->buf);
+		if (len == 0)
 			return;
+		if (evbuffer_ptr_set(cs->buf, &start, cs->scanned,
+		    EVBUFFER_PTR_SET) == -1)
+			return;
+		nl = evbuffer_search_eol(cs->buf, &start, NULL,
+		    EVBUFFER_EOL_LF);
+		if (nl.pos == -1) {
+			cs->scanned = len;
+			if (!eof || len > CFG_LINE_MAX)
+				return;
+		} else
+			len = nl.pos;
+		line = xmalloc(len + 1);
+		if (evbuffer_remove(cs->buf, line, len) != (int)len)
+			fatalx("cfgsock: evbuffer_remove");
+		line[len] = '\0';
+		if (nl.pos != -1)
+			(void)evbuffer_drain(cs->buf, 1);
+		cs->scanned = 0;
 		cs->lineno++;
 		if (strlen(line) != len)
 			log_warnx("config line %zu from %s: NUL byte, ignored",
