@@ -124,8 +124,10 @@ dbadd(struct greydb *db, enum greydb_type type, const char *key)
 		return (1);
 	}
 	r = greydb_add(db, type, key);
-	if (r == GREYDB_NOTEMAIL)
+	if (r == GREYDB_NOTEMAIL) {
+		greydb_close(db);
 		errx(255, "not an email address: %s", key);
+	}
 	if (r != 0) {
 		warnx("db->put failed");
 		return (1);
@@ -196,6 +198,15 @@ main(int argc, char *argv[])
 	if (action == ACT_LIST && type != GREYDB_WHITE)
 		usage();
 
+	/* spamdb's checks, made before the database is opened or made */
+	if (action == ACT_ADD && type == GREYDB_GREY)
+		errx(2, "cannot add GREY entries");
+	for (i = 0; i < argc; i++)
+		if (argv[i][0] != '\0')
+			c++;
+	if (action != ACT_LIST && c == 0)
+		errx(2, "no addresses specified");
+
 	memset(&cfg, 0, sizeof(cfg));
 	if (action == ACT_LIST) {
 		cfg.flags = GREYDB_RDONLY;
@@ -216,24 +227,14 @@ main(int argc, char *argv[])
 		}
 		break;
 	case ACT_ADD:
-		if (type == GREYDB_GREY)
-			errx(2, "cannot add GREY entries");
 		for (i = 0; i < argc; i++)
-			if (argv[i][0] != '\0') {
-				c++;
+			if (argv[i][0] != '\0')
 				r += dbadd(db, type, argv[i]);
-			}
-		if (c == 0)
-			errx(2, "no addresses specified");
 		break;
 	case ACT_DEL:
 		for (i = 0; i < argc; i++)
-			if (argv[i][0] != '\0') {
-				c++;
+			if (argv[i][0] != '\0')
 				r += dbdel(db, type, argv[i]);
-			}
-		if (c == 0)
-			errx(2, "no addresses specified");
 		break;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -136,6 +136,10 @@ check(run("-a", ""), 2, "", "greydb: no addresses specified\n",
       "-a with only an empty key: exit 2")
 check(run("-d"), 2, "", "greydb: no addresses specified\n",
       "-d without keys: exit 2")
+nodb = os.path.join(t.tmp, "nodb")
+check(run("-f", nodb, "-a"), 2, "",
+      "greydb: no addresses specified\n", "-a without keys, other -f")
+t.ok(not os.path.exists(nodb), "no database made for nothing to do")
 usage = "usage: greydb [-adGTt] [-f dir] [keys ...]\n"
 check(run("-G"), 1, "", usage, "-G alone: usage, exit 1")
 check(run("-t", "192.0.2.7"), 1, "", usage, "-t alone: usage, exit 1")
@@ -155,14 +159,18 @@ a = int(time.time())
 rc, out, err = run()
 lines = out.splitlines()
 grey = [x for x in lines if x.startswith("GREY|")]
-G = line_time(grey[0] if grey else None, r"GREY\|[^|]*\|[^|]*\|[^|]*\|[^|]*"
-              r"\|(\d+)\|")
-t.ok(G is not None and b <= G <= a, "GREY first = when greylisted")
-g = G or 0
+firsts = [line_time(x, r"GREY\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|(\d+)\|")
+          for x in grey]
+t.ok(len(firsts) == 2 and all(f is not None and b <= f <= a
+                              for f in firsts),
+     "GREY first = when greylisted")
+g = [f or 0 for f in firsts] + [0, 0]
 t.is_(grey, ["GREY|203.0.113.5|mx.example.org|<Alice@Example.org>|"
-             "<bob@example.net>|%d|%d|%d|1|0" % (g, g + 14400, g + 14400),
+             "<bob@example.net>|%d|%d|%d|1|0" % (g[0], g[0] + 14400,
+                                                 g[0] + 14400),
              "GREY|203.0.113.5|mx.example.org|<Alice@Example.org>|"
-             "<carol@example.net>|%d|%d|%d|1|0" % (g, g + 14400, g + 14400)],
+             "<carol@example.net>|%d|%d|%d|1|0" % (g[1], g[1] + 14400,
+                                                   g[1] + 14400)],
       "GREY lines: 10 fields, from/to raw, pass = expire = first + 4 h")
 t.is_(lines, sorted(lines, key=lambda s: s.split("|")[1].encode()),
       "listing in key order")
