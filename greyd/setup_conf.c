@@ -588,14 +588,21 @@ static int
 conf_read_msg(struct setup_conf *conf, int line, const char *name,
     const char *path, char **msg)
 {
-	char	*buf;
-	size_t	 len = 0;
-	ssize_t	 n;
-	int	 fd;
+	struct stat	 st;
+	char		*buf;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		setup_conf_error(conf, line, "%s: msg file %s: %s", name,
 		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		setup_conf_error(conf, line, "%s: msg file %s: not a regular "
+		    "file", name, path);
+		close(fd);
 		return -1;
 	}
 	buf = xmalloc(SETUP_MSG_MAX + 1);
