@@ -65,6 +65,11 @@
  * journal holds at most journal_max changes (oldest dropped first): a
  * reader that sees a gap in the sequence lost changes.  Sequences
  * start at 1 and never go back, even when the journal is emptied.
+ * On disk: key = the sequence as 8 bytes big-endian; value version 1 =
+ * u8 kind, u8 op, u8 origin, time when, time expire, str ip, str helo,
+ * str from, str to (db_enc_*; helo/from/to empty but for GREY).  The
+ * scanner's expiry deletions are not journaled: every host expires
+ * its own records.
  *
  * Waking a reader.  After each commit that journaled something, the
  * writer sends a 1-byte datagram, best effort and non-blocking, to the

@@ -805,6 +805,11 @@ test_journal(void)
 	    l.origin[4] == GREYDB_ORIGIN_LOGD,
 	    "journal_max 5: the oldest dropped (n=%d first=%llu)", l.n,
 	    (unsigned long long)l.seq[0]);
+	/* a reader that never reads does not block the writers */
+	for (i = 0; i < 3000; i++)
+		if (greydb_white_refresh(db, "192.0.2.51", 0) != 0)
+			break;
+	is_int(i, 3000, "3000 writes with the wake-up socket never read");
 	close(fd);
 	greydb_close(db);
 }
