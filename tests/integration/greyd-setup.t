@@ -26,6 +26,7 @@
 
 import gzip
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -148,6 +149,26 @@ class H(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
             return
+        if self.path == "/close":
+            self.protocol_version = "HTTP/1.0"
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"100.64.0.9\n")
+            self.close_connection = True
+            return
+        if self.path.startswith("/loop"):
+            self.send_response(301)
+            self.send_header("Location", "/loop%d" % (len(self.path) + 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/down":
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.1:%d/http.gz"
+                             % int(sys.argv[5]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(404)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -159,8 +180,8 @@ httpd.serve_forever()
 ''')
 t.spawn([sys.executable, "-m", "http.server", str(HTTP_PORT), "--bind",
          "127.0.0.1", "--directory", www], log="http")
-t.spawn([sys.executable, HTTPS_SRV, str(HTTPS_PORT), srv, srv_key, www],
-        log="https")
+t.spawn([sys.executable, HTTPS_SRV, str(HTTPS_PORT), srv, srv_key, www,
+         str(HTTP_PORT)], log="https")
 if not t.wait_port(HTTP_PORT) or not t.wait_port(HTTPS_PORT):
     t.bail("the http servers did not start")
 
@@ -308,6 +329,25 @@ t.like(err, r"tlslist: https://localhost:%d/missing: HTTP status 404"
        % HTTPS_PORT, "http 404: reported")
 t.is_(out, "".join(WANT[:2]), "http 404: the other lists are printed")
 
+# A body ended by the close of the connection; a redirect loop; a
+# redirect from https down to http.
+conf(os.path.join(tmp, "close.conf"), tlspath="/close")
+rc, out, err = setup("-n", "-C", ca, "-f", os.path.join(tmp, "close.conf"))
+t.is_(rc, 0, "http: a close-delimited body is read")
+t.like(out, r"\ntlslist;\"TLS: %A\";inet;1;100\.64\.0\.9/32\n$",
+       "http: close-delimited body content")
+conf(os.path.join(tmp, "loop.conf"), tlspath="/loop")
+rc, out, err = setup("-n", "-C", ca, "-f", os.path.join(tmp, "loop.conf"))
+t.like(err, r"tlslist: https://localhost:%d/loop\d+: too many redirects"
+       % HTTPS_PORT, "http: redirects followed 5 times at most")
+t.is_(len(re.findall(r"GET /loop", t.log("https"))), 6,
+      "http: the first request and 5 redirects")
+conf(os.path.join(tmp, "down.conf"), tlspath="/down")
+rc, out, err = setup("-n", "-C", ca, "-f", os.path.join(tmp, "down.conf"))
+t.like(err, r"tlslist: https://localhost:%d/down: refusing a redirect "
+       r"from https to http://127" % HTTPS_PORT,
+       "http: no redirect from https down to http")
+
 # 7. Config errors: file:line, nothing fetched or sent.
 write(os.path.join(tmp, "bad.conf"),
       "all:\\\n\t:one:two:\n"
@@ -346,7 +386,17 @@ t.like(out, r'^local;"Your address %A is on this site\'s blacklist\.\\n'
        r'Mail the postmaster .*";inet;1;192\.0\.2\.128/25\n$',
        "conf/spamd.conf: the local list minus override")
 
-# 10. No greyd listening: the error names the socket.
+# 10. -D: detached, and still loads greyd.
+rc, out, err = setup("-D", "-C", ca, "-f", CONF)
+t.is_((rc, out, err), (0, "", ""), "-D: returns at once, silently")
+deadline = time.time() + 20
+got = []
+while time.time() < deadline and len(got) < 3:
+    time.sleep(0.2)
+    got += rec.take()
+t.is_([g[1] for g in got], WANT, "-D: the detached process sends the lines")
+
+# 11. No greyd listening: the error names the socket.
 rec.close()
 rc, out, err = setup("-C", ca, "-f", CONF)
 t.is_(rc, 1, "no greyd: exit 1")
