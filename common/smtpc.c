@@ -101,6 +101,7 @@ struct smtpc {
 	struct smtpc_reply	 last;		/* reply to smtpc_command */
 	char			*cmd;		/* smtpc_command after RSET */
 	int			 cmd_rset;	/* waiting for RSET's reply */
+	char			 cmdname[16];	/* its verb, for messages */
 	/* the transaction */
 	struct smtpc_msg	*msg;
 	struct smtpc_pend	*pend;
@@ -693,7 +694,7 @@ smtpc_phase(struct smtpc *s)
 	case S_QUIT:
 		return "QUIT";
 	case S_CMD:
-		return s->cmd_rset ? "RSET" : "command";
+		return s->cmd_rset ? "RSET" : s->cmdname;
 	case S_DEAD:
 		return "closed";
 	}
@@ -1458,6 +1459,8 @@ smtpc_command(struct smtpc *s, const char *fmt, ...)
 	}
 	if (strpbrk(s->cmd, "\r\n") != NULL || r > 2000)
 		return -1;
+	(void)strlcpy(s->cmdname, s->cmd, sizeof(s->cmdname));
+	s->cmdname[strcspn(s->cmdname, ": ")] = '\0';
 	smtpc_reply_clear(&s->last);
 	s->state = S_CMD;
 	smtpc_arm(s, s->params.timeout_cmd);

@@ -91,8 +91,9 @@ def send(port, msg=MSG, rcpts=("b@example.org",), timeout=30):
 class FakeHop(threading.Thread):
     """A scripted next hop: EHLO lines, then what to do at DATA."""
 
-    def __init__(self, port, ehlo, at_data):
+    def __init__(self, port, ehlo, at_data, slow_mail=False):
         super().__init__(daemon=True)
+        self.slow_mail = slow_mail
         self.port = port
         self.ehlo = ehlo
         self.at_data = at_data      # "close" or "silent"
@@ -139,6 +140,9 @@ class FakeHop(threading.Thread):
                         if d == b".\r\n":
                             break
                     time.sleep(60)   # silent: never answer
+                    return
+                elif cmd == b"MAIL" and self.slow_mail:
+                    time.sleep(60)
                     return
                 elif cmd == b"QUIT":
                     f.write(b"221 bye\r\n")
@@ -239,9 +243,37 @@ try:
     code, text = send(10035)
 except smtplib.SMTPConnectError as e:
     code, text = e.smtp_code, e.smtp_error
-t.ok(400 <= code < 500, "next hop slower than the timeout: 4xx (%d %s)" %
+t.ok(400 <= code < 500, "next hop greets later than the timeout: 4xx (%d %s)" %
      (code, text))
 t.is_(stored(), [], "slow next hop: nothing stored")
+
+# 7b. next hop silent at MAIL: the client's MAIL gets 421
+FakeHop(2535, [b"PIPELINING"], "silent", slow_mail=True)
+proxy(10042, "127.0.0.1:2535", "--timeout", "1000")
+s = smtplib.SMTP("127.0.0.1", 10042, timeout=30)
+s.ehlo("client.example")
+code, text = s.mail("a@example.org")
+t.is_(code, 421, "next hop silent at MAIL: 421 (%s)" % text)
+s.close()
+
+# 7c. a real next hop killed while the proxy relays the message
+kout = os.path.join(t.tmp, "killed")
+os.mkdir(kout)
+victim = smtpd(2536, "-w", "1500", out=kout)
+proxy(10043, "127.0.0.1:2536")
+result = []
+th = threading.Thread(target=lambda: result.append(send(10043)))
+th.start()
+end = time.time() + 30
+while time.time() < end and "message from=" not in t.log("proxy-10043"):
+    time.sleep(0.05)
+time.sleep(0.5)
+victim.kill()
+th.join(60)
+code = result[0][0] if result else -1
+t.ok(400 <= code < 500, "next hop killed mid-relay: 4xx (%r)" %
+     ((result[0] if result else None),))
+t.is_(stored(kout), [], "next hop killed: nothing stored")
 
 # 8. the transform fails: relayed unchanged
 clear()
