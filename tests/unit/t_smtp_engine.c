@@ -47,6 +47,7 @@ struct t {
 	int			 data_fail;	/* smtp_data_fail() */
 	int			 pause_body;	/* pause at line 2, resume */
 	int			 early_ok;	/* early talker: let it in */
+	int			 refuse_data;	/* greyd: 451 at DATA */
 	const char		*connect_reply;
 	/* results */
 	char			 calls[2048];
@@ -164,7 +165,11 @@ h_rcpt(struct smtp_session *s, void *arg, const struct smtp_addr *a,
 static int
 h_data(struct smtp_session *s, void *arg)
 {
-	rec(arg, "data", NULL);
+	struct t	*t = arg;
+
+	rec(t, "data", NULL);
+	if (t->refuse_data)
+		smtp_reply(s, "451 4.7.1 Greylisted, try again later");
 	return SMTP_DEFAULT;
 }
 
@@ -325,7 +330,7 @@ main(void)
 
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(28);
+	plan(30);
 
 	memset(&t, 0, sizeof(t));
 	out = run(&t, 0, 0, "EHLO c.example\r\n" TXN MSG "QUIT\r\n", 0);
@@ -416,6 +421,14 @@ main(void)
 	is_str(codes(out), "220 250 221", "early talker let through");
 	ok(strncmp(out, "220 go on then\r\n", 16) == 0,
 	    "with the app's banner");
+
+	memset(&t, 0, sizeof(t));
+	t.refuse_data = 1;
+	out = run(&t, 0, 0, "HELO c.example\r\n" TXN MSG "QUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 550 250 451 500 500 500 500 221",
+	    "DATA refused: the message lines are (bad) commands");
+	ok(strstr(t.calls, "eom") == NULL && strstr(t.calls, "body") == NULL,
+	    "DATA refused: no body, no end of data");
 
 	memset(&t, 0, sizeof(t));
 	t.connect_reply = "421 4.3.2 Not now";
