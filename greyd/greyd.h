@@ -129,7 +129,8 @@ enum greyd_imsg {
 
 #define GREYD_TABLE_WHITE	"spamd-white"
 #define GREYD_TRAPLIST		"spamd-greytrap"
-#define GREYD_TRAPMSG		"Your address %A has mailed to spamtraps here\\n"
+#define GREYD_TRAPMSG \
+	"Your address %A has mailed to spamtraps here\\n"
 
 /* Process ids (common/proc). */
 enum {
