@@ -75,44 +75,63 @@ wait_port() {
 u=
 [ "$(id -u)" = 0 ] && u="-u nobody"
 "$OURS" -d -s -p 2525 >"$tmp/ours.log" 2>&1 &
+ours_pid=$!
 pids="$pids $!"
 # shellcheck disable=SC2086
 "$SINK" $u 127.0.0.1:2526 1024 >"$tmp/sink.log" 2>&1 &
+sink_pid=$!
 pids="$pids $!"
 wait_port 2525
 wait_port 2526
 
-# rate PORT SESSIONS: messages per second (0 if smtp-source failed)
-rate() {
+# CPU time (user + system, clock ticks) a process has used so far
+ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+hz=$(getconf CLK_TCK)
+
+# run PORT PID SESSIONS: "messages/second CPU-microseconds/message" of
+# the server (0 0 if smtp-source failed)
+run() {
+	c0=$(ticks "$2")
 	t0=$(date +%s.%N)
-	if ! timeout 60 "$SOURCE" -d -s "$2" -m "$MSGS" -l "$LEN" \
+	if ! timeout 60 "$SOURCE" -d -s "$3" -m "$MSGS" -l "$LEN" \
 	    -f bench@example.org -t sink@example.org \
 	    "127.0.0.1:$1" >"$tmp/source.log" 2>&1; then
 		echo "smtp-sink.sh: smtp-source to port $1 failed:" >&2
 		cat "$tmp/source.log" >&2
-		echo 0
+		echo "0 0"
 		return
 	fi
 	t1=$(date +%s.%N)
-	echo "$t0 $t1" | awk -v m="$MSGS" '{ printf "%.0f\n", m / ($2 - $1) }'
+	c1=$(ticks "$2")
+	echo "$t0 $t1 $c0 $c1" | awk -v m="$MSGS" -v hz="$hz" '{
+	    printf "%.0f %.1f\n", m / ($2 - $1), ($4 - $3) * 1e6 / hz / m }'
 }
 
-echo "smtp-source -d -m $MSGS -l $LEN on loopback, messages/second"
-printf '%-12s %10s %10s %8s\n' sessions ours smtp-sink ratio
+echo "smtp-source -d -m $MSGS -l $LEN on loopback: messages/second and"
+echo "the server's CPU time per message (best of three alternating runs)"
+printf '%-8s %9s %9s %6s   %13s %13s\n' sessions ours smtp-sink ratio \
+    "ours us/msg" "sink us/msg"
 for s in 1 20; do
 	# warm up both, then alternate three runs each and keep the best
-	# (the machine is shared: the best run is the least disturbed)
-	rate 2525 "$s" >/dev/null
-	rate 2526 "$s" >/dev/null
-	a=0
-	b=0
+	# (the machine may be shared: the best run is the least disturbed)
+	run 2525 "$ours_pid" "$s" >/dev/null
+	run 2526 "$sink_pid" "$s" >/dev/null
+	a=0 b=0 ac=0 bc=0
 	for r in 1 2 3; do
-		x=$(rate 2525 "$s")
-		[ "$x" -gt "$a" ] && a=$x
-		x=$(rate 2526 "$s")
-		[ "$x" -gt "$b" ] && b=$x
+		set -- $(run 2525 "$ours_pid" "$s")
+		[ "$1" -gt "$a" ] && a=$1
+		if [ "$ac" = 0 ] || awk "BEGIN { exit !($2 < $ac) }"; then
+			ac=$2
+		fi
+		set -- $(run 2526 "$sink_pid" "$s")
+		[ "$1" -gt "$b" ] && b=$1
+		if [ "$bc" = 0 ] || awk "BEGIN { exit !($2 < $bc) }"; then
+			bc=$2
+		fi
 	done
-	printf '%-12s %10s %10s %8s\n' "-s $s" "$a" "$b" \
+	printf '%-8s %9s %9s %6s   %13s %13s\n' "-s $s" "$a" "$b" \
 	    "$(echo "$a $b" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2;
-	    else print "-" }')"
+	    else print "-" }')" "$ac" "$bc"
 done
