@@ -1767,6 +1767,18 @@ smtp_session_tls(struct smtp_session *s)
 	return s->tls;
 }
 
+int
+smtp_session_fd(struct smtp_session *s)
+{
+	return io_fileno(s->io);
+}
+
+SSL *
+smtp_session_ssl(struct smtp_session *s)
+{
+	return io_tls(s->io);
+}
+
 const char *
 smtp_session_tls_info(struct smtp_session *s)
 {

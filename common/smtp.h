@@ -63,6 +63,7 @@ struct event_base;
 struct smtp_server;
 struct smtp_session;
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
 
 /* Limits (RFC 5321 4.5.3.1 and RFC 4954 4). */
 #define SMTP_LINE_MAX		512	/* command line, CRLF included */
@@ -352,6 +353,10 @@ const char	*smtp_session_peer_addr(struct smtp_session *);	/* numeric */
 const char	*smtp_session_helo(struct smtp_session *);	/* or NULL */
 int		 smtp_session_esmtp(struct smtp_session *);	/* EHLO/LHLO */
 int		 smtp_session_tls(struct smtp_session *);	/* TLS is up */
+/* The socket (getsockopt: SO_ORIGINAL_DST...); do not read or close it. */
+int		 smtp_session_fd(struct smtp_session *);
+/* The TLS connection (certificates, SNI), or NULL before STARTTLS. */
+SSL		*smtp_session_ssl(struct smtp_session *);
 /* "version=TLSv1.3 cipher=NAME" once TLS is up, else NULL */
 const char	*smtp_session_tls_info(struct smtp_session *);
 const char	*smtp_session_auth_user(struct smtp_session *);	/* or NULL */

@@ -241,7 +241,9 @@ h_disconnect(struct smtp_session *s, void *arg, const char *why)
 
 	rec(t, "disconnect", NULL);
 	t->ndisconnect++;
-	t->arg_ok = smtp_session_arg(s) == t;
+	t->arg_ok = smtp_session_arg(s) == t && smtp_session_fd(s) >= 0 &&
+	    smtp_session_ssl(s) == NULL && smtp_session_tls(s) == 0 &&
+	    strcmp(smtp_session_peer_addr(s), "local") == 0;
 	event_base_loopexit(t->base, NULL);
 }
 
@@ -339,7 +341,7 @@ main(void)
 	is_str(t.calls, "connect helo=c.example mail=a rcpt=b rcpt=no rcpt=c "
 	    "data eom lines=3 quit disconnect", "plain session: hooks");
 	is_int(t.ndisconnect, 1, "disconnect hook once");
-	ok(t.arg_ok, "the session arg is the config arg");
+	ok(t.arg_ok, "the session arg is the config arg; fd, no TLS, local");
 	is_int(t.nrcpt_eom, 2, "two recipients accepted (one refused)");
 	is_str(t.mail_from, "a@x.example", "mail_from during eom");
 	is_str(t.rcpt1, "c@x.example", "second accepted recipient");
