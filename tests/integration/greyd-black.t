@@ -300,6 +300,18 @@ c.reply()
 t.is_(c.cmd("QUIT"), "221 mx.test\r\n", "QUIT: 221 hostname")
 c.close()
 
+c = Client(src="127.0.0.1")
+c.reply()
+r = [c.cmd("XYZZY %d" % i) for i in range(20)]
+t.ok(all(x == "500 5.5.1 Command unrecognized\r\n" for x in r),
+     "unknown commands: spamd's 500")
+t.ok(not c.eof(0.3), "still connected after 20")
+c.s.sendall(b"XYZZY 21\r\n")
+t.like(c.reply() + c.reply(), r"^500 5\.5\.1 .*\r\n421 ",
+       "the 21st ends the connection")
+t.ok(c.eof(), "closed")
+c.close()
+
 s = smtplib.SMTP("127.0.0.1", 2525, timeout=10)
 s.ehlo("client.example")
 t.ok(s.has_extn("starttls"), "STARTTLS offered to a greylisted client")
@@ -359,7 +371,11 @@ t.ok(b.poll() is None, "greyd still running")
 t.is_(stop(b), 0, "greyd B stops cleanly")
 
 # --- C: blacklist-only mode: no greylisting, 451 after the message
-cc, cdir = start("C", ["-b", "-s", "0"])
+# (-Y: greysync is not on this PATH: logged, greyd runs on)
+os.environ["PATH"] = "/nonexistent"
+cc, cdir = start("C", ["-b", "-s", "0", "-Y", "127.0.0.1"])
+t.like(t.log("C"), r"greysync is not installed: running without sync",
+       "-Y without greysync installed: logged")
 c = Client(src="127.0.0.1")
 c.reply()
 c.cmd("HELO x.example")
