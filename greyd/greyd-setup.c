@@ -36,6 +36,7 @@
 #include "setup.h"
 
 #define SETUP_TABLE	"spamd"
+#define SETUP_USER	"_spamd"
 
 static __dead void	usage(void);
 static int		sink_send(const char *, const char *, size_t, void *);
@@ -49,7 +50,7 @@ usage(void)
 	extern char	*__progname;
 
 	fprintf(stderr, "usage: %s [-bDdn] [-C cafile] [-F backend] "
-	    "[-f file]\n", __progname);
+	    "[-f file] [-u user]\n", __progname);
 	exit(1);
 }
 
@@ -93,7 +94,7 @@ main(int argc, char *argv[])
 {
 	struct setup_opts	 o;
 	struct fwtable		*fw = NULL;
-	const char		*fwspec = NULL;
+	const char		*fwspec = NULL, *user = SETUP_USER;
 	char			 err[512];
 	int			 ch, blackonly = 0, daemonize = 0, debug = 0;
 	int			 dryrun = 0, rv;
@@ -105,7 +106,7 @@ main(int argc, char *argv[])
 	o.fetch.maxredirs = SETUP_MAXREDIRS;
 
 	log_init(1, LOG_MAIL);
-	while ((ch = getopt(argc, argv, "bC:DdF:f:n")) != -1) {
+	while ((ch = getopt(argc, argv, "bC:DdF:f:nu:")) != -1) {
 		switch (ch) {
 		case 'b':
 			blackonly = 1;
@@ -128,6 +129,9 @@ main(int argc, char *argv[])
 		case 'n':
 			dryrun = 1;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -139,6 +143,9 @@ main(int argc, char *argv[])
 
 	log_setverbose(debug);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* As root, http and https are fetched as an unprivileged user. */
+	if (geteuid() == 0)
+		o.fetch.user = user;
 
 	if (blackonly && !dryrun) {
 		fw = fwtable_open(fwspec, FWTABLE_CREATE, err, sizeof(err));

@@ -162,6 +162,7 @@ int		 setup_send(const char *, size_t, in_port_t, int, in_port_t *,
 /* Fetching. */
 struct setup_fetch_opts {
 	const char	*cafile;	/* NULL: the system store */
+	const char	*user;		/* http(s) in a child as this user */
 	int		 timeout;	/* msec without progress */
 	size_t		 maxsize;
 	int		 maxredirs;

@@ -28,6 +28,12 @@
  * `timeout' msec is an error; a body larger than maxsize is an error.
  * https verifies the server's certificate chain and name against the
  * system store, or against cafile when one is given.
+ *
+ * When opts->user is set (greyd-setup running as root), http and https
+ * run in a child process that drops to that user first, as
+ * spamd-setup runs ftp(1) as _spamd: the network parser never runs as
+ * root.  The child sends 'O' and the body, or 'E' and the error, on a
+ * pipe.  exec commands keep the caller's privileges, as in spamd-setup.
  */
 
 #include <sys/types.h>
@@ -55,6 +61,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "daemon.h"
 #include "io.h"
 #include "log.h"
 #include "tls.h"
@@ -115,6 +122,9 @@ static int	 http_once(const char *, const struct setup_fetch_opts *,
 		    struct http_req *, char **);
 static char	*http_resolve(const char *, const char *);
 static int	 exec_elapsed(const struct timespec *);
+static int	 fetch_unpriv(const char *, const struct setup_fetch_opts *,
+		    char **, size_t *, char *, size_t);
+static void	 fetch_write(int, const void *, size_t);
 
 static int
 file_read(const char *path, size_t max, char **out, size_t *outlen,
@@ -190,8 +200,12 @@ setup_fetch(const struct setup_list *l, const struct setup_fetch_opts *o,
 	case SETUP_HTTPS:
 		xasprintf(&url, "%s://%s", l->method == SETUP_HTTP ? "http" :
 		    "https", l->file);
-		log_debug("Getting %s", url);
-		rv = setup_http_get(url, o, out, len, err, errlen);
+		log_debug("Getting %s%s%s", url, o->user ? " as " : "",
+		    o->user ? o->user : "");
+		if (o->user != NULL)
+			rv = fetch_unpriv(url, o, out, len, err, errlen);
+		else
+			rv = setup_http_get(url, o, out, len, err, errlen);
 		free(url);
 		return rv;
 	case SETUP_EXEC:
@@ -200,6 +214,100 @@ setup_fetch(const struct setup_list *l, const struct setup_fetch_opts *o,
 	}
 	snprintf(err, errlen, "unknown method");
 	return -1;
+}
+
+static void
+fetch_write(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= n;
+	}
+}
+
+static int
+fetch_unpriv(const char *url, const struct setup_fetch_opts *o, char **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	char	*buf = NULL, *body;
+	size_t	 len = 0, cap = 0, max = o->maxsize + 1024;
+	size_t	 blen;
+	ssize_t	 n;
+	pid_t	 pid;
+	int	 p[2], status;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	switch (pid = fork()) {
+	case -1:
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		close(p[0]);
+		if (daemon_drop_privs(o->user, NULL) != 0) {
+			snprintf(err, errlen, "cannot fetch as user %s "
+			    "(see -u)", o->user);
+			fetch_write(p[1], "E", 1);
+			fetch_write(p[1], err, strlen(err));
+			_exit(1);
+		}
+		if (setup_http_get(url, o, &body, &blen, err, errlen) == -1) {
+			fetch_write(p[1], "E", 1);
+			fetch_write(p[1], err, strlen(err));
+			_exit(0);
+		}
+		fetch_write(p[1], "O", 1);
+		fetch_write(p[1], body, blen);
+		_exit(0);
+	}
+	close(p[1]);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= max)
+				break;
+			cap = cap ? MINIMUM(cap * 2, max) : 65536;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		n = read(p[0], buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(p[0]);
+	if (len >= max)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (len == 0 || len >= max || (buf[0] != 'O' && buf[0] != 'E')) {
+		snprintf(err, errlen, "the fetching process failed");
+		free(buf);
+		return -1;
+	}
+	if (buf[0] == 'E') {
+		snprintf(err, errlen, "%.*s", (int)(len - 1), buf + 1);
+		free(buf);
+		return -1;
+	}
+	memmove(buf, buf + 1, len - 1);
+	buf[len - 1] = '\0';
+	*out = buf;
+	*outlen = len - 1;
+	return 0;
 }
 
 /* exec */

@@ -39,6 +39,7 @@ import mxtap  # noqa: E402
 t = mxtap.Tap()
 BIN = os.path.join(mxtap.BUILD, "greyd", "greyd-setup")
 tmp = t.tmp
+os.chmod(tmp, 0o755)	# http and https are fetched as nobody
 www = os.path.join(tmp, "www")
 os.mkdir(www)
 HTTP_PORT = 8080
@@ -235,12 +236,13 @@ class Recorder:
 rec = Recorder()
 
 
-def setup(*args, env=None):
+def setup(*args, env=None, user="nobody"):
     e = dict(os.environ)
     if env:
         e.update(env)
-    p = subprocess.run([BIN] + list(args), capture_output=True, text=True,
-                       timeout=120, env=e)
+    u = ["-u", user] if user else []
+    p = subprocess.run([BIN] + u + list(args), capture_output=True,
+                       text=True, timeout=120, env=e)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -347,6 +349,20 @@ rc, out, err = setup("-n", "-C", ca, "-f", os.path.join(tmp, "down.conf"))
 t.like(err, r"tlslist: https://localhost:%d/down: refusing a redirect "
        r"from https to http://127" % HTTPS_PORT,
        "http: no redirect from https down to http")
+
+# As root, http and https run as the -u user (spamd-setup: _spamd): a
+# CA file only root can read cannot be used; an unknown user fails.
+ca_root = os.path.join(tmp, "ca-root.pem")
+write(ca_root, open(ca).read())
+os.chmod(ca_root, 0o600)
+rc, out, err = setup("-n", "-C", ca_root, "-f", CONF)
+t.like(err, r"tlslist: https://localhost:%d/redir: TLS: .*ca-root.pem"
+       % HTTPS_PORT, "priv: the fetch runs without root's rights")
+rc, out, err = setup("-n", "-C", ca, "-f", CONF, user="no-such-user-x")
+t.is_(rc, 1, "priv: unknown user: exit 1")
+t.like(err, r"httplist: cannot fetch as user no-such-user-x \(see -u\)",
+       "priv: unknown user reported")
+t.is_(out, WANT[0], "priv: unknown user: the file list is still sent")
 
 # 7. Config errors: file:line, nothing fetched or sent.
 write(os.path.join(tmp, "bad.conf"),
