@@ -457,7 +457,7 @@ proxy_hop_failed(struct proxy_session *ps)
 {
 	struct proxy_txn	*t = ps->txn;
 	enum proxy_pending	 pend = ps->pending;
-	size_t			 i;
+	size_t			 i, n;
 
 	log_warnx("proxy: client %s: next hop %s failed: %s", ps->peer,
 	    ps->p->next_name, ps->hop_why);
@@ -467,16 +467,16 @@ proxy_hop_failed(struct proxy_session *ps)
 	if (pend == P_DATA && t != NULL) {
 		ps->txn = NULL;
 		proxy_txn_free(t);
+		n = ps->nrcpts;
+		proxy_envelope_clear(ps);
 		if (ps->p->conf.flags & SMTP_F_LMTP) {
 			/* one answer per recipient; the next command: 421 */
-			for (i = 0; i < ps->nrcpts; i++)
+			for (i = 0; i < n; i++)
 				smtp_reply(ps->sess,
 				    "451 4.4.2 Next hop failed: %s",
 				    ps->hop_why);
-			proxy_envelope_clear(ps);
 			return;
 		}
-		proxy_envelope_clear(ps);
 	}
 	smtp_reply(ps->sess, "421 4.4.2 %s Next hop failed: %s",
 	    ps->p->hostname, ps->hop_why);
@@ -531,8 +531,10 @@ proxy_eod_reply(struct proxy_session *ps)
 
 	if (t == NULL || ps->pending != P_DATA)
 		return;
+	/* our state first: a reply may end the session */
 	ps->pending = P_NONE;
 	ps->txn = NULL;
+	proxy_envelope_clear(ps);
 	m = &t->cmsg;
 	if (ps->p->conf.flags & SMTP_F_LMTP) {
 		for (i = 0; i < m->nrcpts; i++)
@@ -551,7 +553,6 @@ proxy_eod_reply(struct proxy_session *ps)
 		}
 		proxy_reply_send(ps, fail ? fail : &m->rcpts[0].result);
 	}
-	proxy_envelope_clear(ps);
 	proxy_txn_free(t);
 }
 
@@ -840,14 +841,15 @@ proxy_done(struct proxy_msg *msg, int result, const char *reply)
 			reply = "451 4.3.0 Message refused by the filter";
 		if (ps->p->conf.flags & SMTP_F_LMTP)
 			n = ps->nrcpts;
-		for (i = 0; i < n; i++)
-			smtp_reply(ps->sess, "%s", reply);
+		/* our state first: a reply may end the session */
 		ps->pending = P_NONE;
 		ps->txn = NULL;
-		proxy_txn_free(t);
 		proxy_envelope_clear(ps);
 		if (ps->hop != NULL)
 			smtpc_reset(ps->hop);
+		for (i = 0; i < n; i++)
+			smtp_reply(ps->sess, "%s", reply);
+		proxy_txn_free(t);
 		return;
 	}
 	proxy_relay(t, result);

@@ -352,6 +352,32 @@ c.close()
 t.is_(replies, [b"250", b"250", b"250", b"250", b"354"], "LMTP: envelope")
 t.is_(final, [b"250", b"550"], "LMTP both sides: one reply per recipient")
 
+# 13. LMTP client, next hop dies in the message: 4xx per recipient
+proxy(10044, "127.0.0.1:2531", "--lmtp", "--mem", "50000")
+c = socket.create_connection(("127.0.0.1", 10044), timeout=30)
+f = c.makefile("rwb")
+f.readline()
+f.write(b"LHLO x\r\nMAIL FROM:<a@example.org>\r\n"
+        b"RCPT TO:<r1@example.org>\r\nRCPT TO:<r2@example.org>\r\n"
+        b"DATA\r\n")
+f.flush()
+n = 0
+while n < 5:
+    ln = f.readline()
+    if not ln:
+        break
+    if ln[3:4] != b"-":
+        n += 1
+f.write(big + b".\r\n")
+f.flush()
+final = [f.readline()[:3], f.readline()[:3]]
+f.write(b"MAIL FROM:<a@example.org>\r\n")
+f.flush()
+after = f.readline()[:3]
+c.close()
+t.is_(final, [b"451", b"451"], "LMTP, next hop dies: 451 per recipient")
+t.is_(after, b"421", "LMTP, next hop gone: next MAIL 421")
+
 # every program ends cleanly (under SANITIZE=1: no leak, no error)
 for p in t.procs:
     p.terminate()
