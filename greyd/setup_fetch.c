@@ -934,18 +934,19 @@ setup_http_get(const char *url, const struct setup_fetch_opts *o,
 {
 	struct http_req	 r;
 	char		*cur, *next, *host;
-	int		 redirs = 0, was_https;
+	int		 redirs = 0, was_https, rv;
 
 	*out = NULL;
 	*outlen = 0;
 	cur = xstrdup(url);
 	for (;;) {
 		was_https = strncasecmp(cur, "https://", 8) == 0;
-		if (http_once(cur, o, &r, &host) == -1) {
+		rv = http_once(cur, o, &r, &host);
+		free(host);
+		if (rv == -1) {
 			snprintf(err, errlen, "%s: %s", cur, r.err);
 			goto fail;
 		}
-		free(host);
 		if (r.status == 200)
 			break;
 		if (r.status != 301 && r.status != 302 && r.status != 303 &&

@@ -23,6 +23,10 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,6 +624,155 @@ test_run(void)
 	capture_free(&c);
 }
 
+
+/*
+ * The HTTP client against a small server forked here, one canned
+ * response per connection, in order; the request lines are written to
+ * tmpdir/requests.
+ */
+static const struct {
+	const char	*resp;
+	int		 hold;		/* 1: say nothing, keep it open */
+	const char	*err;		/* expected error, NULL: success */
+	const char	*body;
+} http_cases[] = {
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n"
+	  "0123456789012345678901234567890123456789012345678901234567890"
+	  "1234567890123456789012345678901234567890123456789", 0,
+	  "body larger than 100 bytes", NULL },
+	{ "", 1, "timeout: nothing for 300 ms", NULL },
+	{ "FOO\r\n\r\n", 0, "bad status line \"FOO\"", NULL },
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0,
+	  "bad chunk size \"zz\"", NULL },
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", 0,
+	  "connection closed before the end of the response", NULL },
+	{ "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0,
+	  "HTTP status 404", NULL },
+	{ "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", 0,
+	  "redirect without Location", NULL },
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n"
+	  "\r\nhello", 0, "bad Content-Length \"6\"", NULL },
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", 0,
+	  "unsupported Transfer-Encoding \"gzip\"", NULL },
+	{ "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
+	  "Content-Length: 5\r\n\r\nhelloEXTRA", 0, NULL, "hello" },
+	{ "HTTP/1.1 301 Moved\r\nLocation: x2\r\nContent-Length: 0\r\n"
+	  "\r\n", 0, NULL, "rel" },
+	{ "HTTP/1.0 200 OK\r\n\r\nrel", 0, NULL, NULL },	/* (x2) */
+	{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	  "3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: 1\r\n\r\n", 0, NULL,
+	  "abcde" },
+};
+
+static void
+http_server(int lfd)
+{
+	char	 buf[4096], *p, *rq;
+	size_t	 i, len;
+	ssize_t	 n;
+	int	 c, held = -1;
+	FILE	*log;
+
+	rq = path_of("requests");
+	if ((log = fopen(rq, "w")) == NULL)
+		_exit(1);
+	for (i = 0; i < nitems(http_cases); i++) {
+		if ((c = accept(lfd, NULL, NULL)) == -1)
+			_exit(1);
+		len = 0;
+		while (len < sizeof(buf) - 1 && (n = read(c, buf + len,
+		    sizeof(buf) - 1 - len)) > 0) {
+			len += n;
+			buf[len] = '\0';
+			if (strstr(buf, "\r\n\r\n") != NULL)
+				break;
+		}
+		buf[len] = '\0';
+		if ((p = strstr(buf, "\r\n")) != NULL)
+			*p = '\0';
+		fprintf(log, "%s\n", buf);
+		fflush(log);
+		(void)write(c, http_cases[i].resp,
+		    strlen(http_cases[i].resp));
+		if (http_cases[i].hold)
+			held = c;	/* closed at the end, silent */
+		else
+			close(c);
+	}
+	if (held != -1)
+		close(held);
+	fclose(log);
+	free(rq);
+	_exit(0);
+}
+
+static void
+test_http(void)
+{
+	struct setup_fetch_opts	 o;
+	struct sockaddr_in	 sin;
+	socklen_t		 sl = sizeof(sin);
+	char			 url[128], err[512], *body, *rq, want[600];
+	char			 reqs[2048];
+	size_t			 i, len;
+	pid_t			 pid;
+	int			 lfd, rv, status;
+	FILE			*f;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd == -1 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ==
+	    -1 || listen(lfd, 16) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) == -1) {
+		printf("Bail out! listen on 127.0.0.1\n");
+		exit(255);
+	}
+	if ((pid = fork()) == 0)
+		http_server(lfd);
+	close(lfd);
+
+	memset(&o, 0, sizeof(o));
+	o.timeout = 300;
+	o.maxsize = 100;
+	o.maxredirs = 5;
+	for (i = 0; i < nitems(http_cases); i++) {
+		if (i == 11)
+			continue;	/* the redirect's second request */
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/dir/x%zu",
+		    (unsigned)ntohs(sin.sin_port), i);
+		err[0] = '\0';
+		rv = setup_http_get(url, &o, &body, &len, err, sizeof(err));
+		if (http_cases[i].err != NULL) {
+			snprintf(want, sizeof(want), "%s: %s", url,
+			    http_cases[i].err);
+			is_str(rv == -1 ? err : "(success)", want,
+			    "http case %zu: error", i);
+		} else {
+			is_str(rv == 0 ? body : err, http_cases[i].body,
+			    "http case %zu: body", i);
+			if (rv == 0)
+				free(body);
+		}
+	}
+	waitpid(pid, &status, 0);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0,
+	    "http: the server saw every request");
+	rq = path_of("requests");
+	memset(reqs, 0, sizeof(reqs));
+	if ((f = fopen(rq, "r")) != NULL) {
+		(void)fread(reqs, 1, sizeof(reqs) - 1, f);
+		fclose(f);
+	}
+	free(rq);
+	ok(strstr(reqs, "GET /dir/x10 HTTP/1.1\nGET /dir/x2 HTTP/1.1\n") !=
+	    NULL, "http: a relative Location resolves against the "
+	    "request's directory");
+	ok(strncmp(reqs, "GET /dir/x0 HTTP/1.1\n", 21) == 0,
+	    "http: request line");
+}
+
 static void
 test_misc(void)
 {
@@ -674,6 +827,7 @@ main(void)
 	test_buf_and_gzip();
 	test_run();
 	test_misc();
+	test_http();
 	{
 		char	*cmd;
 
