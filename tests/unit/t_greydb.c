@@ -831,7 +831,8 @@ test_bogus(void)
 	greydb_close(db);
 	ok(put_raw(p, "192.0.2.99", "\001garbage", 8) == 0 &&
 	    put_raw(p, "192.0.2.98", v2, sizeof(v2)) == 0 &&
-	    put_raw(p, "192.0.2.97\nonly", "", 0) == 0,
+	    put_raw(p, "192.0.2.97\nonly", "", 0) == 0 &&
+	    put_raw(p, "192.0.2.5\nh\n<a@b>\n<c@d>", "\001x", 2) == 0,
 	    "corrupt records stored");
 	db = greydb_open(p, NULL);
 	greydb_set_clock(db, fake_clock, NULL);
@@ -840,12 +841,18 @@ test_bogus(void)
 	greydb_entry_free(&e);
 	memset(&w, 0, sizeof(w));
 	is_int(greydb_walk(db, walk_cb, &w), 0, "walk over bogus records");
-	ok(w.n == 4 && w.bogus == 3, "walk sees 3 bogus of 4 (n=%d bogus=%d)",
+	ok(w.n == 5 && w.bogus == 4, "walk sees 4 bogus of 5 (n=%d bogus=%d)",
 	    w.n, w.bogus);
 	is_int(greydb_add(db, GREYDB_WHITE, "192.0.2.99"), 0,
 	    "-a over a bogus record");
 	get(db, "192.0.2.99", &e);
 	ok(e.type == GREYDB_WHITE && e.bcount == 1, "overwritten as new");
+	greydb_entry_free(&e);
+	is_int(grey(db, "192.0.2.5", "h", "<a@b>", "<c@d>", NULL, 0),
+	    GREYDB_R_GREY, "greylisting over a bogus tuple record");
+	get(db, tkey("192.0.2.5", "h", "<a@b>", "<c@d>"), &e);
+	ok(e.type == GREYDB_GREY && e.bcount == 1 && e.first == T0,
+	    "bogus tuple replaced by a new one");
 	greydb_entry_free(&e);
 	is_int(greydb_scan(db, NULL, NULL, &s), 0, "scan with bogus records");
 	is_int(s.bogus, 2, "scan deleted the bogus records");
@@ -853,7 +860,7 @@ test_bogus(void)
 	greydb_scan_free(&s);
 	memset(&w, 0, sizeof(w));
 	greydb_walk(db, walk_cb, &w);
-	ok(w.n == 2 && w.bogus == 0, "only good records left");
+	ok(w.n == 3 && w.bogus == 0, "only good records left (n=%d)", w.n);
 	greydb_close(db);
 }
 
