@@ -644,7 +644,7 @@ rec_lookup(struct greydb *db, struct db_txn *txn, const char *key,
 	unsigned char		 skey[GREYDB_SKEY_MAX];
 	struct greydb_entry	 e;
 	const void		*val, *fk;
-	size_t			 slen, vlen, fklen;
+	size_t			 slen, vlen, fklen, i;
 	int			 ret;
 
 	if ((slen = greydb_key_store(key, len, skey)) == 0)
@@ -654,9 +654,13 @@ rec_lookup(struct greydb *db, struct db_txn *txn, const char *key,
 		return (ret == DB_NOTFOUND ? GREYDB_NOTFOUND : -1);
 	memset(&e, 0, sizeof(e));
 	if (greydb_rec_decode(val, vlen, &e, &fk, &fklen) == -1) {
-		if (warn)
-			log_warnx("greydb %s: bogus record for %.*s",
-			    db->path, (int)(len > 64 ? 64 : len), key);
+		if (warn) {
+			/* the IP: a tuple key's first line */
+			for (i = 0; i < len && i < 64 && key[i] != '\n'; i++)
+				;
+			log_warnx("greydb %s: bogus record for %.*s%s",
+			    db->path, (int)i, key, i < len ? "..." : "");
+		}
 		return (GREYDB_NOTFOUND);
 	}
 	if (len > GREYDB_KEY_INLINE &&
