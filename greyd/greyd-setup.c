@@ -23,6 +23,9 @@
 
 #include <sys/types.h>
 
+#include <netinet/in.h>
+
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,7 @@ static int
 sink_send(const char *tag, const char *line, size_t len, void *arg)
 {
 	const struct setup_opts	*o = arg;
+	static int		 warned;
 	char			 err[512];
 	in_port_t		 lport;
 
@@ -65,6 +69,12 @@ sink_send(const char *tag, const char *line, size_t len, void *arg)
 	    err, sizeof(err)) == -1) {
 		log_warnx("%s: %s", tag, err);
 		return -1;
+	}
+	if (lport >= IPPORT_RESERVED && !warned) {
+		/* spamd drops such a client; greyd does unless -U. */
+		log_warnx("not root: the config connection came from port "
+		    "%u, which greyd accepts only with -U", (unsigned)lport);
+		warned = 1;
 	}
 	log_debug("%s: %zu bytes sent to greyd from port %u", tag, len,
 	    (unsigned)lport);
@@ -95,7 +105,7 @@ main(int argc, char *argv[])
 	struct setup_opts	 o;
 	struct fwtable		*fw = NULL;
 	const char		*fwspec = NULL, *user = SETUP_USER;
-	char			 err[512];
+	char			 err[512], *conf;
 	int			 ch, blackonly = 0, daemonize = 0, debug = 0;
 	int			 dryrun = 0, rv;
 
@@ -165,6 +175,20 @@ main(int argc, char *argv[])
 	if (blackonly)
 		o.table = prefixset_new();
 
+	/*
+	 * spamd-setup works from "/": relative paths in spamd.conf mean
+	 * the same with and without -D.  -f is resolved before that.
+	 */
+	if ((conf = realpath(o.conffile, NULL)) == NULL) {
+		log_warn("%s", o.conffile);
+		exit(1);
+	}
+	o.conffile = conf;
+	if (chdir("/") == -1) {
+		log_warn("chdir /");
+		exit(1);
+	}
+
 	if (daemonize) {
 		if (daemon_detach() == -1) {
 			log_warn("daemon");
@@ -194,6 +218,7 @@ main(int argc, char *argv[])
 	}
 	prefixset_free(o.table);
 	fwtable_close(fw);
+	free(conf);
 	if (fflush(stdout) == EOF)
 		rv = -1;
 	return rv == 0 ? 0 : 1;

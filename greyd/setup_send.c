@@ -180,6 +180,8 @@ setup_send(const char *line, size_t len, in_port_t port, int timeout,
 		n = recv(s, buf, sizeof(buf), 0);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (n == -1 && errno == ECONNRESET)
+			goto dropped;
 		if (n <= 0)
 			break;
 	}
@@ -191,8 +193,17 @@ setup_send(const char *line, size_t len, in_port_t port, int timeout,
 	close(s);
 	return -1;
  syserr:
+	if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+		goto dropped;
 	snprintf(err, errlen, "config socket 127.0.0.1:%u: %s",
 	    (unsigned)port, strerror(errno));
+	close(s);
+	return -1;
+ dropped:
+	/* Closed without reading: greyd does that to an unreserved port. */
+	snprintf(err, errlen, "greyd dropped the connection from port %u%s",
+	    (unsigned)lport, lport >= IPPORT_RESERVED ? " (not a reserved "
+	    "port: greyd accepts it only with -U)" : "");
 	close(s);
 	return -1;
 }

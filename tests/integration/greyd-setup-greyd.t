@@ -115,8 +115,20 @@ t.is_(dialogue("127.0.0.2"),
       "450 100% sure: see \\x\r\n",
       "greyd answers with the list's message: %A, \\\", \\n, %%, \\\\")
 
-# The white list now covers the whole black list: the list goes away.
+# The white list now covers the whole black list: the list goes away,
+# but not when the update comes from an unreserved port (not root).
 write("white.txt", "127.0.0.0/8\n192.0.2.0/24\n")
+p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                    "--clear-groups", SETUP, "-f",
+                    os.path.join(tmp, "spamd.conf")],
+                   capture_output=True, text=True, timeout=60)
+t.like(p.stderr, r"port \d+.*greyd accepts (it )?only with -U",
+       "not root: the unreserved port and -U are named")
+t.is_(p.returncode, 1 if "dropped" in p.stderr else 0,
+      "not root: exit 1 when greyd dropped the connection")
+time.sleep(0.3)
+t.like(dialogue("127.0.0.2"), r"^450-Your address",
+       "not root: greyd ignored the update")
 rc, err = setup()
 t.is_(rc, 0, "greyd-setup: second run")
 time.sleep(0.3)
