@@ -62,6 +62,7 @@ struct io {
 	int			 skipping;	/* dropping input to "\n" */
 	int			 in_cb;
 	int			 freed;
+	struct event		*lowat_ev;	/* deferred IO_LOWAT under TLS */
 	char			 err[256];
 };
 
@@ -73,6 +74,10 @@ static void	io_setup_bev(struct io *);
 static void	io_destroy(struct io *);
 static int	io_skip(struct io *);
 static void	io_set_error(struct io *, short);
+static size_t	io_under_queued(struct io *);
+static void	io_under_outcb(struct evbuffer *,
+		    const struct evbuffer_cb_info *, void *);
+static void	io_lowat_evcb(int, short, void *);
 
 static const int io_bev_opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS;
 
@@ -193,6 +198,8 @@ io_setup_bev(struct io *io)
 static void
 io_destroy(struct io *io)
 {
+	if (io->lowat_ev != NULL)
+		event_free(io->lowat_ev);
 	if (io->bev != NULL)
 		bufferevent_free(io->bev);	/* closes fd, frees SSL */
 	free(io);
@@ -333,11 +340,56 @@ io_readcb(struct bufferevent *bev, void *arg)
 	io_dispatch(io, IO_DATAIN);
 }
 
+/*
+ * Output that the TLS layer already encrypted waits in the socket
+ * bufferevent underneath: "drained" means drained there too.
+ */
+static size_t
+io_under_queued(struct io *io)
+{
+	struct bufferevent	*under;
+
+	if (io->ssl == NULL ||
+	    (under = bufferevent_get_underlying(io->bev)) == NULL)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(under));
+}
+
 static void
 io_writecb(struct bufferevent *bev, void *arg)
 {
 	struct io	*io = arg;
 
+	if (io_under_queued(io) > io->lowat)
+		return;		/* io_under_outcb reports it later */
+	io_dispatch(io, IO_LOWAT);
+}
+
+/*
+ * The socket buffer under TLS shrank.  This runs inside libevent's
+ * buffer operations, possibly inside an io_* call, so IO_LOWAT goes out
+ * through an event of its own, from the loop.
+ */
+static void
+io_under_outcb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct io	*io = arg;
+
+	if (info->n_deleted == 0 || io->freed)
+		return;
+	if (evbuffer_get_length(buf) <= io->lowat &&
+	    evbuffer_get_length(bufferevent_get_output(io->bev)) <= io->lowat)
+		event_active(io->lowat_ev, EV_WRITE, 0);
+}
+
+static void
+io_lowat_evcb(int fd, short what, void *arg)
+{
+	struct io	*io = arg;
+
+	if (io->freed)
+		return;
 	io_dispatch(io, IO_LOWAT);
 }
 
@@ -467,7 +519,8 @@ io_write_buffer(struct io *io, struct evbuffer *buf)
 size_t
 io_queued(struct io *io)
 {
-	return evbuffer_get_length(bufferevent_get_output(io->bev));
+	return evbuffer_get_length(bufferevent_get_output(io->bev)) +
+	    io_under_queued(io);
 }
 
 size_t
@@ -532,6 +585,13 @@ io_start_tls(struct io *io, SSL *ssl, int server)
 	evbuffer_drain(in, evbuffer_get_length(in));
 	io->skipping = 0;
 
+	if (io->lowat_ev == NULL &&
+	    (io->lowat_ev = event_new(io->base, -1, 0, io_lowat_evcb,
+	    io)) == NULL) {
+		(void)snprintf(io->err, sizeof(io->err),
+		    "cannot set up TLS");
+		return -1;
+	}
 	filter = bufferevent_openssl_filter_new(io->base, io->bev, ssl,
 	    server ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
 	    io_bev_opts);
@@ -542,6 +602,7 @@ io_start_tls(struct io *io, SSL *ssl, int server)
 	}
 	/* Many peers close without close_notify; that is not an error. */
 	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	evbuffer_add_cb(bufferevent_get_output(io->bev), io_under_outcb, io);
 	io->ssl = ssl;
 	io->tls_ready = 0;
 	io->bev = filter;

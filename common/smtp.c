@@ -117,7 +117,6 @@ struct smtp_session {
 	int			 close_req;	/* smtp_session_close() */
 	char			 close_reason[128];
 	int			 banner_ready;	/* connect said 2xx */
-	int			 tls_grace;	/* closing: waiting for TLS */
 	int			 nerrors;
 
 	char			 helo[SMTP_DOMAIN_MAX + 1];
@@ -440,10 +439,6 @@ smtp_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	if (s->phase == SMTP_PH_DEAD)
 		return;
-	if (s->phase == SMTP_PH_CLOSING && s->tls_grace) {
-		smtp_end(s, s->close_reason);
-		return;
-	}
 	if (s->phase == SMTP_PH_SETUP && s->banner_ready) {
 		/* the banner delay is over */
 		s->banner_ready = 0;
@@ -582,23 +577,13 @@ smtp_close(struct smtp_session *s, const char *reason)
 }
 
 /*
- * Closing and our output is out of our buffer.  Under TLS, "drained"
- * only means handed to the TLS layer below (common/io reports the top
- * bufferevent), so give the record a moment to reach the socket.
+ * Closing, and all our output reached the socket (io_queued and
+ * IO_LOWAT count the TLS layer's buffer too): end the session.
  */
 static void
 smtp_drained(struct smtp_session *s)
 {
-	struct timeval	 tv = { 0, 200000 };
-
-	if (!s->tls || s->tls_grace) {
-		if (!s->tls_grace)
-			smtp_end(s, s->close_reason);
-		return;
-	}
-	s->tls_grace = 1;
-	evtimer_del(s->ev_timer);
-	evtimer_add(s->ev_timer, &tv);
+	smtp_end(s, s->close_reason);
 }
 
 /* End now: disconnect hook, then free from the event loop. */

@@ -48,7 +48,7 @@ sw() {
 	    --to b@example.org --helo client.example "$@" 2>&1
 }
 
-plan 28
+plan 30
 
 out=$(sw --port 2525); rc=$?
 is "$rc" 0 "plain: swaks succeeds"
@@ -70,12 +70,14 @@ rcpt=<c@example.org>" "--pipeline: envelope with two recipients"
 out=$(sw --port 2525 --tls); rc=$?
 is "$rc" 0 "STARTTLS: swaks succeeds"
 like "$out" 'TLS started with cipher' "STARTTLS: TLS started"
+like "$out" '<~  221 ' "STARTTLS: QUIT answered over TLS before the close"
 grep -q 'event=tls address=127.0.0.1 version=TLSv1' "$MX_TMP/smtpd-test.log"
 ok $? "STARTTLS: logged"
 
 out=$(sw --port 2465 --tls-on-connect); rc=$?
 is "$rc" 0 "smtps: swaks --tls-on-connect succeeds"
 like "$out" '<~  220 mx\.test ESMTP' "smtps: banner under TLS"
+like "$out" '<~  221 ' "smtps: QUIT answered over TLS before the close"
 
 out=$(sw --port 2525 --quit-after EHLO)
 unlike "$out" 'AUTH PLAIN' "AUTH not offered in clear"
