@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,7 @@ static int	 fw_check_prefixes(struct fwtable *, const struct prefix *,
 static int	 fw_copy_cb(const struct prefix *, void *, void *);
 static struct prefixset *fw_copy(const struct prefixset *);
 static void	 fw_vec_push(struct fw_vec *, const struct prefix *);
+static int	 fw_vec_cb(const struct prefix *, void *, void *);
 static int	 fw_diff_cb(const struct prefix *, void *, void *);
 static void	 fw_diff(const struct prefixset *, const struct prefixset *,
 		    struct fw_vec *);
@@ -412,10 +414,18 @@ int
 fwtable_replace(struct fwtable *fw, const char *name,
     const struct prefixset *set)
 {
+	struct prefixset	*empty;
+	int			 rv;
+
 	fw->err[0] = '\0';
 	if (fw_check_name(fw, name) == -1)
 		return -1;
-	return fw->be->replace(fw, name, set);
+	if (set != NULL)
+		return fw->be->replace(fw, name, set);
+	empty = prefixset_new();
+	rv = fw->be->replace(fw, name, empty);
+	prefixset_free(empty);
+	return rv;
 }
 
 int
@@ -474,6 +484,13 @@ fw_vec_push(struct fw_vec *vec, const struct prefix *p)
 		vec->v = xreallocarray(vec->v, vec->cap, sizeof(*vec->v));
 	}
 	vec->v[vec->n++] = *p;
+}
+
+static int
+fw_vec_cb(const struct prefix *p, void *data, void *arg)
+{
+	fw_vec_push(arg, p);
+	return 0;
 }
 
 static int
@@ -817,6 +834,7 @@ struct nft_set {
 	char			 name[FWTABLE_NAME_MAX + 1];
 	int			 probed;	/* type and flags known */
 	int			 interval;	/* both sets are interval */
+	int			 automerge;	/* either has auto-merge */
 	struct prefixset	*cache;		/* kernel content, or NULL */
 };
 
@@ -831,6 +849,7 @@ static int	 nft_run(struct fwtable *, const char *, const char *,
 		    const char *, char **);
 static struct nft_set *nft_set_get(struct fwtable *, const char *);
 static void	 nft_set_forget(struct nft_set *);
+static int	 nft_has_line(const char *, const char *);
 static int	 nft_probe(struct fwtable *, struct nft_set *);
 static int	 nft_read(struct fwtable *, struct nft_set *,
 		    struct prefixset *);
@@ -969,7 +988,7 @@ nft_set_forget(struct nft_set *s)
 	s->cache = NULL;
 }
 
-/* The value of "KEY VALUE" on a line of nft's listing, or NULL. */
+/* The value of "KEY VALUE" on a line of nft's listing: 0, or -1. */
 static int
 nft_field(const char *text, const char *key, char *buf, size_t len)
 {
@@ -995,6 +1014,25 @@ nft_field(const char *text, const char *key, char *buf, size_t len)
 	return -1;
 }
 
+/* 1 if a line of nft's listing is word alone (blanks aside). */
+static int
+nft_has_line(const char *text, const char *word)
+{
+	const char	*p, *line;
+	size_t		 wlen = strlen(word);
+
+	for (line = text; line != NULL && *line != '\0'; ) {
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (strncmp(p, word, wlen) == 0 &&
+		    (p[wlen] == '\n' || p[wlen] == '\0'))
+			return 1;
+		if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	}
+	return 0;
+}
+
 /*
  * Learn the type and flags of NAME and NAME-v6 (a terse listing, no
  * elements); create them (and the table) if missing and FWTABLE_CREATE
@@ -1008,7 +1046,7 @@ nft_probe(struct fwtable *fw, struct nft_set *s)
 	char		 cmd[512], set[FWTABLE_NAME_MAX + 4], *out;
 	char		 type[64], flags[128];
 	size_t		 len;
-	int		 i, interval = 1, created = 0;
+	int		 i, interval = 1, automerge = 0, created = 0;
 
 	if (s->probed)
 		return 0;
@@ -1045,6 +1083,8 @@ nft_probe(struct fwtable *fw, struct nft_set *s)
 		}
 		(void)nft_field(out, "type", type, sizeof(type));
 		(void)nft_field(out, "flags", flags, sizeof(flags));
+		if (nft_has_line(out, "auto-merge"))
+			automerge = 1;
 		free(out);
 		if (strcmp(type, want[i]) != 0) {
 			fw_seterr(fw, "nft: set %s %s %s has type \"%s\", "
@@ -1056,6 +1096,7 @@ nft_probe(struct fwtable *fw, struct nft_set *s)
 	}
 	s->probed = 1;
 	s->interval = interval;
+	s->automerge = automerge;
 	return 0;
 }
 
@@ -1233,6 +1274,15 @@ nft_cover(struct fwtable *fw, const char *name, int op,
 			return -1;
 		if (!s->interval)
 			break;
+		/*
+		 * auto-merge: the kernel joins adjacent elements into
+		 * ranges, so the elements are not ours to delete one by
+		 * one: read the set, refill it whole.
+		 */
+		if (s->automerge) {
+			prefixset_free(s->cache);
+			s->cache = NULL;
+		}
 		fresh = 0;
 		if (s->cache == NULL) {
 			s->cache = prefixset_new();
@@ -1249,12 +1299,21 @@ nft_cover(struct fwtable *fw, const char *name, int op,
 			return -1;
 		}
 		del.n = add.n = 0;
-		fw_diff(s->cache, next, &del);
-		fw_diff(next, s->cache, &add);
-		rv = nft_update(fw, s, &del, &add, 0, op ? "add" : "delete");
+		if (s->automerge)
+			(void)prefixset_walk(next, fw_vec_cb, &add);
+		else {
+			fw_diff(s->cache, next, &del);
+			fw_diff(next, s->cache, &add);
+		}
+		rv = nft_update(fw, s, &del, &add, s->automerge,
+		    op ? "add" : "delete");
 		if (rv == 0) {
 			prefixset_free(s->cache);
 			s->cache = next;
+			if (s->automerge) {
+				prefixset_free(s->cache);
+				s->cache = NULL;
+			}
 			break;
 		}
 		prefixset_free(next);
@@ -1453,6 +1512,7 @@ pf_run(struct fwtable *fw, const char *name, const char *cmd,
 	char		 buf[PREFIX_STRLEN], *text = NULL;
 	FILE		*res, *in;
 	size_t		 i, cap = 0, len;
+	struct sigaction sa, osa;
 	pid_t		 pid;
 	int		 fds[2], status, withinput;
 	ssize_t		 r;
@@ -1476,8 +1536,7 @@ pf_run(struct fwtable *fw, const char *name, const char *cmd,
 		    dup2(fileno(res), STDOUT_FILENO) == -1 ||
 		    dup2(fileno(res), STDERR_FILENO) == -1)
 			_exit(127);
-		close(fds[0]);
-		close(fds[1]);
+		closefrom(STDERR_FILENO + 1);
 		if (withinput)
 			execl(FW_PFCTL, "pfctl", "-q", "-t", name, "-T", cmd,
 			    "-f", "-", (char *)NULL);
@@ -1487,6 +1546,11 @@ pf_run(struct fwtable *fw, const char *name, const char *cmd,
 		_exit(127);
 	}
 	close(fds[0]);
+	/* pfctl may exit before reading it all: no SIGPIPE for us */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGPIPE, &sa, &osa);
 	if ((in = fdopen(fds[1], "w")) == NULL)
 		close(fds[1]);
 	else {
@@ -1495,6 +1559,7 @@ pf_run(struct fwtable *fw, const char *name, const char *cmd,
 			    sizeof(buf)));
 		fclose(in);
 	}
+	(void)sigaction(SIGPIPE, &osa, NULL);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			status = -1;

@@ -50,6 +50,9 @@
  * compute the exact elements to change without reading the whole set
  * back; if the kernel's set was changed behind its back and the update
  * fails, it reads the set again and retries once.
+ * A set with the auto-merge flag joins adjacent elements into ranges of
+ * its own, so there add and delete read the set and refill it whole
+ * (still one transaction).
  *
  * Errors never end the program: every call returns 0 on success or -1,
  * and fwtable_error() gives the message (the back-end's own text, such
@@ -110,6 +113,7 @@ int		 fwtable_add(struct fwtable *, const char *,
 		    const struct prefix *, size_t);
 int		 fwtable_delete(struct fwtable *, const char *,
 		    const struct prefix *, size_t);
+/* replace with NULL empties the table, as flush does. */
 int		 fwtable_replace(struct fwtable *, const char *,
 		    const struct prefixset *);
 int		 fwtable_flush(struct fwtable *, const char *);

@@ -134,8 +134,9 @@ is "$(elems inet mxsuite spamd-white; elems inet mxsuite spamd-white-v6)" \
 
 # Sets without the interval flag (the meters' bruteforce) take hosts.
 ft nft add bruteforce 192.0.2.66 2001:db8::66
-is "$rc" 0 "add hosts to the dynamic bruteforce set" || diag "$err"
-is "$(elems inet mxsuite bruteforce)" "192.0.2.66" "bruteforce holds it"
+is "$rc" 0 "add hosts to the dynamic bruteforce set" || diag "$err" "$out"
+is "$(elems inet mxsuite bruteforce)" "192.0.2.66" "bruteforce holds it" ||
+    nft list set inet mxsuite bruteforce >&2
 ft nft add bruteforce 192.0.2.0/24
 is "$rc" 1 "a prefix in a set without interval flag is refused"
 like "$err" \
@@ -144,6 +145,20 @@ like "$err" \
 ft nft delete bruteforce 192.0.2.0/24
 is "$rc/$(elems inet mxsuite bruteforce)" "0/" \
     "delete a prefix from bruteforce removes the hosts inside"
+
+# A set with auto-merge turns adjacent elements into ranges of its own.
+nft add set inet mxsuite am '{ type ipv4_addr; flags interval; auto-merge; }'
+nft add set inet mxsuite am-v6 '{ type ipv6_addr; flags interval; }'
+ft nft replace am 10.0.0.0/24 10.0.2.0/24
+ft nft add am 10.0.1.0/24 10.0.3.0/24 10.0.4.0/24
+is "$rc/$(elems inet mxsuite am)" "0/10.0.0.0-10.0.4.255" \
+    "auto-merge set: nft merged the five /24s into a range"
+printf 'delete am 10.0.1.0/24\nadd am 10.0.1.128/25\nlist am\n' \
+    >"$MX_TMP/am"
+ft nft <"$MX_TMP/am"
+is "$rc/$(echo $out)" "0/> delete > add > list 10.0.0.0/24 \
+10.0.1.128/25 10.0.2.0/23 10.0.4.0/24" \
+    "auto-merge set: delete inside a range and add work"
 
 # --- errors -----------------------------------------------------------
 
