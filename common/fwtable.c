@@ -1081,7 +1081,11 @@ nft_probe(struct fwtable *fw, struct nft_set *s)
 			interval = 1;
 			continue;
 		}
-		(void)nft_field(out, "type", type, sizeof(type));
+		/* "typeof ip saddr" declares the same type as ipv4_addr */
+		if (nft_field(out, "type", type, sizeof(type)) == -1 &&
+		    nft_field(out, "typeof", type, sizeof(type)) == 0 &&
+		    strncmp(type, i == 0 ? "ip " : "ip6 ", i == 0 ? 3 : 4) == 0)
+			(void)strlcpy(type, want[i], sizeof(type));
 		(void)nft_field(out, "flags", flags, sizeof(flags));
 		if (nft_has_line(out, "auto-merge"))
 			automerge = 1;
