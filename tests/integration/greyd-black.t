@@ -256,10 +256,21 @@ t.is_(stop(a), 0, "greyd A stops cleanly")
 
 # --- B: no stutter, -5, -U, TLS
 b, bdir = start("B", ["-5", "-s", "0", "-S", "0", "-U", "-C", cert,
-                      "-K", key])
-cfg_send(LIST1 + LIST2, privileged=False)
-t.like(t.log("B"), r"blacklists loaded: 2 lines, 0 rejected, 2 lists",
+                      "-K", key, "-l", "127.0.0.1", "-l", "::1"])
+cfg_send(LIST1 + LIST2 + 'v6;"IPv6 %A";inet6;1;::1/128\n',
+         privileged=False)
+t.like(t.log("B"), r"blacklists loaded: 3 lines, 0 rejected, 3 lists",
        "-U: lists accepted from an unprivileged port")
+
+c = Client(src="::1", host="::1")
+c.reply()
+c.cmd("HELO v6.example")
+c.cmd("MAIL FROM:<a@v6.example>")
+c.cmd("RCPT TO:<b@example.org>")
+t.is_(c.cmd("DATA")[:3], "354", "IPv6 source on an inet6 list: DATA")
+c.s.sendall(b"x\r\n.\r\n")
+t.is_(c.reply(), "550 IPv6 ::1\r\n", "its list's message, %A = ::1")
+c.close()
 
 c = Client(src="127.0.0.3")
 t.like(c.reply(), r"^220 mx\.test ESMTP ", "blacklisted: banner")

@@ -193,7 +193,26 @@ try:
 except subprocess.TimeoutExpired:
     rc = None
 t.is_(rc, 0, "greyd exits 0 on SIGTERM")
-log = t.log("greyd")
+
+# restarted, greyd keeps its state: the table is refilled at start
+os.unlink(WHITE)
+g = t.spawn([GREYD, "-d", "-F", "file:" + fw, "-D", db, "-u", "nobody",
+             "-j", jail, "-G", "2s:1h:1d", "-I", "1h", "-s", "0",
+             "-p", "2525"], log="greyd2")
+if not t.wait_port(2525):
+    t.bail("greyd did not restart: " + t.log("greyd2"))
+t.is_(wait_for(white), ["127.0.0.1/32", "::1/128"],
+      "after a restart spamd-white holds the white entries again")
+r = attempt(src="127.0.0.2")
+t.is_(r.get("eom"), (450, b"Your address 127.0.0.2 has mailed to spamtraps "
+                     b"here"), "and the trapped source is still trapped")
+g.send_signal(signal.SIGTERM)
+try:
+    rc = g.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    rc = None
+t.is_(rc, 0, "greyd exits 0 again")
+log = t.log("greyd") + t.log("greyd2")
 t.ok("ERROR: AddressSanitizer" not in log and "runtime error" not in log,
      "no sanitizer report")
 t.done()

@@ -21,10 +21,13 @@
 # to greyd, which reads the original destination with SO_ORIGINAL_DST.
 # During greyd's first 60 seconds -M is ignored; after that a new tuple
 # sent to the -M address traps its source, one sent to the other MX is
-# greylisted.  (This test waits those 60 seconds.)
+# greylisted.  (This test waits those 60 seconds.)  The firewall is the
+# default back-end, nftables (table inet mxsuite): a source that passed
+# appears in its set spamd-white after a scan.
 
 import os
 import re
+import signal
 import smtplib
 import subprocess
 import sys
@@ -60,7 +63,7 @@ for d in ("fw", "db", "jail"):
     os.mkdir(dirs[d])
 os.chmod(dirs["db"], 0o777)
 started = time.time()
-g = t.spawn([GREYD, "-d", "-v", "-F", "file:" + dirs["fw"], "-D", dirs["db"],
+g = t.spawn([GREYD, "-d", "-v", "-D", dirs["db"],
              "-u", "nobody", "-j", dirs["jail"], "-G", "2s:1h:1d",
              "-I", "1h", "-S", "0", "-s", "0", "-p", "2525",
              "-M", "127.0.0.9"], log="greyd")
@@ -105,6 +108,23 @@ t.ok(not re.search(r"^GREY\|127\.0\.0\.22\|", db, re.M),
      "and has no GREY tuple")
 t.like(t.log("greyd"), r"127\.0\.0\.22 trapped helo=mx\.example\.org",
        "the trap is logged")
+
+
+def nftset(name):
+    return subprocess.run(["nft", "list", "set", "inet", "mxsuite", name],
+                          capture_output=True, text=True).stdout
+
+
+t.ok("spamd-white" in nftset("spamd-white"),
+     "the default back-end created the nft set spamd-white")
+time.sleep(3.2)
+attempt("127.0.0.8", "127.0.0.21")
+g.send_signal(signal.SIGHUP)
+end = time.time() + 5
+while time.time() < end and "127.0.0.21" not in nftset("spamd-white"):
+    time.sleep(0.1)
+t.like(nftset("spamd-white"), r"elements = \{ 127\.0\.0\.21 \}",
+       "after the retry and a scan: 127.0.0.21 in the nft set")
 g.terminate()
 t.is_(g.wait(timeout=10), 0, "greyd exits 0")
 t.done()
