@@ -262,6 +262,73 @@ except OSError as e:
     print("error:", e)
 PY
 
+# What greylogd reads: NFLOG group 1, one line per logged packet,
+# "source destination port".
+cat >"$MX_TMP/nflog.py" <<'PY'
+import socket, struct, sys, time
+group = int(sys.argv[1])
+NETLINK_NETFILTER = 12
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+s.bind((0, 0))
+def cfg(attrs):
+    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(group)) + attrs
+    hdr = struct.pack("=IHHII", 16 + len(body), (4 << 8) | 1, 1 | 4, 0, 0)
+    s.send(hdr + body)
+    ack = s.recv(4096)
+    err = struct.unpack("=i", ack[16:20])[0]
+    if err != 0:
+        sys.exit("nflog bind: error %d" % err)
+# NFULA_CFG_CMD = 1, NFULNL_CFG_CMD_BIND = 1
+cfg(struct.pack("=HHB3x", 5, 1, 1))
+# NFULA_CFG_MODE = 2: copy_range 0xffff, NFULNL_COPY_PACKET = 2
+cfg(struct.pack("=HH", 10, 2) + struct.pack("!IBB", 0xffff, 2, 0) + b"\0\0")
+print("ready", flush=True)
+while True:
+    data = s.recv(65536)
+    off = 0
+    while off + 16 <= len(data):
+        ln, typ = struct.unpack("=IH", data[off:off + 6])
+        if ln < 16:
+            break
+        msg = data[off:off + ln]
+        off += (ln + 3) & ~3
+        if typ != (4 << 8) | 0:
+            continue
+        a = 20
+        while a + 4 <= len(msg):
+            alen, atyp = struct.unpack("=HH", msg[a:a + 4])
+            if alen < 4:
+                break
+            if (atyp & 0x7fff) == 9:
+                pkt = msg[a + 4:a + alen]
+                v = pkt[0] >> 4
+                if v == 4:
+                    ihl = (pkt[0] & 15) * 4
+                    src = socket.inet_ntop(socket.AF_INET, pkt[12:16])
+                    dst = socket.inet_ntop(socket.AF_INET, pkt[16:20])
+                    dport = struct.unpack("!H", pkt[ihl + 2:ihl + 4])[0]
+                else:
+                    src = socket.inet_ntop(socket.AF_INET6, pkt[8:24])
+                    dst = socket.inet_ntop(socket.AF_INET6, pkt[24:40])
+                    dport = struct.unpack("!H", pkt[42:44])[0]
+                print("%s %s %d" % (src, dst, dport), flush=True)
+            a += (alen + 3) & ~3
+PY
+
+cat >"$MX_TMP/flood.py" <<'PY'
+import socket, sys
+src, dst, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for i in range(n):
+    s = socket.socket()
+    s.settimeout(0.5)
+    s.bind((src, 0))
+    try:
+        s.connect((dst, port))
+    except OSError:
+        pass
+    s.close()
+PY
+
 veth=mxfw$$
 ip link add "${veth}a" type veth peer name "${veth}b" ||
     bail "cannot create a veth pair"
@@ -290,6 +357,15 @@ mx_bg python3 -u "$MX_TMP/servers.py"
 mx_wait_port 25 127.0.0.1 || bail "test servers did not start"
 mx_wait_port 8025 127.0.0.1 || bail "test servers did not start"
 
+python3 -u "$MX_TMP/nflog.py" 1 >"$MX_TMP/nflog.out" 2>&1 &
+nflogpid=$!
+mx_pids+=("$nflogpid")
+for i in $(seq 50); do
+	grep -q ready "$MX_TMP/nflog.out" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q ready "$MX_TMP/nflog.out" || bail "cannot listen to NFLOG group 1"
+
 ft nft replace spamd-white 10.77.0.2 2001:db8:77::2
 is "$rc" 0 "whitelist 10.77.0.2 and 2001:db8:77::2" || diag "$err"
 
@@ -308,6 +384,15 @@ got=$(inc timeout 10 python3 "$MX_TMP/client.py" 2001:db8:77::3 \
 like "$got" "^220 greyd from=2001:db8:77::3 orig=\[2001:db8:77::1\]:25" \
     "other IPv6 source is redirected to greyd's port"
 
+# outbound SMTP (to a host that does not listen: the SYN is enough)
+timeout 10 python3 "$MX_TMP/client.py" 10.77.0.1 10.77.0.2 25 >/dev/null
+sleep 1.5			# NFLOG sends its batch after a second
+kill "$nflogpid"
+logged=$(grep -v ready "$MX_TMP/nflog.out" | sort | tr '\n' ',')
+is "$logged" "10.77.0.1 10.77.0.2 25,10.77.0.2 10.77.0.1 25,\
+2001:db8:77::2 2001:db8:77::1 25," \
+    "NFLOG group 1: the whitelisted SYNs in and the SYN out, nothing else"
+
 # greyd whitelists 10.77.0.3: its next connection reaches the MTA
 ft nft add spamd-white 10.77.0.3
 got=$(inc timeout 10 python3 "$MX_TMP/client.py" 10.77.0.3 10.77.0.1 25)
@@ -323,9 +408,16 @@ like "$got" "^220 greyd from=10.77.0.2 orig=10.77.0.1:587" \
 got=$(inc timeout 10 python3 "$MX_TMP/client.py" 10.77.0.3 10.77.0.1 8025)
 like "$got" "^error" "greyd's port is closed to direct connections"
 
-# bruteforce blocks everything from a source
-ft nft add bruteforce 10.77.0.3
+# max-src-conn-rate 50/5 ... overload <bruteforce>: a source opening
+# IMAP connections too fast lands in bruteforce, a slow one does not
+inc timeout 30 python3 "$MX_TMP/flood.py" 10.77.0.2 10.77.0.1 993 5
+inc timeout 30 python3 "$MX_TMP/flood.py" 10.77.0.3 10.77.0.1 993 80
+is "$(elems inet mxsuite bruteforce | tr '\n' ' ')" "10.77.0.3 " \
+    "80 IMAPS connections at once put the source in bruteforce"
+# and bruteforce blocks everything from it
 got=$(inc timeout 10 python3 "$MX_TMP/client.py" 10.77.0.3 10.77.0.1 25)
 like "$got" "^error" "a source in bruteforce is blocked"
+got=$(inc timeout 10 python3 "$MX_TMP/client.py" 10.77.0.2 10.77.0.1 25)
+like "$got" "^220 mta" "the other source still gets through"
 
 done_testing
