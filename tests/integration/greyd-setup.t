@@ -25,6 +25,7 @@
 # -F file:DIR replaces the "spamd" table in the file back-end.
 
 import gzip
+import json
 import os
 import re
 import socket
@@ -289,6 +290,36 @@ t.is_(table, "100.64.0.1/32\n100.64.0.2/32\n192.0.2.0/26\n"
       "-b: the spamd table holds the union of the black lists")
 time.sleep(0.3)
 t.is_(len(rec.take()), 3, "-b: greyd is loaded too, as spamd-setup -b does")
+
+# The default back-end: nftables, sets spamd and spamd-v6 in table
+# inet mxsuite (this namespace's own ruleset).
+rc, out, err = setup("-b", "-C", ca, "-f", CONF)
+t.is_(rc, 0, "-b nft: exit 0")
+if rc != 0:
+    t.diag(err)
+
+
+def nft_set(name):
+    p = subprocess.run(["nft", "-j", "list", "set", "inet", "mxsuite", name],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return [p.stderr.strip()]
+    out = []
+    for item in json.loads(p.stdout)["nftables"]:
+        for e in item.get("set", {}).get("elem", []):
+            if isinstance(e, str):
+                out.append(e + ("/128" if ":" in e else "/32"))
+            elif "prefix" in e:
+                out.append("%s/%d" % (e["prefix"]["addr"], e["prefix"]["len"]))
+            else:
+                out.append(repr(e))
+    return out
+
+
+t.is_(nft_set("spamd") + nft_set("spamd-v6"), table.splitlines(),
+      "-b nft: the sets hold what the file back-end holds")
+time.sleep(0.3)
+rec.take()
 
 rc, out, err = setup("-b", "-n", "-F", "file:" + fwdir, "-C", ca, "-f", CONF)
 t.like(out, r"\ntable spamd 100.64.0.1/32\n(.*\n)*table spamd "
