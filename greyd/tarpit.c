@@ -275,7 +275,8 @@ tarpit_accept(int lfd, short ev, void *arg)
 	struct bl_list		*lists[TARPIT_MAXLISTS];
 	struct grey_con		*c;
 	struct timeval		 tv = { 1, 0 };
-	char			 lbuf[80], *reply;
+	char			 lbuf[80];
+	static char		 reply[TARPIT_REPLY_MAX];	/* scratch */
 	size_t			 n;
 	int			 fd;
 
@@ -304,15 +305,14 @@ tarpit_accept(int lfd, short ev, void *arg)
 		lists[n++] = &tp->traplist;
 	if (n > 0) {
 		c->black = 1;
-		reply = xmalloc(TARPIT_REPLY_MAX);
 		if (grey_black_reply(conf->nreply, c->addr, lists, n, reply,
-		    TARPIT_REPLY_MAX) == -1) {
+		    sizeof(reply)) == -1) {
 			log_warnx("%s: list messages too long, generic reply",
 			    c->addr);
 			(void)grey_black_reply(conf->nreply, c->addr, NULL, 0,
-			    reply, TARPIT_REPLY_MAX);
+			    reply, sizeof(reply));
 		}
-		c->reply = reply;
+		c->reply = xstrdup(reply);
 		grey_loglists(lists, n, lbuf, sizeof(lbuf));
 		c->lists = xstrdup(lbuf);
 	}
