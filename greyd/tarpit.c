@@ -214,6 +214,11 @@ tarpit_dispatch(struct proc *p, int from, struct imsg *msg)
 	char			 buf[ADDR_STRLEN];
 	int			 which, r;
 
+	if (from != PROC_GREY) {
+		log_warnx("unexpected message %u from process %d",
+		    msg->hdr.type, from);
+		return;
+	}
 	switch (msg->hdr.type) {
 	case IMSG_GREY_TRAPPED:
 		if (imsg_get_data(msg, &a, sizeof(a)) == -1 ||
