@@ -29,6 +29,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -936,6 +939,14 @@ nft_run_flags(struct fwtable *fw, unsigned int oflags, const char *cmd,
 
 	nft_ctx_output_set_flags(np->ctx, oflags);
 	rv = nft_run_cmd_from_buffer(np->ctx, cmd);
+#ifdef __GLIBC__
+	/*
+	 * libnftables builds an expression tree per element: a 200,000
+	 * prefix command peaks at some 350 MB, which glibc would keep.
+	 */
+	if (strlen(cmd) > (1 << 20))
+		(void)malloc_trim(0);
+#endif
 	obuf = nft_ctx_get_output_buffer(np->ctx);
 	ebuf = nft_ctx_get_error_buffer(np->ctx);
 	if (rv != 0) {
