@@ -203,6 +203,7 @@ main(int argc, char *argv[])
 	rv = setup_run(&o);
 
 	if (blackonly) {
+		/* Loaded into greyd or not, complete lists go to the table. */
 		if (rv == -1)
 			log_warnx("table %s not replaced: a list failed",
 			    SETUP_TABLE);

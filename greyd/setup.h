@@ -184,9 +184,10 @@ int		 setup_url_parse(const char *, int *, char **, char **,
 /*
  * The run.  For each black list (with the white lists after it): fetch,
  * decode, parse, collapse, subtract; then sink(tag, line, len, arg).
- * table (if not NULL) gets the union of every black list sent, for -b.
- * Returns 0, or -1 if anything failed (logged; the lists that failed,
- * and a black list whose white list failed, are not sent).
+ * table (if not NULL) gets the union of every black list read, for -b.
+ * Returns 0; 1 if only the sink failed (table complete); -1 if the
+ * config or a list failed (logged; the lists that failed, and a black
+ * list whose white list failed, are not sent; table incomplete).
  */
 struct setup_opts {
 	const char		*conffile;

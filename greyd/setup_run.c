@@ -46,6 +46,7 @@ struct run_group {
 
 static int	run_finish(const struct setup_opts *, struct run_group *);
 static int	run_table(const struct prefix *, void *, void *);
+static void	run_rv(int *, int);
 static int	run_list(const struct setup_opts *, const struct setup_list *,
 		    struct prefixset *, size_t *);
 
@@ -54,6 +55,14 @@ run_table(const struct prefix *p, void *data, void *arg)
 {
 	(void)prefixset_add(arg, p, NULL);
 	return 0;
+}
+
+/* -1 (a list failed) outweighs 1 (greyd was not loaded). */
+static void
+run_rv(int *rv, int r)
+{
+	if (r == -1 || (r == 1 && *rv == 0))
+		*rv = r;
 }
 
 static int
@@ -86,9 +95,10 @@ run_finish(const struct setup_opts *o, struct run_group *g)
 		rv = -1;
 		goto out;
 	}
+	/* The table gets the list even when greyd could not. */
 	if (o->sink(g->black->name, line, len, o->sink_arg) == -1)
-		rv = -1;
-	else if (o->table != NULL)
+		rv = 1;
+	if (o->table != NULL)
 		(void)prefixset_walk(g->b, run_table, o->table);
 	free(line);
  out:
@@ -164,8 +174,7 @@ setup_run(const struct setup_opts *o)
 	memset(&g, 0, sizeof(g));
 	for (i = 0; i < n; i++) {
 		if (lists[i].black) {
-			if (run_finish(o, &g) == -1)
-				rv = -1;
+			run_rv(&rv, run_finish(o, &g));
 			g.black = &lists[i];
 			g.b = prefixset_new();
 			g.w = prefixset_new();
@@ -184,8 +193,7 @@ setup_run(const struct setup_opts *o)
 		if (lists[i].black)
 			g.entries = entries;
 	}
-	if (run_finish(o, &g) == -1)
-		rv = -1;
+	run_rv(&rv, run_finish(o, &g));
 	if (o->table != NULL)
 		prefixset_collapse(o->table);
 	setup_lists_free(lists, n);

@@ -449,5 +449,15 @@ rc, out, err = setup("-C", ca, "-f", CONF)
 t.is_(rc, 1, "no greyd: exit 1")
 t.like(err, r"filelist: connect to 127.0.0.1:8026: Connection refused",
        "no greyd: reported")
+fwdir2 = os.path.join(tmp, "fw2")
+os.mkdir(fwdir2)
+rc, out, err = setup("-b", "-F", "file:" + fwdir2, "-C", ca, "-f", CONF)
+t.is_(rc, 1, "no greyd, -b: exit 1")
+try:
+    table2 = open(os.path.join(fwdir2, "spamd")).read()
+except OSError as e:
+    table2 = str(e)
+t.is_(table2, table, "no greyd, -b: the lists were read: the table is "
+      "still replaced")
 
 t.done()
