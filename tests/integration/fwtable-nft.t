@@ -244,6 +244,14 @@ serve(socket.AF_INET, "0.0.0.0", 25, "mta")
 serve(socket.AF_INET6, "::", 25, "mta")
 serve(socket.AF_INET, "127.0.0.1", 8025, "greyd")
 serve(socket.AF_INET6, "::", 8025, "greyd")
+def sync(path):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("0.0.0.0", 8025))
+    while True:
+        data, peer = u.recvfrom(2048)
+        with open(path, "a") as f:
+            f.write("%s %s\n" % (peer[0], data.decode()))
+threading.Thread(target=sync, args=(sys.argv[1],), daemon=True).start()
 print("ready", flush=True)
 threading.Event().wait()
 PY
@@ -353,7 +361,7 @@ sysctl -qw net.ipv4.conf.all.route_localnet=1
 sysctl -qw "net.ipv4.conf.${veth}a.route_localnet=1"
 
 nft -f "$RULES" || bail "cannot load the ruleset"
-mx_bg python3 -u "$MX_TMP/servers.py"
+mx_bg python3 -u "$MX_TMP/servers.py" "$MX_TMP/sync.got"
 mx_wait_port 25 127.0.0.1 || bail "test servers did not start"
 mx_wait_port 8025 127.0.0.1 || bail "test servers did not start"
 
@@ -407,6 +415,20 @@ like "$got" "^220 greyd from=10.77.0.2 orig=10.77.0.1:587" \
 # greyd's port is not reachable directly from outside
 got=$(inc timeout 10 python3 "$MX_TMP/client.py" 10.77.0.3 10.77.0.1 8025)
 like "$got" "^error" "greyd's port is closed to direct connections"
+
+# spamd-sync: udp/8025 only from the peers in the set
+udp() {
+	inc python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.sendto(sys.argv[3].encode(), (sys.argv[2], 8025))' "$@"
+}
+udp 10.77.0.2 10.77.0.1 not-a-peer
+ft nft replace spamd-sync 10.77.0.3
+udp 10.77.0.3 10.77.0.1 peer
+sleep 0.5
+is "$(cat "$MX_TMP/sync.got" 2>/dev/null)" "10.77.0.3 peer" \
+    "udp/8025 reaches greysync from a peer in spamd-sync only"
 
 # max-src-conn-rate 50/5 ... overload <bruteforce>: a source opening
 # IMAP connections too fast lands in bruteforce, a slow one does not
