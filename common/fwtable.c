@@ -1598,9 +1598,15 @@ pf_run(struct fwtable *fw, const char *name, const char *cmd,
 			fw_seterr(fw, "pf: pfctl -t %s -T %s: %.*s", name, cmd,
 			    (int)strcspn(*out, "\n"), *out);
 			free(*out);
-		} else
+		} else if (len > 0)
 			fw_seterr(fw, "pf: pfctl -t %s -T %s: %s", name, cmd,
-			    len > 0 ? text : "failed");
+			    text);
+		else if (WIFEXITED(status))
+			fw_seterr(fw, "pf: pfctl -t %s -T %s: exit status %d",
+			    name, cmd, WEXITSTATUS(status));
+		else
+			fw_seterr(fw, "pf: pfctl -t %s -T %s: killed", name,
+			    cmd);
 		free(text);
 		fclose(res);
 		return -1;
