@@ -54,6 +54,7 @@ static const char fake[] =
     "	esac\n"
     "	shift\n"
     "done\n"
+    "[ \"$t\" = silent ] && exit 3\n"
     "f=$T_PFDIR/$t\n"
     "echo \"$t $c\" >>\"$T_PFDIR/log\"\n"
     "case $c in\n"
@@ -207,6 +208,9 @@ main(void)
 	has_str(list_str(fw, "nosuch"),
 	    "ERR: pf: pfctl -t nosuch -T show: pfctl: Table does not exist.",
 	    "pfctl's error text is the message");
+	is_int(fwtable_add(fw, "silent", p, 1), -1, "pfctl fails silently");
+	is_str(fwtable_error(fw), "pf: pfctl -t silent -T add: exit status 3",
+	    "its exit status is the message");
 	is_int(fwtable_add(fw, "bad name", p, 1), -1, "bad name refused");
 
 	fwtable_close(fw);
