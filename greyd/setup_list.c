@@ -21,7 +21,9 @@
  *	192.0.2.0 - 192.0.2.255	a range ("a-b" and "a b" work too)
  *	192.0.2.7		a single address
  *	# comment, blank lines
- * IPv6 is accepted in each form (our addition).  Text after an entry
+ * IPv6 is accepted in each form (our addition); IPv4-mapped IPv6
+ * (::ffff:192.0.2.7) is taken as the IPv4 it maps, since that is how
+ * greyd sees such a client.  Text after an entry
  * and a blank is ignored.  A line that is none of these is counted as
  * bad and skipped.
  */
@@ -41,12 +43,26 @@
 #include "setup.h"
 
 static int	list_addrch(int);
+static void	list_unmap(struct prefix *);
 static int	list_copy(const char *, const char *, char *, size_t);
 
 static int
 list_addrch(int c)
 {
 	return isxdigit((unsigned char)c) || c == '.' || c == ':';
+}
+
+/* ::ffff:a.b.c.d/96+n becomes a.b.c.d/n. */
+static void
+list_unmap(struct prefix *p)
+{
+	struct addr	a = p->addr;
+
+	if (p->addr.af != AF_INET6 || p->len < 96)
+		return;
+	addr_unmap(&a);
+	if (a.af == AF_INET)
+		(void)prefix_set(p, &a, p->len - 96);
 }
 
 static int
@@ -97,6 +113,7 @@ setup_parse_line(const char *s, size_t len, struct prefix *out, size_t max)
 			return -1;
 		if (prefix_parse(pbuf, &out[0], ADDR_LENIENT) == -1)
 			return -1;
+		list_unmap(&out[0]);
 		return 1;
 	}
 
@@ -113,6 +130,8 @@ setup_parse_line(const char *s, size_t len, struct prefix *out, size_t max)
 	if (sep < b && be > b && (be == end || *be == ' ' || *be == '\t') &&
 	    list_copy(b, be, bbuf, sizeof(bbuf)) == 0 &&
 	    addr_parse(abuf, &x, 0) == 0 && addr_parse(bbuf, &y, 0) == 0) {
+		addr_unmap(&x);
+		addr_unmap(&y);
 		if (x.af != y.af)
 			return -1;
 		n = addr_range_prefixes(&x, &y, out, max);
@@ -124,6 +143,7 @@ setup_parse_line(const char *s, size_t len, struct prefix *out, size_t max)
 		return -1;
 	if (addr_parse(abuf, &x, 0) == -1)
 		return -1;
+	addr_unmap(&x);
 	if (prefix_set(&out[0], &x, addr_maxlen(x.af)) == -1)
 		return -1;
 	return 1;

@@ -414,7 +414,10 @@ t.like(err, r"bad2.conf:2: one: method ftp is not supported: use http or "
 time.sleep(0.3)
 t.is_(rec.take(), [], "config errors: nothing sent")
 
-# 8. Usage.
+# 8. Usage, a bad -F.
+rc, out, err = setup("-b", "-F", "bogus:x", "-f", CONF)
+t.is_(rc, 1, "-F bogus: exit 1")
+t.like(err, r"firewall table spamd: .*bogus", "-F bogus: reported")
 rc, out, err = setup("-x")
 t.is_(rc, 1, "usage: exit 1")
 t.like(err, r"usage: greyd-setup \[-bDdn\]", "usage: printed")
