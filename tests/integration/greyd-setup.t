@@ -219,9 +219,10 @@ class Recorder:
                     data += b
             except OSError:
                 pass
-            c.close()
+            # Written down before the close that greyd-setup waits for.
             with self.lock:
                 self.got.append((peer[1], data.decode(errors="replace")))
+            c.close()
 
     def take(self):
         with self.lock:
