@@ -258,14 +258,22 @@ main(int argc, char *argv[])
 	if (argc != 0)
 		usage();
 
-	if (conf.maxblack == -1)
-		conf.maxblack = conf.blackonly ? conf.maxcon :
-		    conf.maxcon - GREYD_MAXBLACK_GAP;
-	if (conf.maxblack < 0)
-		conf.maxblack = 0;
-	if (conf.maxblack > conf.maxcon)
-		errx(1, "maxblack (%d) > maxcon (%d)", conf.maxblack,
-		    conf.maxcon);
+	/*
+	 * spamd: -b stutters up to maxcon blacklisted connections; when
+	 * greylisting, -B may not exceed maxcon, and maxcon itself (or no
+	 * -B) means maxcon - 100.
+	 */
+	if (conf.blackonly)
+		conf.maxblack = conf.maxcon;
+	else {
+		if (conf.maxblack > conf.maxcon)
+			errx(1, "maxblack (%d) > maxcon (%d)", conf.maxblack,
+			    conf.maxcon);
+		if (conf.maxblack == -1 || conf.maxblack >= conf.maxcon)
+			conf.maxblack = conf.maxcon - GREYD_MAXBLACK_GAP;
+		if (conf.maxblack < 0)
+			conf.maxblack = 0;
+	}
 	if ((conf.tls_cert == NULL) != (conf.tls_key == NULL))
 		errx(1, "-C and -K go together");
 	if (conf.hostname[0] == '\0' &&

@@ -266,8 +266,7 @@ tarpit_resume(int fd, short ev, void *arg)
 {
 	struct tarpit	*tp = arg;
 
-	if (tp->clients < tp->conf->maxcon)
-		tarpit_listen(tp, 1);
+	tarpit_listen(tp, 1);
 }
 
 static void
@@ -293,6 +292,13 @@ tarpit_accept(int lfd, short ev, void *arg)
 			tarpit_listen(tp, 0);
 			evtimer_add(tp->ev_resume, &tv);
 		}
+		return;
+	}
+	if (tp->clients >= conf->maxcon) {
+		/* spamd: no free slot, the connection is closed at once */
+		log_debug("maxcon %d reached: connection closed",
+		    conf->maxcon);
+		close(fd);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -351,8 +357,6 @@ tarpit_accept(int lfd, short ev, void *arg)
 	log_info("%s: connected (%d/%d)%s%s", c->addr, tp->clients,
 	    tp->blackcount, c->lists ? ", lists:" : "",
 	    c->lists ? c->lists : "");
-	if (tp->clients >= conf->maxcon)
-		tarpit_listen(tp, 0);
 	tarpit_crowd(tp);
 	tarpit_pace(c);
 }
@@ -589,9 +593,6 @@ hook_disconnect(struct smtp_session *s, void *arg, const char *why)
 	free(c->reply);
 	free(c->lists);
 	free(c);
-	if (tp->clients < tp->conf->maxcon &&
-	    !evtimer_pending(tp->ev_resume, NULL))
-		tarpit_listen(tp, 1);
 	tarpit_crowd(tp);
 }
 

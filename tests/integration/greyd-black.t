@@ -239,17 +239,20 @@ c2.close()
 g.close()
 time.sleep(0.5)
 
-# maxcon: the 11th connection waits for a free slot
+# maxcon: as in spamd, the 11th connection is closed at once
 conns = [Client(src="127.0.0.1") for _ in range(10)]
 time.sleep(0.5)
 extra = Client(src="127.0.0.1")
-t.is_(extra.pending(1.5), b"", "at maxcon, the next client gets nothing")
+t.is_(extra.pending(1.5), b"<EOF>", "at maxcon, the next client is closed")
 t.like(t.log("A"), r"127\.0\.0\.1: connected \(10/0\)",
        "10 connections counted")
 t.ok("connected (11/" not in t.log("A"), "never an 11th")
 conns[0].close()
+time.sleep(0.3)
+extra.close()
+extra = Client(src="127.0.0.1")
 t.ok(extra.pending(3).startswith(b"2"),
-     "a slot frees: the waiting client gets its banner")
+     "a slot frees: the next client gets its banner")
 for x in conns + [extra]:
     x.close()
 t.is_(stop(a), 0, "greyd A stops cleanly")
