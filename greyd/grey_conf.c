@@ -80,9 +80,10 @@ grey_parse_duration(const char *s, time_t defunit, time_t *out)
 
 /*
  * spamd's -G passtime:greyexp:whiteexp, bare numbers in minutes, hours
- * and hours; each may carry its own unit.  spamd's checks: passtime
- * under greyexp, none zero but passtime (0 greylists for a moment).
- * Every field is required, as in spamd.
+ * and hours; each may carry its own unit.  Every field is required, as
+ * in spamd; greyexp and whiteexp may not be 0 (greydb reads 0 as "the
+ * default"); like spamd, a passtime beyond greyexp is accepted (nothing
+ * then ever passes).
  */
 int
 grey_parse_times(const char *arg, time_t *pass, time_t *grey,
@@ -108,7 +109,7 @@ grey_parse_times(const char *arg, time_t *pass, time_t *grey,
 	for (i = 0; i < 3; i++)
 		if (grey_parse_duration(f[i], units[i], &v[i]) == -1)
 			return -1;
-	if (v[1] == 0 || v[2] == 0 || v[0] >= v[1])
+	if (v[1] == 0 || v[2] == 0)
 		return -1;
 	*pass = v[0];
 	*grey = v[1];
