@@ -261,6 +261,7 @@ struct sess {
 	int			 nmsg;
 	int			 events[16];
 	int			 nevents;
+	int			 refused;	/* smtpc_send said -1 */
 	struct smtpc_reply	 status;
 };
 
@@ -273,7 +274,10 @@ sess_cb(struct smtpc *s, int evt, void *arg)
 		t->events[t->nevents++] = evt;
 	switch (evt) {
 	case SMTPC_READY:
-		smtpc_send(s, t->msg);
+		if (smtpc_send(s, t->msg) == -1) {
+			t->refused = 1;
+			smtpc_quit(s);
+		}
 		break;
 	case SMTPC_DONE:
 		if (--t->nmsg > 0)
@@ -353,6 +357,16 @@ test_sessions(void)
 	static const char	*slow[] = {
 		"220 hi", "250 x", "SLEEP", NULL
 	};
+	static const char	*params[] = {
+		"220 hi", "250-x\r\n250-DSN\r\n250-8BITMIME\r\n"
+		"250-SMTPUTF8\r\n250-PIPELINING\r\n250 SIZE",
+		"250 ok", "250 ok", "250 ok", "354 go", "250 ok", "221 bye",
+		NULL
+	};
+	static const char	*noparams[] = {
+		"220 hi", "250-x\r\n250 PIPELINING", "250 ok", "250 ok",
+		"250 ok", "354 go", "250 ok", "221 bye", NULL
+	};
 	static const char	*big[] = {
 		"220 hi", "250-x\r\n250 SIZE 5", "221 bye", NULL
 	};
@@ -422,6 +436,31 @@ test_sessions(void)
 	ok(t.status.local, "timeout: local");
 	p.timeout_cmd = 0;
 
+	/* ESMTP parameters only when the server offers them */
+	smtpc_msg_clear(&m);
+	smtpc_msg_add_rcpt(&m, "a@x");
+	smtpc_msg_add_rcpt(&m, "b@x");
+	m.rcpts[0].dsn = "NOTIFY=FAILURE,DELAY ORCPT=rfc822;a@x";
+	m.dsn = "RET=HDRS ENVID=abc";
+	m.body8bit = 1;
+	m.smtputf8 = 1;
+	tr = run(params, &p, &m, 1, &t);
+	ok(strstr(tr, "MAIL FROM:<f@x> SIZE=7 BODY=8BITMIME SMTPUTF8 "
+	    "RET=HDRS ENVID=abc\r\nRCPT TO:<a@x> NOTIFY=FAILURE,DELAY "
+	    "ORCPT=rfc822;a@x\r\nRCPT TO:<b@x>\r\n") != NULL,
+	    "MAIL and RCPT parameters when offered");
+	tr = run(noparams, &p, &m, 1, &t);
+	ok(strstr(tr, "MAIL FROM:<f@x>\r\nRCPT TO:<a@x>\r\n"
+	    "RCPT TO:<b@x>\r\n") != NULL, "no parameters when not offered");
+	is_int(m.naccepted, 2, "accepted without parameters");
+	m.dsn = NULL;
+	m.body8bit = m.smtputf8 = 0;
+	m.rcpts[1].addr = "b@x>\r\nRCPT TO:<evil@x";
+	tr = run(noparams, &p, &m, 1, &t);
+	is_int(t.refused, 1, "CR LF in an address: smtpc_send refuses");
+	ok(strstr(tr, "evil") == NULL, "CR LF in an address: nothing sent");
+	m.rcpts[1].addr = "b@x";
+
 	tr = run(big, &p, &m, 1, &t);
 	is_int(m.rcpts[0].result.code, 552, "SIZE exceeded: 552");
 	is_str(m.rcpts[0].result.status, "5.3.4", "SIZE exceeded: 5.3.4");
@@ -437,7 +476,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(95);
+	plan(100);
 	test_reply();
 	test_caps();
 	test_dot();
