@@ -760,10 +760,8 @@ setup_conf_lists(struct setup_conf *conf, struct setup_list **listsp,
 		free(copy);
 	}
 	free(f);
-	if (n == 0) {
-		setup_conf_error(conf, all->line, "all: no lists");
-		rv = -1;
-	}
+	if (n == 0)	/* spamd-setup does nothing, quietly */
+		log_warnx("%s:%d: all: no lists", conf->path, all->line);
 	if (rv == -1) {
 		setup_lists_free(lists, n);
 		return -1;

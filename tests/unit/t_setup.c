@@ -355,6 +355,13 @@ test_lists(void)
 	setup_lists_free(l, n);
 	setup_conf_free(c);
 
+	c = parse("all:\\\n\t:\n");
+	is_int(setup_conf_lists(c, &l, &n), 0, "lists: an empty all is not "
+	    "an error (a warning)");
+	is_int(n, 0, "lists: no lists");
+	setup_lists_free(l, n);
+	setup_conf_free(c);
+
 	c = parse("x:black:\n");
 	is_int(setup_conf_lists(c, &l, &n), -1, "lists: no all record");
 	ok(has_err(c, "t.conf: no \"all\" record"), "lists: no all, "
