@@ -26,6 +26,7 @@
 #include <libutil.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,8 @@ struct daemon_signals {
 	void		*arg;
 };
 
+static int	daemon_id_unmapped(const char *, unsigned long);
+static int	daemon_setgroups_denied(void);
 static void	daemon_signal_cb(evutil_socket_t, short, void *);
 
 int
@@ -121,12 +124,61 @@ daemon_pidfile_close(struct pidfh *pfh)
 		(void)pidfile_close(pfh);
 }
 
+/*
+ * In a user namespace (unshare -r) only the ids of its map exist: 1 if
+ * id is not among them (the drop cannot work there), 0 otherwise or when
+ * the map cannot be read (no user namespaces: every id exists).
+ */
+static int
+daemon_id_unmapped(const char *map, unsigned long id)
+{
+#ifdef __linux__
+	char		 path[64];
+	FILE		*fp;
+	unsigned long	 in, out, count;
+	int		 found = 0;
+
+	(void)snprintf(path, sizeof(path), "/proc/self/%s", map);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fscanf(fp, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (id >= in && id - in < count)
+			found = 1;
+	fclose(fp);
+	return !found;
+#else
+	return 0;
+#endif
+}
+
+/* A user namespace may forbid setgroups(2) (unshare -r does). */
+static int
+daemon_setgroups_denied(void)
+{
+#ifdef __linux__
+	char	 buf[16];
+	FILE	*fp;
+	int	 denied = 0;
+
+	if ((fp = fopen("/proc/self/setgroups", "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), fp) != NULL &&
+	    strncmp(buf, "deny", 4) == 0)
+		denied = 1;
+	fclose(fp);
+	return denied;
+#else
+	return 0;
+#endif
+}
+
 int
 daemon_drop_privs(const char *user, const char *dir)
 {
 	struct passwd	*pw = NULL;
 	uid_t		 uid = 0, ruid, euid, suid;
 	gid_t		 gid = 0, rgid, egid, sgid;
+	int		 unmapped = 0, sg_denied = 0;
 
 	if (geteuid() != 0) {
 		log_info("not running as root: privilege drop to %s%s%s "
@@ -141,6 +193,10 @@ daemon_drop_privs(const char *user, const char *dir)
 		}
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
+		/* /proc is out of sight once chrooted: look now */
+		unmapped = daemon_id_unmapped("uid_map", uid) ||
+		    daemon_id_unmapped("gid_map", gid);
+		sg_denied = daemon_setgroups_denied();
 	}
 	if (dir != NULL) {
 		if (chroot(dir) == -1) {
@@ -154,7 +210,13 @@ daemon_drop_privs(const char *user, const char *dir)
 	}
 	if (user == NULL)
 		return 0;
-	if (setgroups(1, &gid) == -1) {
+	if (unmapped) {
+		/* unshare -r and friends: only our own id exists here */
+		log_info("user namespace without %s's ids: privilege drop "
+		    "skipped", user);
+		return 1;
+	}
+	if (!sg_denied && setgroups(1, &gid) == -1) {
 		log_warn("setgroups");
 		return -1;
 	}

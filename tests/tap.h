@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int	tap_planned = -1;
 static int	tap_run;
@@ -48,6 +49,7 @@ static void	tap_diag(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2), __unused__));
 static void	tap_skip(int, const char *) __attribute__((__unused__));
 static int	tap_done(void) __attribute__((__unused__));
+static int	tap_real_root(void) __attribute__((__unused__));
 static void	tap_vok_name(const char *, va_list)
 		    __attribute__((__format__ (printf, 1, 0)));
 
@@ -143,6 +145,29 @@ tap_print_mem(const char *label, const void *p, size_t len)
 			fputc(s[i], stderr);
 	}
 	fprintf(stderr, "\"%s (%zu bytes)\n", i < len ? "..." : "", len);
+}
+
+/*
+ * Root with every uid at hand: euid 0 and not inside a user namespace
+ * that maps only a few ids (unshare -r), where a drop to another user
+ * cannot work.
+ */
+static int
+tap_real_root(void)
+{
+	FILE		*fp;
+	unsigned long	 in, out, count;
+	int		 full = 0;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((fp = fopen("/proc/self/uid_map", "r")) == NULL)
+		return 1;
+	while (fscanf(fp, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (in == 0 && count >= 65535)
+			full = 1;
+	fclose(fp);
+	return full;
 }
 
 #define plan(n)		tap_plan(n)

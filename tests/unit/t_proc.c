@@ -267,7 +267,7 @@ main(void)
 	const char	*t;
 	char		 path[PATH_MAX + 32];
 	uid_t		 nuid;
-	int		 rv, status, fd, root = geteuid() == 0;
+	int		 rv, status, fd, root = tap_real_root();
 	int		 ta, tb;
 
 	log_init(1, LOG_MAIL);
