@@ -62,7 +62,7 @@ struct io {
 	int			 skipping;	/* dropping input to "\n" */
 	int			 in_cb;
 	int			 freed;
-	struct event		*lowat_ev;	/* deferred IO_LOWAT under TLS */
+	struct event		*lowat_ev;	/* IO_LOWAT under TLS */
 	char			 err[256];
 };
 
