@@ -256,7 +256,14 @@ fetch_unpriv(const char *url, const struct setup_fetch_opts *o, char **out,
 		close(p[1]);
 		return -1;
 	case 0:
+		/* Only stdio and the pipe: no root-opened fd stays. */
 		close(p[0]);
+		if (p[1] != STDERR_FILENO + 1) {
+			if (dup2(p[1], STDERR_FILENO + 1) == -1)
+				_exit(1);
+			p[1] = STDERR_FILENO + 1;
+		}
+		closefrom(STDERR_FILENO + 2);
 		if (daemon_drop_privs(o->user, NULL) != 0) {
 			snprintf(err, errlen, "cannot fetch as user %s "
 			    "(see -u)", o->user);
@@ -375,6 +382,7 @@ setup_exec_read(const char *cmd, const struct setup_fetch_opts *o,
 			(void)dup2(devnull, STDIN_FILENO);
 			close(devnull);
 		}
+		closefrom(STDERR_FILENO + 1);
 		execvp(argv[0], argv);
 		dprintf(STDERR_FILENO, "greyd-setup: exec %s: %s\n", argv[0],
 		    strerror(errno));
