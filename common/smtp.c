@@ -79,6 +79,9 @@ enum smtp_pending {
 	SMTP_PEND_EOM,
 	SMTP_PEND_RSET,
 	SMTP_PEND_QUIT,
+	SMTP_PEND_NOOP,
+	SMTP_PEND_STARTTLS,
+	SMTP_PEND_ERROR,	/* the error hook (synchronous) */
 	SMTP_PEND_IGNORE	/* an internal rset: replies are dropped */
 };
 
@@ -106,13 +109,14 @@ struct smtp_session {
 	struct event		*ev_resume;	/* deferred work */
 	struct event		*ev_timer;	/* banner delay, pacing */
 	struct sockaddr_storage	 peer, local;
-	char			 peer_addr[NI_MAXHOST];
+	char			 peer_addr[64];	/* numeric, scoped v6 */
 
 	enum smtp_phase		 phase;
 	enum smtp_pending	 pending;
 	int			 in_hook;
 	int			 has_reply;
-	char			 reply[SMTP_OUT_MAX];
+	char			*reply;		/* allocated while needed */
+	enum smtp_verb		 cur_verb;	/* for the error hook */
 	int			 app_paused;
 	int			 close_req;	/* smtp_session_close() */
 	char			 close_reason[128];
@@ -127,7 +131,6 @@ struct smtp_session {
 	char			 auth_user[SMTP_LOCAL_MAX + 1];
 	char			 auth_tmp_user[SMTP_LOCAL_MAX + 1];
 	enum smtp_auth_step	 auth_step;
-	unsigned char		 auth_buf[SMTP_AUTH_LINE_MAX];
 
 	/* the transaction */
 	int			 txn;		/* MAIL accepted */
@@ -139,14 +142,15 @@ struct smtp_session {
 	size_t			 nrcpt, rcpt_cap, rcpt_tries;
 	struct smtp_data	 data;
 	char			 data_fail[SMTP_REPLY_MAX];
+	char			*early_reply;	/* smtp_data_reply() */
+	int			 early_close;
+	int			 discard;	/* reading the rest, silently */
 	size_t			 lmtp_replies;
 	int			 lmtp_accepted;
 
 	/* tarpit */
 	int			 pace;
 	struct evbuffer		*paced;
-
-	char			 line[SMTP_AUTH_LINE_MAX + 1];
 };
 
 static void	smtp_accept_cb(struct evconnlistener *, evutil_socket_t,
@@ -172,6 +176,9 @@ static void	smtp_hook_done(struct smtp_session *, int, const char *);
 static void	smtp_proceed(struct smtp_session *, const char *);
 static void	smtp_txn_reset(struct smtp_session *, enum smtp_rset_why);
 static void	smtp_eom(struct smtp_session *);
+static void	smtp_data_early(struct smtp_session *);
+static void	smtp_set_reply(struct smtp_session *, const char *);
+static void	smtp_check_noop(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_ehlo_reply(struct smtp_session *);
 static int	smtp_ext_mask(struct smtp_session *);
 static int	smtp_auth_offered(struct smtp_session *);
@@ -372,6 +379,7 @@ smtp_resume_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 	}
 	if (s->phase != SMTP_PH_DEAD && s->phase != SMTP_PH_CLOSING &&
+	    s->phase != SMTP_PH_STARTTLS &&
 	    s->pending == SMTP_PEND_NONE && !s->app_paused) {
 		io_resume(s->io, IO_IN);
 		smtp_process(s);
@@ -413,8 +421,7 @@ smtp_banner(struct smtp_session *s, const char *text)
 	if (io_datalen(s->io) > 0 && s->pending != SMTP_PEND_EARLY) {
 		log_info("smtp session=%016llx event=early-talker address=%s",
 		    (unsigned long long)s->id, s->peer_addr);
-		if (text != s->reply)
-			(void)strlcpy(s->reply, text, sizeof(s->reply));
+		smtp_set_reply(s, text);
 		s->pending = SMTP_PEND_EARLY;
 		s->in_hook++;
 		if (s->hooks->early_talker != NULL)
@@ -426,8 +433,25 @@ smtp_banner(struct smtp_session *s, const char *text)
 	}
 	s->pending = SMTP_PEND_NONE;
 	smtp_send(s, text);
+	if (text == s->reply) {
+		free(s->reply);
+		s->reply = NULL;
+	}
 	s->phase = SMTP_PH_INIT;
 	smtp_schedule(s);
+}
+
+/* Keep a reply text until it is acted upon (freed then). */
+static void
+smtp_set_reply(struct smtp_session *s, const char *text)
+{
+	char	*p;
+
+	if (text == s->reply)
+		return;
+	p = xstrdup(text);
+	free(s->reply);
+	s->reply = p;
 }
 
 static void
@@ -535,8 +559,11 @@ smtp_send(struct smtp_session *s, const char *text)
 	if (s->pace > 0) {
 		if (evbuffer_get_length(s->paced) == 0 &&
 		    !evtimer_pending(s->ev_timer, NULL)) {
-			tv.tv_sec = 0;
-			tv.tv_usec = 0;
+			tv.tv_sec = tv.tv_usec = 0;
+			if (s->conf->flags & SMTP_F_PACE_DELAY) {
+				tv.tv_sec = s->pace / 1000;
+				tv.tv_usec = (s->pace % 1000) * 1000;
+			}
 			evtimer_add(s->ev_timer, &tv);
 		}
 		evbuffer_add(s->paced, out, n);
@@ -546,19 +573,49 @@ smtp_send(struct smtp_session *s, const char *text)
 		smtp_end(s, "write error");
 }
 
-/* A protocol error by the client: counted; too many closes. */
+/*
+ * A protocol error by the client: the error hook may replace the reply
+ * and leave it uncounted; counted, too many closes.
+ */
 static void
 smtp_error(struct smtp_session *s, const char *text)
 {
+	char			 buf[SMTP_OUT_MAX];
+	enum smtp_pending	 saved = s->pending;
+	int			 ret = SMTP_DEFAULT, last;
+
+	last = s->nerrors + 1 >= s->conf->max_errors;
+	if (s->hooks->error != NULL) {
+		s->pending = SMTP_PEND_ERROR;
+		s->in_hook++;
+		ret = s->hooks->error(s, s->arg, s->cur_verb, text, last);
+		s->in_hook--;
+		if (s->phase == SMTP_PH_DEAD)
+			return;
+		s->pending = saved;
+		if (s->has_reply) {
+			s->has_reply = 0;
+			(void)strlcpy(buf, s->reply, sizeof(buf));
+			free(s->reply);
+			s->reply = NULL;
+			text = buf;
+		}
+	}
+	smtp_send(s, text);
+	if (strncmp(text, "421", 3) == 0) {
+		smtp_close(s, "421 reply");
+		return;
+	}
+	if (ret == SMTP_UNCOUNTED)
+		return;
 	if (++s->nerrors >= s->conf->max_errors) {
-		smtp_send(s, text);
-		smtp_send(s, "421 4.7.0 Too many errors, closing connection");
+		if (!(s->conf->flags & SMTP_F_ERRORS_QUIET))
+			smtp_send(s, "421 4.7.0 Too many errors, closing "
+			    "connection");
 		log_info("smtp session=%016llx event=too-many-errors "
 		    "address=%s", (unsigned long long)s->id, s->peer_addr);
 		smtp_close(s, "too many errors");
-		return;
 	}
-	smtp_send(s, text);
 }
 
 /* Flush, then end. */
@@ -618,8 +675,8 @@ smtp_free(struct smtp_session *s)
 	evbuffer_free(s->paced);
 	smtp_data_clear(&s->data);
 	free(s->rcpts);
-	explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
-	explicit_bzero(s->line, sizeof(s->line));
+	free(s->reply);
+	free(s->early_reply);
 	free(s);
 }
 
@@ -692,7 +749,7 @@ smtp_vreply(struct smtp_session *s, const char *fmt, va_list ap)
 		    "dropped: \"%.40s\"", (unsigned long long)s->id, buf);
 		return;
 	}
-	(void)strlcpy(s->reply, buf, sizeof(s->reply));
+	smtp_set_reply(s, buf);
 	s->has_reply = 1;
 	if (!s->in_hook)
 		smtp_schedule(s);
@@ -723,6 +780,10 @@ smtp_proceed(struct smtp_session *s, const char *text)
 	s->pending = SMTP_PEND_NONE;
 	if (text != NULL) {
 		(void)strlcpy(buf, text, sizeof(buf));
+		if (text == s->reply) {
+			free(s->reply);
+			s->reply = NULL;
+		}
 		text = buf;
 	}
 	ok = text != NULL && (text[0] == '2' || text[0] == '3');
@@ -738,7 +799,7 @@ smtp_proceed(struct smtp_session *s, const char *text)
 			if (s->conf->banner_delay > 0) {
 				struct timeval	 tv;
 
-				(void)strlcpy(s->reply, text, sizeof(s->reply));
+				smtp_set_reply(s, text);
 				s->banner_ready = 1;
 				tv.tv_sec = s->conf->banner_delay / 1000;
 				tv.tv_usec = (s->conf->banner_delay % 1000) *
@@ -770,7 +831,11 @@ smtp_proceed(struct smtp_session *s, const char *text)
 			smtp_close(s, "early talker");
 		break;
 	case SMTP_PEND_HELO:
-		if (text == NULL || ok) {
+		if (text != NULL && ok &&
+		    (s->conf->flags & SMTP_F_HELO_VERBATIM)) {
+			smtp_send(s, text);
+			s->phase = SMTP_PH_HELO;
+		} else if (text == NULL || ok) {
 			if (s->esmtp)
 				smtp_ehlo_reply(s);
 			else {
@@ -878,6 +943,21 @@ smtp_proceed(struct smtp_session *s, const char *text)
 		smtp_send(s, text ? text : "221 2.0.0 Bye");
 		smtp_close(s, "quit");
 		break;
+	case SMTP_PEND_NOOP:
+		smtp_send(s, text ? text : "250 2.0.0 Ok");
+		break;
+	case SMTP_PEND_STARTTLS:
+		if (text != NULL && !ok) {
+			smtp_send(s, text);
+			break;
+		}
+		smtp_send(s, text ? text : "220 2.0.0 Ready to start TLS");
+		/* nothing more is read: what follows in plaintext is lost */
+		s->phase = SMTP_PH_STARTTLS;
+		io_pause(s->io, IO_IN);
+		smtp_schedule(s);	/* if drained, LOWAT may not come */
+		break;
+	case SMTP_PEND_ERROR:
 	case SMTP_PEND_NONE:
 	case SMTP_PEND_IGNORE:
 		break;
@@ -929,6 +1009,8 @@ smtp_body_cb(void *arg, const char *line, size_t len, int flags)
 
 	if (s->hooks->body != NULL)
 		r = s->hooks->body(s, s->arg, line, len, flags);
+	if (s->early_reply != NULL)
+		s->data.flags |= SMTP_DATA_PAUSE;
 	if (s->app_paused)
 		s->data.flags |= SMTP_DATA_PAUSE;
 	return r;
@@ -938,6 +1020,7 @@ smtp_body_cb(void *arg, const char *line, size_t len, int flags)
 static void
 smtp_process(struct smtp_session *s)
 {
+	char	 cmdline[SMTP_AUTH_LINE_MAX + 1];	/* not kept: stack */
 	char	*line;
 	ssize_t	 n;
 	size_t	 len;
@@ -961,6 +1044,8 @@ smtp_process(struct smtp_session *s)
 		n = io_getline(s->io, SMTP_AUTH_LINE_MAX, &line);
 		if (n == 0)
 			return;
+		s->cur_verb = s->phase == SMTP_PH_AUTH ? SMTP_CMD_AUTH :
+		    SMTP_CMD_UNKNOWN;
 		if (n < 0) {
 			io_skip_line(s->io);
 			if (s->phase == SMTP_PH_AUTH) {
@@ -975,15 +1060,15 @@ smtp_process(struct smtp_session *s)
 		len = n - 1;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		memcpy(s->line, line, len);
-		s->line[len] = '\0';
+		memcpy(cmdline, line, len);
+		cmdline[len] = '\0';
 		if (s->phase == SMTP_PH_AUTH || (len >= 4 &&
 		    strncasecmp(line, "AUTH", 4) == 0))
 			explicit_bzero(line, n);	/* credentials */
 		io_drop(s->io, n);
-		if (memchr(s->line, '\r', len) != NULL ||
-		    memchr(s->line, '\0', len) != NULL) {
-			explicit_bzero(s->line, len);
+		if (memchr(cmdline, '\r', len) != NULL ||
+		    memchr(cmdline, '\0', len) != NULL) {
+			explicit_bzero(cmdline, len);
 			if (s->phase == SMTP_PH_AUTH)
 				s->phase = s->helo[0] ? SMTP_PH_HELO :
 				    SMTP_PH_INIT;
@@ -992,18 +1077,18 @@ smtp_process(struct smtp_session *s)
 			continue;
 		}
 		if (s->phase == SMTP_PH_AUTH) {
-			smtp_auth_line(s, s->line);
-			explicit_bzero(s->line, len);
+			smtp_auth_line(s, cmdline);
+			explicit_bzero(cmdline, len);
 			continue;
 		}
 		if ((size_t)n > SMTP_LINE_MAX &&
-		    strncasecmp(s->line, "AUTH ", 5) != 0) {
+		    strncasecmp(cmdline, "AUTH ", 5) != 0) {
 			smtp_error(s, "500 5.5.2 Line too long");
 			continue;
 		}
-		smtp_command(s, s->line);
-		if (strncasecmp(s->line, "AUTH", 4) == 0)
-			explicit_bzero(s->line, len);
+		smtp_command(s, cmdline);
+		if (strncasecmp(cmdline, "AUTH", 4) == 0)
+			explicit_bzero(cmdline, len);
 	}
 }
 
@@ -1028,9 +1113,63 @@ smtp_process_data(struct smtp_session *s)
 		}
 		used = smtp_data_feed(&s->data, line, n);
 		io_drop(s->io, used);
-		if (s->data.flags & SMTP_DATA_DONE)
+		if (s->early_reply != NULL)
+			smtp_data_early(s);
+		else if (s->discard) {
+			if (s->data.flags & SMTP_DATA_DONE) {
+				s->discard = 0;
+				smtp_data_clear(&s->data);
+				s->phase = SMTP_PH_HELO;
+			}
+		} else if (s->data.flags & SMTP_DATA_DONE)
 			smtp_eom(s);
 	}
+}
+
+/* The body hook ended DATA early (smtp_data_reply). */
+static void
+smtp_data_early(struct smtp_session *s)
+{
+	char	*text = s->early_reply;
+	int	 done = s->data.flags & SMTP_DATA_DONE;
+
+	s->early_reply = NULL;
+	smtp_send(s, text);
+	smtp_log_message(s, text);
+	smtp_txn_reset(s, SMTP_RSET_REJECTED);
+	s->phase = SMTP_PH_HELO;
+	if (s->early_close || strncmp(text, "421", 3) == 0)
+		smtp_close(s, "end of data");
+	else if (!done) {
+		/* at the start of a line: read on to CRLF.CRLF, quietly */
+		smtp_data_init(&s->data, s->conf->max_textline, 0, NULL, s);
+		s->discard = 1;
+		s->phase = SMTP_PH_DATA;
+	}
+	free(text);
+}
+
+void
+smtp_data_reply(struct smtp_session *s, int close, const char *fmt, ...)
+{
+	char	 buf[SMTP_OUT_MAX];
+	va_list	 ap;
+	int	 n;
+
+	if (s->phase != SMTP_PH_DATA || s->discard ||
+	    s->early_reply != NULL) {
+		log_warnx("smtp session=%016llx data reply out of DATA "
+		    "dropped", (unsigned long long)s->id);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		(void)strlcpy(buf, "451 4.3.0 Internal error", sizeof(buf));
+	s->early_reply = xstrdup(buf);
+	s->early_close = close;
+	s->data.flags |= SMTP_DATA_PAUSE;
 }
 
 /* CRLF.CRLF: the engine's verdict, or the application's. */
@@ -1058,13 +1197,12 @@ smtp_eom(struct smtp_session *s)
 		text = s->data_fail[0] ? s->data_fail :
 		    "451 4.3.0 Local error in processing";
 	if (text != NULL) {
-		(void)strlcpy(s->reply, text, sizeof(s->reply));
 		if (s->conf->flags & SMTP_F_LMTP)
 			for (i = 0; i < s->nrcpt; i++)
-				smtp_send(s, s->reply);
+				smtp_send(s, text);
 		else
-			smtp_send(s, s->reply);
-		smtp_log_message(s, s->reply);
+			smtp_send(s, text);
+		smtp_log_message(s, text);
 		smtp_txn_reset(s, SMTP_RSET_REJECTED);
 		s->phase = SMTP_PH_HELO;
 		return;
@@ -1150,6 +1288,7 @@ smtp_command(struct smtp_session *s, char *line)
 	int		 lmtp = s->conf->flags & SMTP_F_LMTP;
 
 	(void)smtp_parse_cmd(line, &cmd);
+	s->cur_verb = cmd.verb;
 	if (cmd.verb == SMTP_CMD_AUTH)
 		log_debug("smtp session=%016llx command=AUTH",
 		    (unsigned long long)s->id);
@@ -1227,7 +1366,7 @@ smtp_command(struct smtp_session *s, char *line)
 		smtp_check_quit(s, &cmd);
 		break;
 	case SMTP_CMD_NOOP:
-		smtp_send(s, "250 2.0.0 Ok");
+		smtp_check_noop(s, &cmd);
 		break;
 	case SMTP_CMD_HELP:
 		smtp_send(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA "
@@ -1251,7 +1390,14 @@ smtp_check_helo(struct smtp_session *s, struct smtp_cmd *cmd)
 {
 	int	 ret = SMTP_DEFAULT;
 
-	if (smtp_parse_helo(cmd->args) == -1) {
+	if (s->conf->flags & SMTP_F_LAX_HELO) {
+		/* the first word, whatever it is (spamd) */
+		cmd->args[strcspn(cmd->args, " \t")] = '\0';
+		if (*cmd->args == '\0')
+			cmd->args = NULL;
+	} else if (smtp_parse_helo(cmd->args) == -1)
+		cmd->args = NULL;
+	if (cmd->args == NULL) {
 		smtp_error(s, cmd->verb == SMTP_CMD_HELO ?
 		    "501 5.5.4 Syntax: HELO hostname" :
 		    cmd->verb == SMTP_CMD_EHLO ?
@@ -1274,6 +1420,8 @@ smtp_check_helo(struct smtp_session *s, struct smtp_cmd *cmd)
 static void
 smtp_check_starttls(struct smtp_session *s, struct smtp_cmd *cmd)
 {
+	int	 ret = SMTP_DEFAULT;
+
 	if (!(s->conf->flags & SMTP_F_STARTTLS)) {
 		smtp_error(s, "502 5.5.1 Command not implemented");
 		return;
@@ -1291,11 +1439,12 @@ smtp_check_starttls(struct smtp_session *s, struct smtp_cmd *cmd)
 		    "a mail transaction");
 		return;
 	}
-	smtp_send(s, "220 2.0.0 Ready to start TLS");
-	/* nothing more is read: what follows in plaintext is discarded */
-	s->phase = SMTP_PH_STARTTLS;
-	io_pause(s->io, IO_IN);
-	smtp_schedule(s);	/* if already drained, LOWAT may not come */
+	s->pending = SMTP_PEND_STARTTLS;
+	s->in_hook++;
+	if (s->hooks->starttls != NULL)
+		ret = s->hooks->starttls(s, s->arg);
+	s->in_hook--;
+	smtp_hook_done(s, ret, NULL);
 }
 
 static void
@@ -1408,24 +1557,31 @@ smtp_check_auth(struct smtp_session *s, struct smtp_cmd *cmd)
 	explicit_bzero(resp, n);
 }
 
-/* A SASL response line (base64, or "*" to cancel). */
+/*
+ * A SASL response line (base64, or "*" to cancel).  The decoded
+ * credentials live in a buffer sized to this line, wiped and freed
+ * before returning: an idle session keeps none.
+ */
 static void
 smtp_auth_line(struct smtp_session *s, char *line)
 {
-	unsigned char	*b = s->auth_buf, *user, *pass, *end;
+	unsigned char	*b, *user, *pass, *end;
 	char		*authzid;
 	ssize_t		 n;
-	size_t		 ulen;
+	size_t		 ulen, len = strlen(line), bsize;
 
 	s->phase = s->helo[0] ? SMTP_PH_HELO : SMTP_PH_INIT;
 	if (strcmp(line, "*") == 0) {
 		smtp_error(s, "501 5.0.0 Authentication cancelled");
 		return;
 	}
+	/* the decoded octets, a NUL, and room for the LOGIN user name */
+	bsize = 3 * len / 4 + 3 + 1 + sizeof(s->auth_tmp_user) + 1;
+	b = xmalloc(bsize);
 	if (strcmp(line, "=") == 0)
 		n = 0;
-	else if ((n = smtp_b64_decode(line, strlen(line), b,
-	    sizeof(s->auth_buf) - 1)) == -1) {
+	else if ((n = smtp_b64_decode(line, len, b, bsize - 1)) == -1) {
+		freezero(b, bsize);
 		smtp_error(s, "501 5.5.2 Cannot decode response");
 		return;
 	}
@@ -1439,7 +1595,7 @@ smtp_auth_line(struct smtp_session *s, char *line)
 		pass = user ? memchr(user + 1, '\0', end - user - 1) : NULL;
 		if (user == NULL || pass == NULL || user + 1 == pass ||
 		    memchr(pass + 1, '\0', end - pass - 1) != NULL) {
-			explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
+			freezero(b, bsize);
 			smtp_error(s, "501 5.5.2 Invalid PLAIN response");
 			return;
 		}
@@ -1449,7 +1605,7 @@ smtp_auth_line(struct smtp_session *s, char *line)
 	case SMTP_AUTH_LOGIN_USER:
 		if (n == 0 || memchr(b, '\0', n) != NULL ||
 		    (size_t)n >= sizeof(s->auth_tmp_user)) {
-			explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
+			freezero(b, bsize);
 			smtp_error(s, "501 5.5.2 Invalid user name");
 			return;
 		}
@@ -1459,14 +1615,10 @@ smtp_auth_line(struct smtp_session *s, char *line)
 		smtp_send(s, "334 UGFzc3dvcmQ6");
 		break;
 	case SMTP_AUTH_LOGIN_PASS:
-		if (memchr(b, '\0', n) != NULL) {
-			explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
-			smtp_error(s, "501 5.5.2 Invalid password");
-			return;
-		}
 		ulen = strlen(s->auth_tmp_user);
-		if ((size_t)n + 1 + ulen + 1 > sizeof(s->auth_buf)) {
-			explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
+		if (memchr(b, '\0', n) != NULL ||
+		    (size_t)n + 1 + ulen + 1 > bsize) {
+			freezero(b, bsize);
 			smtp_error(s, "501 5.5.2 Invalid password");
 			return;
 		}
@@ -1475,6 +1627,7 @@ smtp_auth_line(struct smtp_session *s, char *line)
 		smtp_auth_call(s, "LOGIN", "", (char *)b + n + 1, (char *)b);
 		break;
 	}
+	freezero(b, bsize);
 }
 
 static void
@@ -1496,7 +1649,6 @@ smtp_auth_call(struct smtp_session *s, const char *mech, const char *authzid,
 	s->in_hook++;
 	ret = s->hooks->auth(s, s->arg, mech, authzid, user, pass);
 	s->in_hook--;
-	explicit_bzero(s->auth_buf, sizeof(s->auth_buf));
 	smtp_hook_done(s, ret, NULL);
 }
 
@@ -1508,7 +1660,7 @@ smtp_check_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 	int		 ret = SMTP_DEFAULT, mask = smtp_ext_mask(s);
 	size_t		 i;
 
-	if (s->helo[0] == '\0') {
+	if (s->helo[0] == '\0' && !(s->conf->flags & SMTP_F_LAX_SEQUENCE)) {
 		smtp_error(s, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
 	}
@@ -1633,6 +1785,19 @@ smtp_check_rset(struct smtp_session *s, struct smtp_cmd *cmd)
 	s->in_hook++;
 	if (s->hooks->rset != NULL)
 		ret = s->hooks->rset(s, s->arg, SMTP_RSET_CMD);
+	s->in_hook--;
+	smtp_hook_done(s, ret, NULL);
+}
+
+static void
+smtp_check_noop(struct smtp_session *s, struct smtp_cmd *cmd)
+{
+	int	 ret = SMTP_DEFAULT;
+
+	s->pending = SMTP_PEND_NOOP;
+	s->in_hook++;
+	if (s->hooks->noop != NULL)
+		ret = s->hooks->noop(s, s->arg);
 	s->in_hook--;
 	smtp_hook_done(s, ret, NULL);
 }

@@ -83,6 +83,7 @@ typedef struct ssl_st SSL;
 /* Hook return values. */
 #define SMTP_DEFAULT		0	/* no opinion: the default reply */
 #define SMTP_DEFER		1	/* smtp_reply() will come later */
+#define SMTP_UNCOUNTED		2	/* error hook: not a counted error */
 
 /* smtp_config.flags: what the listener offers and demands. */
 #define SMTP_F_LMTP		0x0001	/* LMTP: LHLO, per-recipient replies */
@@ -97,6 +98,15 @@ typedef struct ssl_st SSL;
 #define SMTP_F_NO_8BITMIME	0x0200	/* do not offer 8BITMIME */
 #define SMTP_F_NO_SMTPUTF8	0x0400	/* do not offer SMTPUTF8 */
 #define SMTP_F_NO_ENHANCED	0x0800	/* do not advertise the extension */
+#define SMTP_F_HELO_VERBATIM	0x1000	/* a 2xx helo hook reply replaces the
+					   greeting and capability list */
+#define SMTP_F_LAX_SEQUENCE	0x2000	/* MAIL accepted before HELO/EHLO */
+#define SMTP_F_LAX_HELO		0x4000	/* HELO/EHLO: any first word; only an
+					   empty argument is an error */
+#define SMTP_F_ERRORS_QUIET	0x8000	/* at max_errors: no 421, the last
+					   error reply is sent, then close */
+#define SMTP_F_PACE_DELAY	0x10000	/* paced output: each reply waits one
+					   interval before its first octet */
 
 /* Parsed command verbs. */
 enum smtp_verb {
@@ -226,8 +236,10 @@ struct smtp_hooks {
 	/*
 	 * HELO/EHLO/LHLO with its argument (verb: smtp_session_esmtp()).
 	 * Default: 250 with the capabilities.  A 2xx reply: the engine
-	 * still sends its own greeting and capability list; 4xx/5xx are
-	 * sent as they are and the greeting is not recorded.
+	 * still sends its own greeting and capability list, unless the
+	 * listener has SMTP_F_HELO_VERBATIM: then the reply is sent as it
+	 * is (multi-line: "250 host\nEXT\nEXT"); 4xx/5xx are sent as they
+	 * are and the greeting is not recorded.
 	 */
 	int	(*helo)(struct smtp_session *, void *, const char *);
 	/* TLS is up (STARTTLS or smtps).  A 421 reply closes. */
@@ -277,6 +289,24 @@ struct smtp_hooks {
 	 * session is freed right after; do not call smtp_* on it.
 	 */
 	void	(*disconnect)(struct smtp_session *, void *, const char *);
+	/*
+	 * STARTTLS (offered, allowed now).  Default "220 2.0.0 Ready to
+	 * start TLS"; a 2xx reply replaces it, 4xx/5xx refuse TLS.
+	 */
+	int	(*starttls)(struct smtp_session *, void *);
+	/* NOOP.  Default 250 2.0.0 Ok. */
+	int	(*noop)(struct smtp_session *, void *);
+	/*
+	 * A client error the engine answers itself (unknown or not
+	 * implemented command, bad syntax, bad sequence, line too long),
+	 * with the command's verb (SMTP_CMD_UNKNOWN for a line too long),
+	 * the default reply text, and last: 1 when this error reaches
+	 * max_errors.  A reply given during the call replaces the default
+	 * (no deferring: SMTP_DEFER is SMTP_DEFAULT here).  Returning
+	 * SMTP_UNCOUNTED leaves the error out of the max_errors count.
+	 */
+	int	(*error)(struct smtp_session *, void *, enum smtp_verb,
+		    const char *, int);
 };
 
 /* One listener.  Strings are copied by smtp_server_new. */
@@ -326,6 +356,15 @@ void		 smtp_vreply(struct smtp_session *, const char *, va_list)
 /* Body-phase failure: the reply to give at end of data (body hook). */
 void		 smtp_data_fail(struct smtp_session *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
+/*
+ * From the body hook: end DATA now, without waiting for CRLF.CRLF.  The
+ * reply goes out after the hook returns; the transaction is dropped
+ * (rset hook, SMTP_RSET_REJECTED; no eom hook).  close: 1, the session
+ * then closes (what follows is not read); 0, the rest of the message is
+ * read and discarded silently up to CRLF.CRLF and the session goes on.
+ */
+void		 smtp_data_reply(struct smtp_session *, int, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
 
 /*
  * Tarpit: from now on output leaves one byte every msec (0: normally).

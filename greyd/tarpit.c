@@ -126,6 +126,12 @@ static void	tarpit_cfg_done(void *);
 static void	tarpit_publish_black(struct tarpit *);
 
 static int	hook_connect(struct smtp_session *, void *);
+static int	hook_helo(struct smtp_session *, void *, const char *);
+static int	hook_noop(struct smtp_session *, void *);
+static int	hook_starttls(struct smtp_session *, void *);
+static const char *tarpit_final(struct grey_con *);
+static int	hook_error(struct smtp_session *, void *, enum smtp_verb,
+		    const char *, int);
 static int	hook_mail(struct smtp_session *, void *,
 		    const struct smtp_addr *, const struct smtp_mail_params *);
 static int	hook_rcpt(struct smtp_session *, void *,
@@ -141,6 +147,7 @@ static void	hook_disconnect(struct smtp_session *, void *, const char *);
 
 static const struct smtp_hooks tarpit_hooks = {
 	.connect = hook_connect,
+	.helo = hook_helo,
 	.mail = hook_mail,
 	.rcpt = hook_rcpt,
 	.data = hook_data,
@@ -148,7 +155,10 @@ static const struct smtp_hooks tarpit_hooks = {
 	.eom = hook_eom,
 	.rset = hook_rset,
 	.quit = hook_quit,
-	.disconnect = hook_disconnect
+	.disconnect = hook_disconnect,
+	.noop = hook_noop,
+	.starttls = hook_starttls,
+	.error = hook_error
 };
 
 int
@@ -175,7 +185,14 @@ tarpit_run(struct proc *p)
 	memset(&sc, 0, sizeof(sc));
 	sc.hostname = conf->hostname;
 	sc.banner = conf->banner;
-	sc.flags = SMTP_F_NO_PIPELINING | SMTP_F_NO_ENHANCED;
+	/*
+	 * spamd's dialogue: its own HELO/EHLO replies, MAIL without HELO,
+	 * any HELO word, the 21st unknown command answered with the final
+	 * reply and no 421, every reply after one stutter delay.
+	 */
+	sc.flags = SMTP_F_NO_PIPELINING | SMTP_F_NO_ENHANCED |
+	    SMTP_F_HELO_VERBATIM | SMTP_F_LAX_SEQUENCE | SMTP_F_LAX_HELO |
+	    SMTP_F_ERRORS_QUIET | SMTP_F_PACE_DELAY;
 	sc.max_errors = GREYD_MAX_ERRORS + 1;
 	sc.timeout = GREYD_MAXTIME * 1000;
 	sc.hooks = &tarpit_hooks;
@@ -454,6 +471,79 @@ hook_connect(struct smtp_session *s, void *arg)
 	return SMTP_DEFAULT;
 }
 
+/*
+ * spamd: EHLO from a client that may still start TLS gets the short
+ * capability list; everything else its one line.
+ */
+static int
+hook_helo(struct smtp_session *s, void *arg, const char *helo)
+{
+	struct grey_con	*c = arg;
+
+	if (smtp_session_esmtp(s) && !c->black && c->tp->srv_tls != NULL &&
+	    !smtp_session_tls(s))
+		smtp_reply(s, "250 %s\n8BITMIME\nSMTPUTF8\nSTARTTLS",
+		    c->tp->conf->hostname);
+	else
+		smtp_reply(s, "250 Hello, spam sender. Pleased to be "
+		    "wasting your time.");
+	return SMTP_DEFAULT;
+}
+
+static int
+hook_starttls(struct smtp_session *s, void *arg)
+{
+	smtp_reply(s, "220 glad you want to burn more CPU cycles on your "
+	    "spam");
+	return SMTP_DEFAULT;
+}
+
+static int
+hook_noop(struct smtp_session *s, void *arg)
+{
+	smtp_reply(s, "250 2.0.0 OK I did nothing");
+	return SMTP_DEFAULT;
+}
+
+/* The reply spamd gives at the end: the lists' messages, or 451. */
+static const char *
+tarpit_final(struct grey_con *c)
+{
+	return c->reply != NULL ? c->reply :
+	    "451 Temporary failure, please try again later.";
+}
+
+/*
+ * spamd counts unrecognized commands only, and answers the 21st with
+ * its final reply (the list messages, or 451) before closing.  A bare
+ * HELO/EHLO has its own reply.
+ */
+static int
+hook_error(struct smtp_session *s, void *arg, enum smtp_verb verb,
+    const char *deftext, int last)
+{
+	struct grey_con	*c = arg;
+
+	switch (verb) {
+	case SMTP_CMD_HELO:
+	case SMTP_CMD_EHLO:
+		smtp_reply(s, "501 helo requires domain name.");
+		return SMTP_UNCOUNTED;
+	case SMTP_CMD_NONE:
+	case SMTP_CMD_UNKNOWN:
+	case SMTP_CMD_NOTIMPL:
+		if (last) {
+			log_info("%s: too many unrecognized commands",
+			    c->addr);
+			smtp_reply(s, "%s", tarpit_final(c));
+		} else
+			smtp_reply(s, "500 5.5.1 Command unrecognized");
+		return SMTP_DEFAULT;
+	default:
+		return SMTP_UNCOUNTED;
+	}
+}
+
 static int
 hook_mail(struct smtp_session *s, void *arg, const struct smtp_addr *a,
     const struct smtp_mail_params *mp)
@@ -525,6 +615,11 @@ hook_body(struct smtp_session *s, void *arg, const char *line, size_t len,
 
 	while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
 		l--;
+	/* spamd reads up to "." or the 10th body line, then replies */
+	if (c->in_body && ++c->body_lines >= GREYD_BODY_LINES) {
+		smtp_data_reply(s, 1, "%s", tarpit_final(c));
+		return 0;
+	}
 	if (!c->in_body && l == 0) {
 		c->in_body = 1;
 		return 0;
@@ -532,7 +627,7 @@ hook_body(struct smtp_session *s, void *arg, const char *line, size_t len,
 	if (!c->tp->conf->verbose)
 		return 0;
 	if (c->in_body) {
-		if (++c->body_lines <= GREYD_BODY_LINES && l > 0)
+		if (l > 0)
 			log_debug("%s: Body: %.*s", c->addr, (int)l, line);
 	} else if ((l >= 5 && strncasecmp(line, "From:", 5) == 0) ||
 	    (l >= 3 && strncasecmp(line, "To:", 3) == 0) ||
@@ -546,11 +641,7 @@ hook_eom(struct smtp_session *s, void *arg, const struct smtp_msg *m)
 {
 	struct grey_con	*c = arg;
 
-	if (c->reply != NULL)
-		smtp_reply(s, "%s", c->reply);
-	else
-		smtp_reply(s, "451 Temporary failure, please try again "
-		    "later.");
+	smtp_reply(s, "%s", tarpit_final(c));
 	tarpit_close_later(c);
 	return SMTP_DEFAULT;
 }

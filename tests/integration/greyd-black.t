@@ -194,10 +194,14 @@ t.like(log, r"config line rejected \(list this is not a config line\)",
 t.like(log, r"blacklists loaded: 3 lines, 1 rejected, 2 lists",
        "the good lines around it applied")
 
+t0 = time.time()
 c = Client(src="127.0.0.3")
 got = c.timed(4)
 gaps = [round(got[i + 1][0] - got[i][0], 2) for i in range(len(got) - 1)]
 t.is_(b"".join(x[1] for x in got), b"220 ", "blacklisted: the banner starts")
+first = got[0][0] - t0 if got else 0
+t.ok(0.8 <= first <= 1.8,
+     "as spamd, the first byte waits one stutter interval (%.2f s)" % first)
 t.ok(len(gaps) == 3 and all(0.8 <= g <= 1.6 for g in gaps),
      "one byte a second (gaps %s)" % gaps)
 c3 = Client(src="127.0.0.130")
@@ -275,11 +279,37 @@ c.s.sendall(b"x\r\n.\r\n")
 t.is_(c.reply(), "550 IPv6 ::1\r\n", "its list's message, %A = ::1")
 c.close()
 
+HELLO = "250 Hello, spam sender. Pleased to be wasting your time.\r\n"
+c = Client(src="127.0.0.3")
+c.reply()
+t.is_(c.cmd("NOOP"), "250 2.0.0 OK I did nothing\r\n", "NOOP: spamd's reply")
+t.is_(c.cmd("HELO"), "501 helo requires domain name.\r\n",
+      "bare HELO: spamd's 501")
+t.is_(c.cmd("EHLO"), "501 helo requires domain name.\r\n",
+      "bare EHLO: the same")
+t.is_(c.cmd("MAIL FROM:<spam@spammer.example>"),
+      "250 You are about to try to deliver spam. Your time will be spent, "
+      "for nothing.\r\n", "MAIL before HELO accepted, as spamd")
+t.is_(c.cmd("RCPT TO:<victim@example.org>"),
+      "250 This is hurting you more than it is hurting me.\r\n",
+      "then RCPT")
+t.is_(c.cmd("DATA"), '354 Enter spam, end with "." on a line by itself\r\n',
+      "then DATA")
+c.s.sendall(b"Subject: buy\r\nFrom: x\r\n\r\n" +
+            b"".join(b"line %d\r\n" % i for i in range(1, 10)))
+t.is_(c.pending(0.7), b"", "nine body lines: no reply yet")
+c.s.sendall(b"line 10\r\nline 11\r\n")
+t.is_(c.reply(), "550-Your address 127.0.0.3 is listed\r\n"
+      "550 see http://x/127.0.0.3\r\n",
+      "the 10th body line ends DATA: the list's message without a '.'")
+t.ok(c.eof(), "then spamd closes")
+c.close()
+
 c = Client(src="127.0.0.3")
 t.like(c.reply(), r"^220 mx\.test ESMTP ", "blacklisted: banner")
-r = c.cmd("EHLO spammer.example")
-t.ok(r.startswith("250") and "STARTTLS" not in r,
-     "no STARTTLS for a blacklisted client")
+t.is_(c.cmd("HELO [not-a-domain"), HELLO, "any HELO word accepted")
+t.is_(c.cmd("EHLO spammer.example"), HELLO,
+      "blacklisted EHLO: spamd's one line, no STARTTLS, no SIZE or HELP")
 t.is_(c.cmd("MAIL FROM:<spam@spammer.example>"),
       "250 You are about to try to deliver spam. Your time will be spent, "
       "for nothing.\r\n", "MAIL")
@@ -316,13 +346,40 @@ c.close()
 
 c = Client(src="127.0.0.1")
 c.reply()
-r = [c.cmd("XYZZY %d" % i) for i in range(20)]
+t.is_(c.cmd("HELO client.example"), HELLO,
+      "greylisted HELO with TLS configured: spamd's one line")
+t.is_(c.cmd("EHLO client.example"),
+      "250-mx.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 STARTTLS\r\n",
+      "greylisted EHLO with TLS: spamd's capability list, exactly")
+t.is_(c.cmd("STARTTLS"),
+      "220 glad you want to burn more CPU cycles on your spam\r\n",
+      "STARTTLS: spamd's 220")
+c.close()
+
+c = Client(src="127.0.0.1")
+c.reply()
+r = []
+for i in range(20):
+    r.append(c.cmd("XYZZY %d" % i))
+    if i % 4 == 0:
+        c.cmd("NOOP")
+        c.cmd("HELO")
 t.ok(all(x == "500 5.5.1 Command unrecognized\r\n" for x in r),
      "unknown commands: spamd's 500")
-t.ok(not c.eof(0.3), "still connected after 20")
+t.ok(not c.eof(0.3), "still connected after 20 (NOOP, bare HELO not counted)")
 c.s.sendall(b"XYZZY 21\r\n")
-t.like(c.reply() + c.reply(), r"^500 5\.5\.1 .*\r\n421 ",
-       "the 21st ends the connection")
+t.is_(c.reply(), "451 Temporary failure, please try again later.\r\n",
+      "the 21st unknown command: spamd's final reply instead, no 421")
+t.ok(c.eof(), "closed")
+c.close()
+
+c = Client(src="127.0.0.3")
+c.reply()
+c.s.sendall(b"".join(b"XYZZY %d\r\n" % i for i in range(21)))
+r = [c.reply() for _ in range(21)]
+t.is_(r[-1], "550-Your address 127.0.0.3 is listed\r\n"
+      "550 see http://x/127.0.0.3\r\n",
+      "blacklisted: the 21st gets the list's message")
 t.ok(c.eof(), "closed")
 c.close()
 
@@ -335,6 +392,8 @@ ctx.verify_mode = ssl.CERT_NONE
 code = s.starttls(context=ctx)[0]
 t.is_(code, 220, "STARTTLS works")
 s.ehlo("client.example")
+t.is_(s.ehlo_resp, b"Hello, spam sender. Pleased to be wasting your time.",
+      "EHLO under TLS: spamd's one line")
 s.mail("<a@example.org>")
 s.rcpt("<b@example.net>")
 t.is_(s.docmd("DATA")[0], 451, "under TLS still greylisted")
