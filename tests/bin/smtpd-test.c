@@ -18,10 +18,10 @@
  * smtpd-test: a test-only SMTP/LMTP server on the common/smtp engine.
  * It doubles as the sink for the benchmarks.
  *
- *	smtpd-test [-dDLPSsTv] [-A user:pass] [-a addr] [-b msec] [-C cert]
- *	    [-c reply] [-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir]
- *	    [-p port] [-R pattern] [-r maxrcpt] [-t msec] [-w msec]
- *	    [-x msec] [-z size]
+ *	smtpd-test [-dDLPQSsTvX] [-A user:pass] [-a addr] [-b msec] [-C cert]
+ *	    [-c reply] [-E nlines] [-e nerrors] [-F pattern] [-H reply]
+ *	    [-K key] [-l textline] [-o dir] [-p port] [-R pattern]
+ *	    [-r maxrcpt] [-t msec] [-w msec] [-x msec] [-z size]
  *
  *	-A u:p	offer AUTH PLAIN LOGIN, accept that user and password
  *	-a addr	listen address (127.0.0.1)
@@ -30,15 +30,18 @@
  *	-C/-K	certificate and key: STARTTLS (smtps with -S)
  *	-D	offer DSN
  *	-d	foreground, log to stderr (-v: debug)
+ *	-E n	end DATA after n message lines: "554 5.7.1 Enough", close
  *	-e n	errors before 421
  *	-F pat	LMTP: fail delivery (550 at end of data) for recipients
  *		matching the fnmatch(3) pattern
+ *	-H text	answer HELO/EHLO with this reply, verbatim (\n: lines)
  *	-L	LMTP
  *	-l n	text line limit
  *	-o dir	write each accepted message to dir/msg.N, the envelope to
  *		dir/msg.N.env ("from=<...>" then one "rcpt=<...>" a line)
  *	-P	allow AUTH without TLS
  *	-p port	port (2525)
+ *	-Q	at the error limit: no 421, just close
  *	-R pat	reject recipients matching the pattern at RCPT (550)
  *	-r n	recipients per message
  *	-S	smtps (TLS from the first byte)
@@ -47,6 +50,7 @@
  *	-t ms	idle timeout
  *	-w ms	every hook answers after this delay (asynchronously)
  *	-x ms	tarpit: every output byte paced at this interval
+ *	-X	tarpit: each reply waits one interval before its first byte
  *	-z n	maximum message size
  */
 
@@ -79,6 +83,7 @@ struct sess {
 	FILE			*fp;
 	char			 tmp[1024];
 	int			 failed;
+	int			 nlines;	/* -E */
 };
 
 struct opts {
@@ -88,6 +93,8 @@ struct opts {
 	const char	*reject;
 	const char	*fail;
 	const char	*connect;
+	const char	*helo;
+	int		 early;
 	int		 delay;
 	int		 pace;
 	unsigned long	 seq;
@@ -161,7 +168,7 @@ h_connect(struct smtp_session *s, void *arg)
 static int
 h_helo(struct smtp_session *s, void *arg, const char *name)
 {
-	return answer(arg, "250 Ok");
+	return answer(arg, opt.helo != NULL ? opt.helo : "250 Ok");
 }
 
 static int
@@ -217,6 +224,7 @@ h_data(struct smtp_session *s, void *arg)
 		}
 	}
 	x->failed = 0;
+	x->nlines = 0;
 	return answer(arg, "354 Go ahead");
 }
 
@@ -230,6 +238,8 @@ h_body(struct smtp_session *s, void *arg, const char *line, size_t len,
 		x->failed = 1;
 		return -1;
 	}
+	if (opt.early > 0 && ++x->nlines == opt.early)
+		smtp_data_reply(s, 1, "554 5.7.1 Enough");
 	return 0;
 }
 
@@ -334,11 +344,11 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: smtpd-test [-dDLPSsTv] [-A user:pass] "
-	    "[-a addr] [-b msec] [-C cert]\n\t[-c reply] "
-	    "[-e nerrors] [-F pattern] [-K key] [-l textline] [-o dir]\n"
-	    "\t[-p port] [-R pattern] [-r maxrcpt] [-t msec] [-w msec] "
-	    "[-x msec] [-z size]\n");
+	fprintf(stderr, "usage: smtpd-test [-dDLPQSsTvX] [-A user:pass] "
+	    "[-a addr] [-b msec] [-C cert]\n\t[-c reply] [-E nlines] "
+	    "[-e nerrors] [-F pattern] [-H reply] [-K key]\n"
+	    "\t[-l textline] [-o dir] [-p port] [-R pattern] [-r maxrcpt] "
+	    "[-t msec]\n\t[-w msec] [-x msec] [-z size]\n");
 	exit(1);
 }
 
@@ -367,7 +377,7 @@ main(int argc, char *argv[])
 	memset(&conf, 0, sizeof(conf));
 	conf.hostname = "mx.test";
 	while ((ch = getopt(argc, argv,
-	    "A:a:b:C:c:DdF:e:K:Ll:o:Pp:R:r:SsTt:vw:x:z:")) != -1) {
+	    "A:a:b:C:c:DdE:F:e:H:K:Ll:o:Pp:QR:r:SsTt:vw:Xx:z:")) != -1) {
 		switch (ch) {
 		case 'A':
 			if ((p = strchr(optarg, ':')) == NULL)
@@ -398,6 +408,21 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			debug = 1;
+			break;
+		case 'E':
+			opt.early = strtonum(optarg, 1, 1000000, &errstr);
+			if (errstr)
+				errx(1, "-E %s: %s", optarg, errstr);
+			break;
+		case 'H':
+			opt.helo = optarg;
+			conf.flags |= SMTP_F_HELO_VERBATIM;
+			break;
+		case 'Q':
+			conf.flags |= SMTP_F_ERRORS_QUIET;
+			break;
+		case 'X':
+			conf.flags |= SMTP_F_PACE_DELAY;
 			break;
 		case 'e':
 			conf.max_errors = strtonum(optarg, 1, 1000, &errstr);

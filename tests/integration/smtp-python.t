@@ -64,7 +64,13 @@ t.spawn([BIN, "-d", "-v", "-p", "2527", "-w", "100", "-o", spool2],
 # D: tarpit, one octet every 40 ms; E: refused at connect with 554
 t.spawn([BIN, "-d", "-p", "2528", "-x", "40"], log="D")
 t.spawn([BIN, "-d", "-p", "2529", "-c", "554 5.7.1 Go away"], log="E")
-for port in (2525, 2526, 2527, 2528, 2529):
+# F: tarpit, 250 ms per octet, each reply delayed one interval first
+t.spawn([BIN, "-d", "-p", "2530", "-x", "250", "-X"], log="F")
+# G: greyd's needs: verbatim HELO reply, quiet error limit (3), DATA
+#    ended by the app after 3 lines
+t.spawn([BIN, "-d", "-p", "2531", "-H", "250 mx.test\nX-ONLY-THIS",
+         "-e", "3", "-Q", "-E", "3"], log="G")
+for port in (2525, 2526, 2527, 2528, 2529, 2530, 2531):
     if not t.wait_port(port):
         t.bail("smtpd-test on %d did not start" % port)
 time.sleep(0.5)  # B: the probe connection of wait_port is gone
@@ -414,6 +420,43 @@ while True:
 t.is_(got, b"221 2.0.0 Bye\r\n", "tarpit: QUIT answered, paced, then closed")
 s.close()
 
+# --- paced with a delay first (F: 250 ms, -X) ---
+start = time.time()
+s = socket.create_connection(("127.0.0.1", 2530), timeout=5)
+first = s.recv(100)
+el = time.time() - start
+t.is_(first, b"2", "delayed tarpit: one octet")
+t.ok(0.2 <= el <= 0.6, "the first octet waited one interval (%.2fs)" % el)
+t0 = time.time()
+second = s.recv(100)
+el2 = time.time() - t0
+t.ok(second == b"2" and 0.15 <= el2 <= 0.6,
+     "then one octet per interval (%r after %.2fs)" % (second, el2))
+s.close()
+
+# --- G: verbatim HELO, quiet error limit, DATA ended early ---
+c = Client(2531)
+ONLY = (250, "250-mx.test\r\n250 X-ONLY-THIS\r\n")
+t.is_(c.cmd(b"EHLO client.example"), ONLY,
+      "SMTP_F_HELO_VERBATIM: EHLO gets the hook's reply, nothing else")
+t.is_(c.cmd(b"HELO client.example"), ONLY, "and HELO too")
+c.send(b"XYZZY\r\nXYZZY\r\nXYZZY\r\nNOOP\r\n")
+t.is_(codes(c, 3), [500, 500, 500], "three unknown commands")
+t.is_(c.pending(1), b"<EOF>", "SMTP_F_ERRORS_QUIET: closed, no 421")
+c.close()
+c = Client(2531)
+c.cmd(b"HELO client.example")
+c.cmd(b"MAIL FROM:<a@example.org>")
+c.cmd(b"RCPT TO:<b@example.org>")
+t.is_(c.cmd(b"DATA")[0], 354, "DATA")
+c.send(b"one\r\ntwo\r\n")
+t.is_(c.pending(0.5), b"", "two lines: nothing yet")
+c.send(b"three\r\nfour\r\n")
+t.is_(c.reply(), (554, "554 5.7.1 Enough\r\n"),
+      "smtp_data_reply: the reply after the 3rd line, no '.' needed")
+t.ok(c.closed(), "then closed")
+c.close()
+
 # --- 554 at connect (E): only QUIT is served ---
 c = Client(2529)
 t.is_(c.banner, (554, "554 5.7.1 Go away\r\n"), "554 instead of a banner")
@@ -458,7 +501,7 @@ for p in t.procs:
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-for name, p in zip("ABCDE", t.procs):
+for name, p in zip("ABCDEFG", t.procs):
     lg = t.log(name)
     t.ok(p.returncode == 0 and "Sanitizer" not in lg and
          "smtpd-test exiting" in lg,

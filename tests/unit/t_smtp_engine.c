@@ -18,7 +18,9 @@
  * t_smtp_engine: the server engine's hooks over a socketpair, in one
  * process: call order, deferred (asynchronous) replies, LMTP replies per
  * recipient, body failures, rset reasons, backpressure, early talkers,
- * and the session accessors.
+ * the session accessors, and what greyd needs to speak like spamd:
+ * verbatim HELO replies, the noop and error hooks, lax sequence and
+ * HELO, the quiet error limit, DATA ended early by the body hook.
  */
 
 #include <sys/types.h>
@@ -49,6 +51,12 @@ struct t {
 	int			 early_ok;	/* early talker: let it in */
 	int			 refuse_data;	/* greyd: 451 at DATA */
 	const char		*connect_reply;
+	const char		*helo_reply;	/* the helo hook's reply */
+	const char		*noop_reply;
+	int			 use_error;	/* the error hook */
+	int			 max_errors;
+	int			 early_end;	/* smtp_data_reply at line 1 */
+	int			 early_close;
 	/* results */
 	char			 calls[2048];
 	int			 ndisconnect;
@@ -134,7 +142,41 @@ h_early(struct smtp_session *s, void *arg)
 static int
 h_helo(struct smtp_session *s, void *arg, const char *h)
 {
-	rec(arg, "helo=", h);
+	struct t	*t = arg;
+
+	rec(t, "helo=", h);
+	if (t->helo_reply != NULL)
+		smtp_reply(s, "%s", t->helo_reply);
+	return SMTP_DEFAULT;
+}
+
+static int
+h_noop(struct smtp_session *s, void *arg)
+{
+	struct t	*t = arg;
+
+	rec(t, "noop", NULL);
+	if (t->noop_reply != NULL)
+		smtp_reply(s, "%s", t->noop_reply);
+	return SMTP_DEFAULT;
+}
+
+/* spamd-like: a bare HELO is not counted, the last error says bye. */
+static int
+h_error(struct smtp_session *s, void *arg, enum smtp_verb verb,
+    const char *deftext, int last)
+{
+	struct t	*t = arg;
+
+	if (!t->use_error)
+		return SMTP_DEFAULT;
+	rec(t, last ? "error-last=" : "error=", deftext);
+	if (verb == SMTP_CMD_HELO) {
+		smtp_reply(s, "501 helo requires domain name.");
+		return SMTP_UNCOUNTED;
+	}
+	if (last)
+		smtp_reply(s, "451 that was one too many");
 	return SMTP_DEFAULT;
 }
 
@@ -187,6 +229,8 @@ h_body(struct smtp_session *s, void *arg, const char *line, size_t len,
 	}
 	if (t->data_fail && t->body_lines == 1)
 		smtp_data_fail(s, "554 5.7.1 Virus found");
+	if (t->early_end && t->body_lines == 1)
+		smtp_data_reply(s, t->early_close, "554 5.7.1 Enough");
 	if (t->body_fail && t->body_lines == 1)
 		return -1;
 	return 0;
@@ -251,7 +295,7 @@ static const struct smtp_hooks hooks = {
 	.connect = h_connect, .early_talker = h_early, .helo = h_helo,
 	.mail = h_mail, .rcpt = h_rcpt, .data = h_data, .body = h_body,
 	.eom = h_eom, .rset = h_rset, .quit = h_quit,
-	.disconnect = h_disconnect
+	.disconnect = h_disconnect, .noop = h_noop, .error = h_error
 };
 
 /*
@@ -274,6 +318,7 @@ run(struct t *t, int flags, int banner_delay, const char *input, int eof)
 	c.hostname = "mx.test";
 	c.flags = flags;
 	c.banner_delay = banner_delay;
+	c.max_errors = t->max_errors;
 	c.hooks = &hooks;
 	c.arg = t;
 	t->base = event_base_new();
@@ -332,7 +377,7 @@ main(void)
 
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(30);
+	plan(51);
 
 	memset(&t, 0, sizeof(t));
 	out = run(&t, 0, 0, "EHLO c.example\r\n" TXN MSG "QUIT\r\n", 0);
@@ -354,7 +399,7 @@ main(void)
 	is_str(codes(out), "220 250 250 250 550 250 354 250 250 221",
 	    "deferred MAIL and end of data: replies in order");
 	is_str(t.calls, "connect helo=c.example mail=a mail-answer rcpt=b "
-	    "rcpt=no rcpt=c data eom lines=3 eom-answer quit disconnect",
+	    "rcpt=no rcpt=c data eom lines=3 eom-answer noop quit disconnect",
 	    "the next command waits for the deferred reply");
 	ok(strstr(out, "250 2.1.0 Later\r\n") != NULL &&
 	    strstr(out, "250 2.0.0 late 0\r\n") != NULL,
@@ -437,5 +482,104 @@ main(void)
 	out = run(&t, 0, 0, "EHLO c.example\r\n", 0);
 	is_str(out, "421 4.3.2 Not now\r\n", "421 at connect, then closed");
 	ok(strstr(t.calls, "helo") == NULL, "no command served after 421");
+
+	/* the helo hook's 2xx reply: ignored, or verbatim with the flag */
+	memset(&t, 0, sizeof(t));
+	t.helo_reply = "250 mx.test\nX-ONE\nX-TWO";
+	out = run(&t, 0, 0, "EHLO c.example\r\nQUIT\r\n", 0);
+	ok(strstr(out, "\r\n250-SIZE\r\n") != NULL &&
+	    strstr(out, "X-ONE") == NULL,
+	    "without SMTP_F_HELO_VERBATIM: the engine's capabilities");
+	memset(&t, 0, sizeof(t));
+	t.helo_reply = "250 mx.test\nX-ONE\nX-TWO";
+	out = run(&t, SMTP_F_HELO_VERBATIM, 0, "EHLO c.example\r\n"
+	    "HELO c.example\r\nQUIT\r\n", 0);
+	if (!ok(strstr(out, "\r\n250-mx.test\r\n250-X-ONE\r\n250 X-TWO\r\n"
+	    "250-mx.test\r\n250-X-ONE\r\n250 X-TWO\r\n221 ") != NULL &&
+	    strstr(out, "SIZE") == NULL && strstr(out, "HELP") == NULL,
+	    "SMTP_F_HELO_VERBATIM: the hook's reply, exactly, for EHLO and "
+	    "HELO"))
+		diag("out: %s", out);
+	memset(&t, 0, sizeof(t));
+	out = run(&t, SMTP_F_HELO_VERBATIM, 0, "EHLO c.example\r\nQUIT\r\n",
+	    0);
+	ok(strstr(out, "\r\n250-SIZE\r\n") != NULL,
+	    "SMTP_F_HELO_VERBATIM, no reply from the hook: the default");
+
+	/* NOOP */
+	memset(&t, 0, sizeof(t));
+	out = run(&t, 0, 0, "NOOP\r\nQUIT\r\n", 0);
+	ok(strstr(out, "\r\n250 2.0.0 Ok\r\n221") != NULL &&
+	    strstr(t.calls, "noop") != NULL, "noop hook: default reply");
+	memset(&t, 0, sizeof(t));
+	t.noop_reply = "250 2.0.0 OK I did nothing";
+	out = run(&t, 0, 0, "NOOP\r\nQUIT\r\n", 0);
+	ok(strstr(out, "\r\n250 2.0.0 OK I did nothing\r\n221") != NULL,
+	    "noop hook: its reply");
+
+	/* sequence and HELO leniency */
+	memset(&t, 0, sizeof(t));
+	out = run(&t, 0, 0, "MAIL FROM:<a@x.example>\r\nHELO\r\n"
+	    "QUIT\r\n", 0);
+	is_str(codes(out), "220 503 501 221",
+	    "default: MAIL before HELO 503, bad HELO 501");
+	memset(&t, 0, sizeof(t));
+	out = run(&t, SMTP_F_LAX_SEQUENCE | SMTP_F_LAX_HELO, 0,
+	    "MAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+	    "HELO [x y\r\nHELO\r\nQUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 501 221",
+	    "SMTP_F_LAX_SEQUENCE, SMTP_F_LAX_HELO: MAIL before HELO, any "
+	    "word, only an empty HELO refused");
+	ok(strstr(t.calls, "mail=a rcpt=b rset=helo helo=[x quit") != NULL,
+	    "the first word is the HELO name");
+
+	/* the error hook and the error limit */
+	memset(&t, 0, sizeof(t));
+	t.max_errors = 3;
+	out = run(&t, 0, 0, "XYZ\r\nXYZ\r\nXYZ\r\nQUIT\r\n", 0);
+	is_str(codes(out), "220 500 500 500 421",
+	    "default: 421 after the last error");
+	memset(&t, 0, sizeof(t));
+	t.max_errors = 3;
+	t.use_error = 1;
+	out = run(&t, SMTP_F_ERRORS_QUIET, 0, "XYZ\r\nNOOP\r\nHELO\r\n"
+	    "HELO\r\nXYZ\r\nVRFY\r\nNOOP\r\nQUIT\r\n", 0);
+	is_str(codes(out), "220 500 250 501 501 500 451",
+	    "SMTP_F_ERRORS_QUIET: the hook's last reply, no 421, closed");
+	ok(strstr(out, "501 helo requires domain name.\r\n501 helo") != NULL,
+	    "error hook: its reply replaces the default");
+	ok(strstr(t.calls, "error-last=501 5.5.4 Syntax: VRFY address "
+	    "disconnect") != NULL, "uncounted errors left out; last flagged");
+	ok(strstr(t.calls, "error=500 5.5.1 Command unrecognized") != NULL,
+	    "error hook: the default reply text");
+
+	/* DATA ended early */
+	memset(&t, 0, sizeof(t));
+	t.early_end = 1;
+	t.early_close = 1;
+	out = run(&t, 0, 0, "HELO c.example\r\n" TXN MSG "QUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 550 250 354 554",
+	    "smtp_data_reply, close: the reply, then closed");
+	ok(strstr(out, "554 5.7.1 Enough\r\n") != NULL, "the app's text");
+	ok(strstr(t.calls, "rset=rejected") != NULL &&
+	    strstr(t.calls, "eom") == NULL && strstr(t.calls, "quit") == NULL,
+	    "no eom hook, transaction dropped, nothing read after");
+	is_int(t.body_lines, 1, "the body hook is not called again");
+	memset(&t, 0, sizeof(t));
+	t.early_end = 1;
+	out = run(&t, 0, 0, "HELO c.example\r\n" TXN MSG
+	    "MAIL FROM:<d@x.example>\r\nQUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 550 250 354 554 250 221",
+	    "smtp_data_reply, go on: the rest of the message read silently");
+	ok(strstr(t.calls, "rset=rejected mail=d quit") != NULL,
+	    "then the session goes on");
+	is_int(t.body_lines, 1, "the discarded lines reach no hook");
+	memset(&t, 0, sizeof(t));
+	t.early_end = 1;
+	out = run(&t, 0, 0, "HELO c.example\r\n" TXN "Subject: t\r\n"
+	    "x\r\n", 1);
+	ok(strstr(out, "554 5.7.1 Enough\r\n") != NULL && t.ndisconnect == 1,
+	    "smtp_data_reply, go on, peer gone before the end: one "
+	    "disconnect");
 	return done_testing();
 }
