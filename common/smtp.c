@@ -98,6 +98,14 @@ struct smtp_server {
 	TAILQ_HEAD(, smtp_session) sessions;
 };
 
+/* The envelope, allocated by MAIL and freed when the transaction ends. */
+struct smtp_txn {
+	struct smtp_addr	 mail_from;
+	struct smtp_mail_params	 mail_params;
+	struct smtp_addr	 tmp_addr;
+	struct smtp_rcpt_params	 tmp_rparams;
+};
+
 struct smtp_session {
 	TAILQ_ENTRY(smtp_session) entry;
 	struct smtp_server	*srv;
@@ -134,14 +142,11 @@ struct smtp_session {
 
 	/* the transaction */
 	int			 txn;		/* MAIL accepted */
-	struct smtp_addr	 mail_from;
-	struct smtp_mail_params	 mail_params;
-	struct smtp_addr	 tmp_addr;
-	struct smtp_rcpt_params	 tmp_rparams;
+	struct smtp_txn		*t;		/* from MAIL to its end */
 	struct smtp_rcpt	*rcpts;
 	size_t			 nrcpt, rcpt_cap, rcpt_tries;
 	struct smtp_data	 data;
-	char			 data_fail[SMTP_REPLY_MAX];
+	char			*data_fail;	/* smtp_data_fail() */
 	char			*early_reply;	/* smtp_data_reply() */
 	int			 early_close;
 	int			 discard;	/* reading the rest, silently */
@@ -150,7 +155,9 @@ struct smtp_session {
 
 	/* tarpit */
 	int			 pace;
-	struct evbuffer		*paced;
+	char			*paced;		/* output not sent yet, */
+	size_t			 paced_len;	/* allocated to fit */
+	size_t			 paced_off;
 };
 
 static void	smtp_accept_cb(struct evconnlistener *, evutil_socket_t,
@@ -178,6 +185,9 @@ static void	smtp_txn_reset(struct smtp_session *, enum smtp_rset_why);
 static void	smtp_eom(struct smtp_session *);
 static void	smtp_data_early(struct smtp_session *);
 static void	smtp_set_reply(struct smtp_session *, const char *);
+static void	smtp_txn_free(struct smtp_session *);
+static void	smtp_paced_add(struct smtp_session *, const char *, size_t);
+static void	smtp_paced_free(struct smtp_session *);
 static void	smtp_check_noop(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_ehlo_reply(struct smtp_session *);
 static int	smtp_ext_mask(struct smtp_session *);
@@ -319,8 +329,7 @@ smtp_session_new(struct smtp_server *srv, int fd, const struct sockaddr *sa,
 	}
 	s->ev_resume = event_new(srv->base, -1, 0, smtp_resume_cb, s);
 	s->ev_timer = event_new(srv->base, -1, 0, smtp_timer_cb, s);
-	s->paced = evbuffer_new();
-	if (s->ev_resume == NULL || s->ev_timer == NULL || s->paced == NULL)
+	if (s->ev_resume == NULL || s->ev_timer == NULL)
 		fatalx("smtp: out of memory");
 	io_set_timeout(s->io, s->conf->timeout);
 	io_set_read_max(s->io, SMTP_READ_MAX);
@@ -470,9 +479,13 @@ smtp_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	/* tarpit: one octet per tick */
-	if (evbuffer_remove(s->paced, &c, 1) == 1)
+	if (s->paced_off < s->paced_len) {
+		c = s->paced[s->paced_off++];
 		(void)io_write(s->io, &c, 1);
-	if (evbuffer_get_length(s->paced) > 0) {
+	}
+	if (s->paced_off == s->paced_len)
+		smtp_paced_free(s);
+	else {
 		tv.tv_sec = s->pace / 1000;
 		tv.tv_usec = (s->pace % 1000) * 1000;
 		evtimer_add(s->ev_timer, &tv);
@@ -537,7 +550,35 @@ smtp_io_cb(struct io *io, int evt, void *arg)
 static int
 smtp_output_empty(struct smtp_session *s)
 {
-	return evbuffer_get_length(s->paced) == 0 && io_queued(s->io) == 0;
+	return s->paced_off == s->paced_len && io_queued(s->io) == 0;
+}
+
+/*
+ * Paced output waiting for the timer: a plain buffer that fits what is
+ * left (a tarpitted session holds its current reply, nothing more).
+ */
+static void
+smtp_paced_add(struct smtp_session *s, const char *out, size_t n)
+{
+	size_t	 left = s->paced_len - s->paced_off;
+	char	*p;
+
+	p = xmalloc(left + n);
+	if (left > 0)
+		memcpy(p, s->paced + s->paced_off, left);
+	memcpy(p + left, out, n);
+	free(s->paced);
+	s->paced = p;
+	s->paced_len = left + n;
+	s->paced_off = 0;
+}
+
+static void
+smtp_paced_free(struct smtp_session *s)
+{
+	free(s->paced);
+	s->paced = NULL;
+	s->paced_len = s->paced_off = 0;
 }
 
 /* Write a reply (wire form), paced when the tarpit is on. */
@@ -557,7 +598,7 @@ smtp_send(struct smtp_session *s, const char *text)
 	log_debug("smtp session=%016llx reply=\"%.*s\"",
 	    (unsigned long long)s->id, (int)(n > 2 ? n - 2 : 0), out);
 	if (s->pace > 0) {
-		if (evbuffer_get_length(s->paced) == 0 &&
+		if (s->paced_off == s->paced_len &&
 		    !evtimer_pending(s->ev_timer, NULL)) {
 			tv.tv_sec = tv.tv_usec = 0;
 			if (s->conf->flags & SMTP_F_PACE_DELAY) {
@@ -566,7 +607,7 @@ smtp_send(struct smtp_session *s, const char *text)
 			}
 			evtimer_add(s->ev_timer, &tv);
 		}
-		evbuffer_add(s->paced, out, n);
+		smtp_paced_add(s, out, n);
 		return;
 	}
 	if (io_write(s->io, out, n) == -1)
@@ -672,11 +713,13 @@ smtp_free(struct smtp_session *s)
 	io_free(s->io);
 	event_free(s->ev_resume);
 	event_free(s->ev_timer);
-	evbuffer_free(s->paced);
+	smtp_paced_free(s);
 	smtp_data_clear(&s->data);
 	free(s->rcpts);
 	free(s->reply);
 	free(s->early_reply);
+	free(s->data_fail);
+	free(s->t);
 	free(s);
 }
 
@@ -758,14 +801,15 @@ smtp_vreply(struct smtp_session *s, const char *fmt, va_list ap)
 void
 smtp_data_fail(struct smtp_session *s, const char *fmt, ...)
 {
+	char	 buf[SMTP_REPLY_MAX];
 	va_list	 ap;
 	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(s->data_fail, sizeof(s->data_fail), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		s->data_fail[0] = '\0';
+	free(s->data_fail);
+	s->data_fail = n < 0 ? NULL : xstrdup(buf);
 	s->data.flags |= SMTP_DATA_FAILED;
 }
 
@@ -876,12 +920,12 @@ smtp_proceed(struct smtp_session *s, const char *text)
 		break;
 	case SMTP_PEND_MAIL:
 		if (text == NULL || ok) {
-			s->mail_from = s->tmp_addr;
+			s->t->mail_from = s->t->tmp_addr;
 			s->phase = SMTP_PH_MAIL;
 			s->txn = 1;
 			smtp_send(s, text ? text : "250 2.1.0 Ok");
 		} else {
-			memset(&s->mail_params, 0, sizeof(s->mail_params));
+			smtp_txn_free(s);
 			smtp_send(s, text);
 		}
 		break;
@@ -892,8 +936,8 @@ smtp_proceed(struct smtp_session *s, const char *text)
 				s->rcpts = xreallocarray(s->rcpts,
 				    s->rcpt_cap, sizeof(*s->rcpts));
 			}
-			s->rcpts[s->nrcpt].addr = s->tmp_addr;
-			s->rcpts[s->nrcpt].params = s->tmp_rparams;
+			s->rcpts[s->nrcpt].addr = s->t->tmp_addr;
+			s->rcpts[s->nrcpt].params = s->t->tmp_rparams;
 			s->rcpts[s->nrcpt].params.raw = NULL;
 			s->nrcpt++;
 			smtp_send(s, text ? text : "250 2.1.5 Ok");
@@ -905,7 +949,8 @@ smtp_proceed(struct smtp_session *s, const char *text)
 			smtp_data_clear(&s->data);
 			smtp_data_init(&s->data, s->conf->max_textline,
 			    s->conf->max_size, smtp_body_cb, s);
-			s->data_fail[0] = '\0';
+			free(s->data_fail);
+			s->data_fail = NULL;
 			s->phase = SMTP_PH_DATA;
 			smtp_send(s, text ? text : "354 End data with "
 			    "<CR><LF>.<CR><LF>");
@@ -929,8 +974,7 @@ smtp_proceed(struct smtp_session *s, const char *text)
 			smtp_log_message(s, text);
 		}
 		smtp_data_clear(&s->data);
-		memset(&s->mail_params, 0, sizeof(s->mail_params));
-		memset(&s->mail_from, 0, sizeof(s->mail_from));
+		smtp_txn_free(s);
 		s->nrcpt = s->rcpt_tries = 0;
 		s->txn = 0;
 		if (s->phase != SMTP_PH_CLOSING)
@@ -972,7 +1016,8 @@ smtp_log_message(struct smtp_session *s, const char *result)
 {
 	char	 from[SMTP_PATH_MAX + 1];
 
-	if (smtp_addr_format(&s->mail_from, from, sizeof(from)) == -1)
+	if (s->t == NULL ||
+	    smtp_addr_format(&s->t->mail_from, from, sizeof(from)) == -1)
 		from[0] = '\0';
 	log_info("smtp session=%016llx event=message address=%s from=<%s> "
 	    "nrcpt=%zu size=%zu result=\"%s\"", (unsigned long long)s->id,
@@ -993,12 +1038,21 @@ smtp_txn_reset(struct smtp_session *s, enum smtp_rset_why why)
 		s->pending = saved;
 	}
 	smtp_data_clear(&s->data);
-	memset(&s->mail_params, 0, sizeof(s->mail_params));
-	memset(&s->mail_from, 0, sizeof(s->mail_from));
+	smtp_txn_free(s);
 	s->nrcpt = s->rcpt_tries = 0;
 	s->txn = 0;
 	if (s->phase == SMTP_PH_MAIL || s->phase == SMTP_PH_DATA)
 		s->phase = SMTP_PH_HELO;
+}
+
+/* The envelope is gone: free it (an idle session keeps none). */
+static void
+smtp_txn_free(struct smtp_session *s)
+{
+	free(s->t);
+	s->t = NULL;
+	free(s->data_fail);
+	s->data_fail = NULL;
 }
 
 static int
@@ -1194,7 +1248,7 @@ smtp_eom(struct smtp_session *s)
 		    s->conf->max_textline);
 		text = buf;
 	} else if (f & SMTP_DATA_FAILED)
-		text = s->data_fail[0] ? s->data_fail :
+		text = s->data_fail != NULL ? s->data_fail :
 		    "451 4.3.0 Local error in processing";
 	if (text != NULL) {
 		if (s->conf->flags & SMTP_F_LMTP)
@@ -1672,41 +1726,45 @@ smtp_check_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		smtp_error(s, "530 5.7.0 Authentication required");
 		return;
 	}
+	if (s->t == NULL)
+		s->t = xcalloc(1, sizeof(*s->t));
 	if (smtp_parse_path(cmd->args, 1, mask & SMTP_P_SMTPUTF8,
-	    &s->tmp_addr, &params, &err) == -1 ||
-	    smtp_parse_mail_params(params, mask, &s->mail_params,
+	    &s->t->tmp_addr, &params, &err) == -1 ||
+	    smtp_parse_mail_params(params, mask, &s->t->mail_params,
 	    &err) == -1) {
+		smtp_txn_free(s);
 		smtp_error(s, err);
 		return;
 	}
-	if (!s->mail_params.smtputf8) {
-		for (i = 0; s->tmp_addr.local[i] != '\0'; i++)
-			if ((unsigned char)s->tmp_addr.local[i] >= 0x80)
+	if (!s->t->mail_params.smtputf8) {
+		for (i = 0; s->t->tmp_addr.local[i] != '\0'; i++)
+			if ((unsigned char)s->t->tmp_addr.local[i] >= 0x80)
 				break;
-		if (s->tmp_addr.local[i] != '\0' ||
-		    strspn(s->tmp_addr.domain, "abcdefghijklmnopqrstuvwxyz"
+		if (s->t->tmp_addr.local[i] != '\0' ||
+		    strspn(s->t->tmp_addr.domain, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_[]:") !=
-		    strlen(s->tmp_addr.domain)) {
-			memset(&s->mail_params, 0, sizeof(s->mail_params));
+		    strlen(s->t->tmp_addr.domain)) {
+			smtp_txn_free(s);
 			smtp_error(s, "553 5.6.7 Non-ASCII address requires "
 			    "SMTPUTF8");
 			return;
 		}
 	}
-	if (s->conf->max_size > 0 && s->mail_params.has_size &&
-	    s->mail_params.size > s->conf->max_size) {
-		memset(&s->mail_params, 0, sizeof(s->mail_params));
+	if (s->conf->max_size > 0 && s->t->mail_params.has_size &&
+	    s->t->mail_params.size > s->conf->max_size) {
+		smtp_txn_free(s);
 		smtp_send(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size");
 		return;
 	}
-	s->mail_params.raw = params;
+	s->t->mail_params.raw = params;
 	s->pending = SMTP_PEND_MAIL;
 	s->in_hook++;
 	if (s->hooks->mail != NULL)
-		ret = s->hooks->mail(s, s->arg, &s->tmp_addr, &s->mail_params);
+		ret = s->hooks->mail(s, s->arg, &s->t->tmp_addr,
+		    &s->t->mail_params);
 	s->in_hook--;
-	s->mail_params.raw = NULL;
+	s->t->mail_params.raw = NULL;
 	smtp_hook_done(s, ret, NULL);
 }
 
@@ -1725,21 +1783,24 @@ smtp_check_rcpt(struct smtp_session *s, struct smtp_cmd *cmd)
 		smtp_send(s, "452 4.5.3 Too many recipients");
 		return;
 	}
-	if (smtp_parse_path(cmd->args, 0, s->mail_params.smtputf8,
-	    &s->tmp_addr, &params, &err) == -1 ||
-	    smtp_parse_rcpt_params(params, mask, &s->tmp_rparams,
+	if (s->t == NULL)
+		s->t = xcalloc(1, sizeof(*s->t));
+	if (smtp_parse_path(cmd->args, 0, s->t->mail_params.smtputf8,
+	    &s->t->tmp_addr, &params, &err) == -1 ||
+	    smtp_parse_rcpt_params(params, mask, &s->t->tmp_rparams,
 	    &err) == -1) {
 		smtp_error(s, err);
 		return;
 	}
 	s->rcpt_tries++;
-	s->tmp_rparams.raw = params;
+	s->t->tmp_rparams.raw = params;
 	s->pending = SMTP_PEND_RCPT;
 	s->in_hook++;
 	if (s->hooks->rcpt != NULL)
-		ret = s->hooks->rcpt(s, s->arg, &s->tmp_addr, &s->tmp_rparams);
+		ret = s->hooks->rcpt(s, s->arg, &s->t->tmp_addr,
+		    &s->t->tmp_rparams);
 	s->in_hook--;
-	s->tmp_rparams.raw = NULL;
+	s->t->tmp_rparams.raw = NULL;
 	smtp_hook_done(s, ret, NULL);
 }
 
@@ -1823,9 +1884,11 @@ void
 smtp_session_set_pace(struct smtp_session *s, int msec)
 {
 	s->pace = msec > 0 ? msec : 0;
-	if (s->pace == 0 && evbuffer_get_length(s->paced) > 0) {
+	if (s->pace == 0 && s->paced_off < s->paced_len) {
 		evtimer_del(s->ev_timer);
-		(void)io_write_buffer(s->io, s->paced);
+		(void)io_write(s->io, s->paced + s->paced_off,
+		    s->paced_len - s->paced_off);
+		smtp_paced_free(s);
 	}
 }
 
@@ -1953,7 +2016,9 @@ smtp_session_mail_from(struct smtp_session *s)
 	if (s->phase != SMTP_PH_MAIL && s->phase != SMTP_PH_DATA &&
 	    s->pending != SMTP_PEND_EOM)
 		return NULL;
-	return &s->mail_from;
+	if (s->t == NULL)
+		return NULL;
+	return &s->t->mail_from;
 }
 
 const struct smtp_mail_params *
@@ -1961,7 +2026,7 @@ smtp_session_mail_params(struct smtp_session *s)
 {
 	if (smtp_session_mail_from(s) == NULL)
 		return NULL;
-	return &s->mail_params;
+	return &s->t->mail_params;
 }
 
 size_t
