@@ -114,6 +114,8 @@ r = attempt()
 t.like(r["banner"][1].decode(),
        r"^mx\.test ESMTP spamd IP-based SPAM blocker; \w{3} \w{3} ",
        "banner: hostname, spamd's name, the date")
+t.is_(r["ehlo"], (250, b"Hello, spam sender. Pleased to be wasting your "
+                  b"time."), "EHLO reply (no TLS): spamd's one line")
 t.is_(r["mail"], (250, b"You are about to try to deliver spam. "
                   b"Your time will be spent, for nothing."), "MAIL reply")
 t.is_(r["rcpt"], (250, b"This is hurting you more than it is hurting me."),
