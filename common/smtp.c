@@ -1185,10 +1185,14 @@ static void
 smtp_data_early(struct smtp_session *s)
 {
 	char	*text = s->early_reply;
+	size_t	 i;
 	int	 done = s->data.flags & SMTP_DATA_DONE;
 
 	s->early_reply = NULL;
 	smtp_send(s, text);
+	if (s->conf->flags & SMTP_F_LMTP)	/* one reply per recipient */
+		for (i = 1; i < s->nrcpt; i++)
+			smtp_send(s, text);
 	smtp_log_message(s, text);
 	smtp_txn_reset(s, SMTP_RSET_REJECTED);
 	s->phase = SMTP_PH_HELO;

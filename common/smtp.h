@@ -358,10 +358,11 @@ void		 smtp_data_fail(struct smtp_session *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 /*
  * From the body hook: end DATA now, without waiting for CRLF.CRLF.  The
- * reply goes out after the hook returns; the transaction is dropped
- * (rset hook, SMTP_RSET_REJECTED; no eom hook).  close: 1, the session
- * then closes (what follows is not read); 0, the rest of the message is
- * read and discarded silently up to CRLF.CRLF and the session goes on.
+ * reply goes out after the hook returns (LMTP: once per recipient); the
+ * transaction is dropped (rset hook, SMTP_RSET_REJECTED; no eom hook).
+ * close: 1, the session then closes (what follows is not read); 0, the
+ * rest of the message is read and discarded silently up to CRLF.CRLF
+ * and the session goes on.
  */
 void		 smtp_data_reply(struct smtp_session *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));

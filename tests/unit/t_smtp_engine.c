@@ -377,7 +377,7 @@ main(void)
 
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(51);
+	plan(52);
 
 	memset(&t, 0, sizeof(t));
 	out = run(&t, 0, 0, "EHLO c.example\r\n" TXN MSG "QUIT\r\n", 0);
@@ -574,6 +574,12 @@ main(void)
 	ok(strstr(t.calls, "rset=rejected mail=d quit") != NULL,
 	    "then the session goes on");
 	is_int(t.body_lines, 1, "the discarded lines reach no hook");
+	memset(&t, 0, sizeof(t));
+	t.early_end = 1;
+	out = run(&t, SMTP_F_LMTP, 0, "LHLO c.example\r\n" TXN MSG
+	    "QUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 550 250 354 554 554 221",
+	    "smtp_data_reply, LMTP: once per accepted recipient");
 	memset(&t, 0, sizeof(t));
 	t.early_end = 1;
 	out = run(&t, 0, 0, "HELO c.example\r\n" TXN "Subject: t\r\n"
