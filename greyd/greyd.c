@@ -21,10 +21,13 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -47,6 +50,12 @@ struct greyd_conf	*greyd_conf;
 
 static __dead void	usage(void);
 static int		greyd_bind(const char *, in_port_t, int);
+static int		greyd_uid_unmapped(uid_t);
+static int		greyd_dbdir_foreign(int);
+static void		greyd_dbdir(const char *, const char *);
+
+/* What LMDB keeps in the database directory. */
+static const char *const greyd_dbfiles[] = { "data.mdb", "lock.mdb" };
 
 static __dead void
 usage(void)
@@ -100,6 +109,122 @@ greyd_bind(const char *host, in_port_t port, int backlog)
 	}
 	freeaddrinfo(res);
 	return fd;
+}
+
+/*
+ * 1 if uid does not exist in this user namespace (unshare -r: the
+ * privilege drop is skipped there, see daemon.c), 0 otherwise.
+ */
+static int
+greyd_uid_unmapped(uid_t uid)
+{
+#ifdef __linux__
+	FILE		*fp;
+	unsigned long	 in, out, count;
+	int		 found = 0;
+
+	if ((fp = fopen("/proc/self/uid_map", "r")) == NULL)
+		return 0;
+	while (fscanf(fp, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (uid >= in && uid - in < count)
+			found = 1;
+	fclose(fp);
+	return !found;
+#else
+	(void)uid;
+	return 0;
+#endif
+}
+
+/* 1 if the directory holds anything but the LMDB files, -1 on error. */
+static int
+greyd_dbdir_foreign(int dfd)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	size_t		 i;
+	int		 fd, foreign = 0;
+
+	if ((fd = dup(dfd)) == -1)
+		return -1;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (!foreign && (de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		foreign = 1;
+		for (i = 0; i < sizeof(greyd_dbfiles) /
+		    sizeof(greyd_dbfiles[0]); i++)
+			if (strcmp(de->d_name, greyd_dbfiles[i]) == 0)
+				foreign = 0;
+	}
+	closedir(dp);
+	return foreign;
+}
+
+/*
+ * Started as root: the greylister opens the database after dropping to
+ * -u user, so the directory must be that user's, as spamd's database
+ * belongs to _spamd.  A missing directory is created (0700); one that
+ * belongs to someone else is taken over (owner and 0700) only when it
+ * holds nothing but the LMDB files (greydb run as root before greyd
+ * leaves it so), never a directory with other files in it.  The LMDB
+ * files are given to the user too.  Exits on error.
+ */
+static void
+greyd_dbdir(const char *path, const char *user)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	size_t		 i;
+	int		 dfd, created = 0, r;
+
+	if ((pw = getpwnam(user)) == NULL)
+		errx(1, "unknown user %s", user);
+	if (pw->pw_uid == 0 || greyd_uid_unmapped(pw->pw_uid))
+		return;
+	if (mkdir(path, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		err(1, "database directory %s", path);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		err(1, "database directory %s", path);
+	if (fstat(dfd, &st) == -1)
+		err(1, "database directory %s", path);
+	if (st.st_uid != pw->pw_uid) {
+		if (!created && (r = greyd_dbdir_foreign(dfd)) != 0) {
+			if (r == -1)
+				err(1, "database directory %s", path);
+			errx(1, "database directory %s: owned by uid %ld and "
+			    "holds other files than the database; give it "
+			    "to %s", path, (long)st.st_uid, user);
+		}
+		if (fchown(dfd, pw->pw_uid, pw->pw_gid) == -1)
+			err(1, "chown %s", path);
+		if (fchmod(dfd, 0700) == -1)
+			err(1, "chmod %s", path);
+		log_info("database directory %s %s for %s", path,
+		    created ? "created" : "taken over", user);
+	}
+	for (i = 0; i < sizeof(greyd_dbfiles) / sizeof(greyd_dbfiles[0]);
+	    i++) {
+		if (fstatat(dfd, greyd_dbfiles[i], &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;
+			err(1, "%s/%s", path, greyd_dbfiles[i]);
+		}
+		if (!S_ISREG(st.st_mode))
+			errx(1, "%s/%s: not a file", path, greyd_dbfiles[i]);
+		if (st.st_uid != pw->pw_uid && fchownat(dfd, greyd_dbfiles[i],
+		    pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) == -1)
+			err(1, "chown %s/%s", path, greyd_dbfiles[i]);
+	}
+	close(dfd);
 }
 
 int
@@ -297,6 +422,9 @@ main(int argc, char *argv[])
 	}
 
 	log_init(conf.debug, LOG_MAIL);
+	if (geteuid() == 0 && !conf.blackonly)
+		greyd_dbdir(conf.dbpath != NULL ? conf.dbpath : GREYDB_PATH,
+		    conf.user);
 	if (conf.tls_cert != NULL) {
 		if ((conf.tls = tls_server_new()) == NULL ||
 		    tls_server_add_pki(conf.tls, NULL, conf.tls_cert,

@@ -1,0 +1,228 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+#
+# tests/interop/greyd-opensmtpd.t: the article's inbound path end to
+# end (issue 3, Tests), with real nftables and a real OpenSMTPD.
+#
+# The "server" is this script's private network namespace: the ruleset
+# conf/nftables/mxsuite.nft, greyd (-F nft, table inet mxsuite) started
+# as root with -u nobody on a database directory that does not exist
+# yet, and OpenSMTPD on port 25 delivering example.test to a maildir.
+# The "client" is a second network namespace joined by a veth pair;
+# swaks and small python clients connect from its addresses to the
+# server's port 25:
+#	10.78.0.2  greylisted: 451, 451 after the pass time, then in
+#	           spamd-white and WHITE in greydb; its next connection
+#	           reaches OpenSMTPD, which delivers the message
+#	10.78.0.3  on a file list, 10.78.0.4 on an http list (greyd-setup,
+#	           python's http.server): stuttered, the list's message, 450
+#	10.78.0.5  mails a spamtrap: TRAPPED
+#	10.78.0.6  holds a connection open (see "crowded" below)
+# Then greyd is restarted over an emptied ruleset: the WHITE entry is
+# still there and spamd-white is filled again.
+#
+# OpenSMTPD's queue is compiled in (/var/spool/smtpd): the test runs in a
+# private mount namespace with a tmpfs on /var/spool.  Both daemons must
+# start as root.
+
+if [ "${MX_IN_NETNS:-}" != 1 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP greyd -u and OpenSMTPD must start as root"
+		exit 0
+	fi
+	MX_IN_NETNS=1 exec unshare -n -m --propagation private -- \
+	    "$BASH" "$0" "$@"
+fi
+. "$MX_TOP/tests/lib/tap.sh"
+mx_netns "$@"
+
+GREYD=$MX_BUILD/greyd/greyd
+GREYDB=$MX_BUILD/greyd/greydb
+SETUP=$MX_BUILD/greyd/greyd-setup
+SMTPD=/usr/sbin/smtpd
+RULES=$MX_TOP/conf/nftables/mxsuite.nft
+for b in "$GREYD" "$GREYDB" "$SETUP"; do
+	[ -x "$b" ] || bail "$b not built"
+done
+[ -x "$SMTPD" ] || bail "OpenSMTPD not installed: ./configure --install-deps"
+for c in nft swaks python3 nsenter; do
+	command -v $c >/dev/null || bail "$c not found"
+done
+id opensmtpd >/dev/null 2>&1 || bail "no opensmtpd user (package setup)"
+mount -t tmpfs -o mode=755 mxspool /var/spool || bail "cannot mount tmpfs"
+
+D=$MX_TMP
+chmod 755 "$D"			# nobody walks to its database and jail
+SRV=10.78.0.1
+veth=mxge$$
+cpid=
+
+# Every wait is bounded; the client namespace and the veth pair go away
+# with the processes, but say so explicitly.
+e2e_cleanup() {
+	ip link del "${veth}a" 2>/dev/null
+	mx_cleanup
+}
+trap e2e_cleanup EXIT
+
+# --- the two namespaces -----------------------------------------------
+
+ip link add "${veth}a" type veth peer name "${veth}b" ||
+    bail "cannot create a veth pair"
+unshare -n sleep 600 &
+cpid=$!
+mx_pids+=("$cpid")
+# the client namespace exists once sleep runs in it
+for i in $(seq 50); do
+	[ "$(readlink /proc/$cpid/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+	    break
+	sleep 0.05
+done
+inc() { nsenter -t "$cpid" -n -- "$@"; }
+ip link set "${veth}b" netns "$cpid" || bail "cannot move ${veth}b"
+ip addr add $SRV/24 dev "${veth}a"
+ip link set "${veth}a" up
+inc ip link set lo up
+for h in 2 3 4 5 6; do
+	inc ip addr add 10.78.0.$h/24 dev "${veth}b"
+done
+inc ip link set "${veth}b" up
+# dnat to 127.0.0.1 from another interface needs route_localnet
+sysctl -qw net.ipv4.conf.all.route_localnet=1
+sysctl -qw "net.ipv4.conf.${veth}a.route_localnet=1"
+nft -f "$RULES" 2>"$D/nft.err" || bail "ruleset: $(cat "$D/nft.err")"
+
+# The elements of an nft set, one per line.
+elems() {
+	nft list set inet mxsuite "$1" | tr -d ' \t\n' |
+	    sed -n 's/.*elements={\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF'
+}
+
+# wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, SECS at most
+wait_for() {
+	local t=$1 i=0; shift
+	while [ $i -lt $((t * 10)) ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$@"
+}
+
+# --- OpenSMTPD --------------------------------------------------------
+
+mkdir -p "$D/Maildir/new" "$D/Maildir/cur" "$D/Maildir/tmp"
+chown -R nobody "$D/Maildir"
+cat >"$D/smtpd.conf" <<EOT
+table vusers { "bob@example.test" = "nobody" }
+listen on $SRV port 25 hostname mx.example.test
+action "local" maildir "$D/Maildir" virtual <vusers>
+match from any for domain "example.test" action "local"
+EOT
+"$SMTPD" -n -f "$D/smtpd.conf" >"$D/smtpd-n.log" 2>&1 ||
+    bail "OpenSMTPD refuses its configuration: $(cat "$D/smtpd-n.log")"
+mx_bg "$SMTPD" -d -f "$D/smtpd.conf"
+mx_wait_port 25 $SRV || bail "OpenSMTPD did not start: $(cat "$D/smtpd.log")"
+
+# --- greyd ------------------------------------------------------------
+
+DB=$D/db
+mkdir "$D/jail"
+GREYD_ARGS=(-d -v -G 2s:1h:36d -I 1 -S 0 -s 1 -c 7 -B 6
+    -h mx.example.test -u nobody -D "$DB" -j "$D/jail")
+
+# a database directory holding someone else's files is not taken over
+mkdir "$D/notdb"
+touch "$D/notdb/precious"
+out=$(mx_timeout 10 "$GREYD" "${GREYD_ARGS[@]}" -D "$D/notdb" -p 2599 2>&1)
+rc=$?
+is "$rc" 1 "greyd refuses a foreign database directory" || diag "$out"
+like "$out" "notdb: owned by uid 0 and holds other files than the \
+database; give it to nobody" "... and says why"
+is "$(stat -c %U "$D/notdb")" root "... and leaves it alone"
+
+start_greyd() {
+	mx_bg "$GREYD" "${GREYD_ARGS[@]}"
+	GREYD_PID=$MX_LASTPID
+	mx_wait_port 8025 || bail "greyd did not start: $(cat "$D/greyd.log")"
+	mx_wait_port 8026 || bail "greyd: no config socket"
+}
+stop_greyd() {
+	kill "$GREYD_PID"
+	timeout 10 tail --pid="$GREYD_PID" -f /dev/null
+	wait "$GREYD_PID"
+}
+[ ! -e "$DB" ] || bail "$DB exists"
+start_greyd
+is "$(stat -c '%U %a' "$DB")" "nobody 700" \
+    "root greyd -u nobody creates -D for nobody, mode 0700"
+like "$(cat "$D/greyd.log")" "database directory $DB created for nobody" \
+    "greyd logs it"
+
+# --- greylisting ------------------------------------------------------
+
+# swaks from SRC: one message from alice@client.test to bob@example.test
+send() {
+	local src=$1; shift
+	inc timeout -k 2 30 swaks --server $SRV --port 25 \
+	    --local-interface "$src" --helo client.test \
+	    --from alice@client.test --to bob@example.test \
+	    --timeout 15 "$@" 2>&1
+}
+
+out=$(send 10.78.0.2 --header "Subject: first")
+like "$out" "<-  220 mx\.example\.test ESMTP spamd IP-based SPAM blocker" \
+    "first attempt: port 25 is redirected to greyd (its banner)"
+like "$out" "<\*\* 451 Temporary failure, please try again later\." \
+    "first attempt: 451" || diag "$out"
+sleep 3				# the pass time is 2 s
+out=$(send 10.78.0.2 --header "Subject: retry")
+like "$out" "<-  220 mx\.example\.test ESMTP spamd" \
+    "retry after the pass time: still greyd"
+like "$out" "<\*\* 451 Temporary failure" "retry after the pass time: 451"
+in_white() { elems spamd-white | grep -qx "$1"; }
+wait_for 10 in_white 10.78.0.2
+ok $? "after the scan, 10.78.0.2 is in spamd-white" ||
+    diag "$(nft list set inet mxsuite spamd-white)"
+now=$(date +%s)
+white=$("$GREYDB" -f "$DB" 10.78.0.2)
+like "$white" '^WHITE\|10\.78\.0\.2\|\|\|[0-9]+\|[0-9]+\|[0-9]+\|2\|0$' \
+    "greydb prints WHITE|ip|||first|pass|expire|bcount|pcount"
+IFS='|' read -r _ _ _ _ first pass expire _ <<<"$white"
+ok $(( !(first <= pass && pass <= now && now - first < 30 &&
+    expire - now > 3110400 - 30 && expire - now <= 3110400) )) \
+    "WHITE times: first <= pass <= now, expire = scan + 36 days" ||
+    diag "now=$now first=$first pass=$pass expire=$expire"
+like "$(cat "$D/greyd.log")" \
+    "10\.78\.0\.2 greylisted helo=client\.test from=<alice@client\.test> to=<bob@example\.test>" \
+    "greyd logged the tuple as the client sent it"
+
+out=$(send 10.78.0.2 --header "Subject: through greyd to OpenSMTPD" \
+    --body "greylisted, whitelisted, delivered")
+like "$out" "<-  220 mx\.example\.test ESMTP OpenSMTPD" \
+    "the next connection reaches OpenSMTPD (its banner, not greyd's)"
+like "$out" "<-  250 2\.0\.0 [0-9a-f]+ Message accepted for delivery" \
+    "OpenSMTPD accepts the message" || diag "$out"
+delivered() { grep -lqs "^Subject: through greyd to OpenSMTPD" \
+    "$D"/Maildir/new/*; }
+wait_for 15 delivered
+ok $? "the message is in the maildir" ||
+    diag "$(ls -lR "$D/Maildir")" "$(tail -20 "$D/smtpd.log")"
+like "$(cat "$D"/Maildir/new/* 2>/dev/null)" \
+    "Received: from client\.test \(.*\[10\.78\.0\.2\]\)" \
+    "delivered with OpenSMTPD's Received line for 10.78.0.2"
+done_testing
