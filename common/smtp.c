@@ -202,6 +202,7 @@ static int	smtp_body_cb(void *, const char *, size_t, int);
 static void	smtp_check_helo(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_check_starttls(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_check_auth(struct smtp_session *, struct smtp_cmd *);
+static int	smtp_keep_raw(const char *, char *, size_t);
 static void	smtp_check_mail(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_check_rcpt(struct smtp_session *, struct smtp_cmd *);
 static void	smtp_check_data(struct smtp_session *, struct smtp_cmd *);
@@ -362,18 +363,13 @@ smtp_resume_cb(evutil_socket_t fd, short ev, void *arg)
 		smtp_free(s);
 		return;
 	}
-	if (s->close_req) {
-		s->close_req = 0;
-		smtp_close(s, s->close_reason);
-		return;
-	}
-	if (s->phase == SMTP_PH_STARTTLS) {
+	if (s->phase == SMTP_PH_STARTTLS && !s->close_req) {
 		if (smtp_output_empty(s))
 			smtp_tls_start(s);
 		return;
 	}
 	if (s->phase == SMTP_PH_SETUP && s->pending == SMTP_PEND_NONE &&
-	    !s->banner_ready) {
+	    !s->banner_ready && !s->close_req) {
 		smtp_start(s);
 		return;
 	}
@@ -386,6 +382,12 @@ smtp_resume_cb(evutil_socket_t fd, short ev, void *arg)
 			s->has_reply = 0;
 			smtp_proceed(s, s->reply);
 		}
+	}
+	/* a close asked for after a reply: the reply goes out first */
+	if (s->close_req && s->phase != SMTP_PH_DEAD) {
+		s->close_req = 0;
+		smtp_close(s, s->close_reason);
+		return;
 	}
 	if (s->phase != SMTP_PH_DEAD && s->phase != SMTP_PH_CLOSING &&
 	    s->phase != SMTP_PH_STARTTLS &&
@@ -1710,11 +1712,23 @@ smtp_auth_call(struct smtp_session *s, const char *mech, const char *authzid,
 	smtp_hook_done(s, ret, NULL);
 }
 
+/*
+ * The parameter parsers cut their input up: keep the parameters as the
+ * client sent them for the hooks (smtp_*_params.raw).  A command line
+ * is shorter than raw, so nothing is cut; returns 0 to chain.
+ */
+static int
+smtp_keep_raw(const char *params, char *raw, size_t len)
+{
+	(void)strlcpy(raw, params, len);
+	return 0;
+}
+
 static void
 smtp_check_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 {
 	const char	*err;
-	char		*params;
+	char		*params, raw[SMTP_LINE_MAX];
 	int		 ret = SMTP_DEFAULT, mask = smtp_ext_mask(s);
 	size_t		 i;
 
@@ -1734,6 +1748,7 @@ smtp_check_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		s->t = xcalloc(1, sizeof(*s->t));
 	if (smtp_parse_path(cmd->args, 1, mask & SMTP_P_SMTPUTF8,
 	    &s->t->tmp_addr, &params, &err) == -1 ||
+	    smtp_keep_raw(params, raw, sizeof(raw)) ||
 	    smtp_parse_mail_params(params, mask, &s->t->mail_params,
 	    &err) == -1) {
 		smtp_txn_free(s);
@@ -1761,7 +1776,7 @@ smtp_check_mail(struct smtp_session *s, struct smtp_cmd *cmd)
 		    "message size");
 		return;
 	}
-	s->t->mail_params.raw = params;
+	s->t->mail_params.raw = raw;
 	s->pending = SMTP_PEND_MAIL;
 	s->in_hook++;
 	if (s->hooks->mail != NULL)
@@ -1776,7 +1791,7 @@ static void
 smtp_check_rcpt(struct smtp_session *s, struct smtp_cmd *cmd)
 {
 	const char	*err;
-	char		*params;
+	char		*params, raw[SMTP_LINE_MAX];
 	int		 ret = SMTP_DEFAULT, mask = smtp_ext_mask(s);
 
 	if (s->phase != SMTP_PH_MAIL) {
@@ -1791,13 +1806,14 @@ smtp_check_rcpt(struct smtp_session *s, struct smtp_cmd *cmd)
 		s->t = xcalloc(1, sizeof(*s->t));
 	if (smtp_parse_path(cmd->args, 0, s->t->mail_params.smtputf8,
 	    &s->t->tmp_addr, &params, &err) == -1 ||
+	    smtp_keep_raw(params, raw, sizeof(raw)) ||
 	    smtp_parse_rcpt_params(params, mask, &s->t->tmp_rparams,
 	    &err) == -1) {
 		smtp_error(s, err);
 		return;
 	}
 	s->rcpt_tries++;
-	s->t->tmp_rparams.raw = params;
+	s->t->tmp_rparams.raw = raw;
 	s->pending = SMTP_PEND_RCPT;
 	s->in_hook++;
 	if (s->hooks->rcpt != NULL)

@@ -57,11 +57,14 @@ struct t {
 	int			 max_errors;
 	int			 early_end;	/* smtp_data_reply at line 1 */
 	int			 early_close;
+	int			 close_after;	/* close after the reply */
 	/* results */
 	char			 calls[2048];
 	int			 ndisconnect;
 	int			 arg_ok;
 	char			 mail_from[300];
+	char			 mail_raw[300];	/* parameters as sent */
+	char			 rcpt_raw[300];
 	size_t			 nrcpt_eom;
 	char			 rcpt1[300];
 	size_t			 body_lines;
@@ -99,6 +102,8 @@ later_cb(evutil_socket_t fd, short ev, void *arg)
 			smtp_reply(t->s, "250 2.0.0 late %zu", i);
 		if (smtp_session_nrcpt(t->s) == 0 || i == 0)
 			smtp_reply(t->s, "250 2.0.0 late");
+		if (t->close_after)
+			smtp_session_close(t->s, "test closes");
 		break;
 	case 3:
 		rec(t, "resume", NULL);
@@ -187,6 +192,7 @@ h_mail(struct smtp_session *s, void *arg, const struct smtp_addr *a,
 	struct t	*t = arg;
 
 	rec(t, "mail=", a->local);
+	(void)strlcpy(t->mail_raw, p->raw, sizeof(t->mail_raw));
 	if (t->defer_mail) {
 		later(t, 1);
 		return SMTP_DEFER;
@@ -198,6 +204,9 @@ static int
 h_rcpt(struct smtp_session *s, void *arg, const struct smtp_addr *a,
     const struct smtp_rcpt_params *p)
 {
+	struct t	*t = arg;
+
+	(void)strlcpy(t->rcpt_raw, p->raw, sizeof(t->rcpt_raw));
 	rec(arg, "rcpt=", a->local);
 	if (strcmp(a->local, "no") == 0)
 		smtp_reply(s, "550 5.1.1 no");
@@ -377,7 +386,7 @@ main(void)
 
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(52);
+	plan(56);
 
 	memset(&t, 0, sizeof(t));
 	out = run(&t, 0, 0, "EHLO c.example\r\n" TXN MSG "QUIT\r\n", 0);
@@ -404,6 +413,25 @@ main(void)
 	ok(strstr(out, "250 2.1.0 Later\r\n") != NULL &&
 	    strstr(out, "250 2.0.0 late 0\r\n") != NULL,
 	    "deferred replies are the app's");
+
+	memset(&t, 0, sizeof(t));
+	out = run(&t, SMTP_F_DSN, 0, "EHLO c.example\r\n"
+	    "MAIL FROM:<a@x.example> SIZE=27 BODY=8BITMIME RET=HDRS\r\n"
+	    "RCPT TO:<b@x.example> NOTIFY=SUCCESS,FAILURE\r\nQUIT\r\n", 0);
+	is_str(t.mail_raw, "SIZE=27 BODY=8BITMIME RET=HDRS",
+	    "MAIL parameters reach the hook as sent");
+	is_str(t.rcpt_raw, "NOTIFY=SUCCESS,FAILURE",
+	    "RCPT parameters reach the hook as sent");
+
+	memset(&t, 0, sizeof(t));
+	t.defer_eom = 1;
+	t.close_after = 1;
+	out = run(&t, 0, 0, "EHLO c.example\r\n" TXN MSG "NOOP\r\nQUIT\r\n", 0);
+	is_str(codes(out), "220 250 250 250 550 250 354 250",
+	    "a deferred reply then smtp_session_close: the reply goes out, "
+	    "nothing after it");
+	ok(strstr(out, "250 2.0.0 late 0\r\n") != NULL,
+	    "the deferred end-of-data reply reached the client");
 
 	memset(&t, 0, sizeof(t));
 	t.lmtp_sync = 1;
