@@ -24,6 +24,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <sys/un.h>
+
 #include <netinet/in.h>
 
 #include <signal.h>
@@ -35,6 +37,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "io.h"
 #include "log.h"
 #include "proxy.h"
 #include "smtp.h"
@@ -43,6 +46,7 @@
 
 #define NH_SIZE		30000		/* the next hop's SIZE */
 #define PX_SIZE		50000		/* the proxy's max_size */
+#define PX3_SIZE	20000		/* the third proxy's, smaller */
 #define HEADER		"X-Proxy-Test: seen\r\n"
 
 enum xmode {
@@ -108,6 +112,9 @@ static void	 client_cb(struct smtpc *, int, void *);
 static void	 timeout_cb(int, short, void *);
 static int	 listen_any(struct sockaddr_in *);
 static void	 run_client(const struct sockaddr_in *, struct client *,
+		    const char *, const char *, int);
+static void	 run_client_fd(int, struct client *, const char *);
+static void	 run(const struct sockaddr_in *, int, struct client *,
 		    const char *, const char *, int);
 static void	 reset_records(void);
 static char	*replystr(const struct smtpc_reply *);
@@ -295,9 +302,24 @@ static void
 run_client(const struct sockaddr_in *sin, struct client *c,
     const char *rcpt1, const char *rcpt2, int again)
 {
+	run(sin, -1, c, rcpt1, rcpt2, again);
+}
+
+/* The same over an established socket (the banner still to come). */
+static void
+run_client_fd(int fd, struct client *c, const char *rcpt1)
+{
+	run(NULL, fd, c, rcpt1, NULL, 0);
+}
+
+static void
+run(const struct sockaddr_in *sin, int fd, struct client *c,
+    const char *rcpt1, const char *rcpt2, int again)
+{
 	struct smtpc_params	 cp;
 	struct event		*tmo;
 	struct timeval		 tv = { 10, 0 };
+	struct smtpc		*s;
 
 	reset_records();
 	memset(c, 0, sizeof(*c));
@@ -315,8 +337,13 @@ run_client(const struct sockaddr_in *sin, struct client *c,
 	    cp.timeout_data = 5000;
 	tmo = evtimer_new(base, timeout_cb, NULL);
 	evtimer_add(tmo, &tv);
-	if (smtpc_connect(base, (const struct sockaddr *)sin, sizeof(*sin),
-	    &cp, client_cb, c) == NULL) {
+	if (sin != NULL)
+		s = smtpc_connect(base, (const struct sockaddr *)sin,
+		    sizeof(*sin), &cp, client_cb, c);
+	else
+		s = smtpc_new(base, io_new(base, fd, NULL, NULL), &cp,
+		    client_cb, c);
+	if (s == NULL) {
 		printf("Bail out! smtpc_connect\n");
 		exit(1);
 	}
@@ -359,9 +386,12 @@ main(void)
 {
 	struct smtp_hooks	 nh_hooks;
 	struct smtp_config	 nc;
-	struct smtp_server	*nh;
+	struct smtp_server	*nh, *nh2;
 	struct proxy_config	 pc;
-	struct proxy		*px, *pxdown;
+	struct proxy		*px, *pxdown, *px3;
+	struct sockaddr_un	 sun;
+	char			 dir[] = "/tmp/t_proxy.XXXXXX";
+	int			 ufd, sv[2];
 	struct sockaddr_in	 nh_sin, px_sin, down_sin, dead_sin;
 	struct client		 c;
 	const char		*errstr = NULL;
@@ -371,7 +401,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
-	plan(72);
+	plan(80);
 
 	base = event_base_new();
 	nh_body = evbuffer_new();
@@ -553,6 +583,55 @@ main(void)
 	is_str(nh_from, "", "down: next hop saw no MAIL");
 	smtpc_msg_clear(&c.msg);
 
+	/*
+	 * 8: the next hop on a unix socket, the client handed over with
+	 * proxy_accept, our SIZE the smaller, the message spooled to a file
+	 */
+	if (mkdtemp(dir) == NULL) {
+		printf("Bail out! mkdtemp\n");
+		return 1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/nh.sock", dir);
+	if ((ufd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(ufd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(ufd, 16) == -1 ||
+	    (nh2 = smtp_server_new(base, &nc)) == NULL ||
+	    smtp_server_listen(nh2, ufd) == -1) {
+		printf("Bail out! unix socket\n");
+		return 1;
+	}
+	memset(&pc, 0, sizeof(pc));
+	pc.hostname = "proxy3.test";
+	pc.next_path = sun.sun_path;
+	pc.max_size = PX3_SIZE;
+	pc.mem_max = 40;
+	pc.spool_dir = dir;
+	pc.timeout = 5000;
+	pc.timeout_data = 5000;
+	pc.transform = transform;
+	px3 = proxy_new(base, &pc, &errstr);
+	ok(px3 != NULL, "proxy_new, unix next hop");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1) {
+		printf("Bail out! socketpair\n");
+		return 1;
+	}
+	proxy_accept(px3, sv[1]);
+	xmode = X_RELAY;
+	run_client_fd(sv[0], &c, "good@example.net");
+	is_int(c.lastevt, SMTPC_CLOSED, "unix: session ends with QUIT");
+	is_str(replystr(&c.banner), "220 proxy3.test ESMTP",
+	    "unix: the proxy's banner");
+	is_int(c.caps.size, PX3_SIZE, "unix: SIZE is the smaller (ours)");
+	is_int(c.caps.flags & SMTPC_CAP_CHUNKING, 0, "unix: no CHUNKING");
+	is_str(replystr(&c.msg.data), "250 2.0.0 queued as NEXTHOP1",
+	    "unix: next hop's reply");
+	is_str(bufstr(x_orig), msg_text,
+	    "unix: transform read the spooled message");
+	is_str(bufstr(nh_body), want, "unix: next hop got it transformed");
+	smtpc_msg_clear(&c.msg);
+
 	/* the last QUITs to the next hop, then tear down */
 	{
 		struct timeval	 tv = { 0, 200000 };
@@ -560,12 +639,18 @@ main(void)
 		event_base_loopexit(base, &tv);
 		event_base_dispatch(base);
 	}
+	proxy_free(px3);
 	proxy_free(pxdown);
 	proxy_free(px);
+	smtp_server_free(nh2);
 	smtp_server_free(nh);
 	close(down_fd);
 	close(px_fd);
 	close(nh_fd);
+	close(ufd);
+	(void)unlink(sun.sun_path);
+	if (rmdir(dir) == -1)
+		diag("rmdir %s: the spool file was left behind?", dir);
 	evbuffer_free(nh_body);
 	evbuffer_free(x_orig);
 	event_base_free(base);
