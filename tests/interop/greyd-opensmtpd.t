@@ -170,6 +170,21 @@ stop_greyd() {
 	fi
 	wait "$GREYD_PID"
 }
+
+# one that greydb made as root (nothing but LMDB's files) is given to
+# nobody, files included, and keeps its entries
+greydb -f "$D/rootdb" -a 192.0.2.9
+mx_bg "$GREYD" "${GREYD_ARGS[@]}" -D "$D/rootdb" -p 2599
+mx_wait_port 2599 || bail "greyd did not start: $(cat "$D/greyd.log")"
+kill "$MX_LASTPID"
+timeout 10 tail --pid="$MX_LASTPID" -f /dev/null
+is "$(stat -c '%U %a' "$D/rootdb" "$D/rootdb/data.mdb" "$D/rootdb/lock.mdb" |
+    tr '\n' ' ')" "nobody 700 nobody 600 nobody 600 " \
+    "greyd takes over a bare database directory made by root"
+like "$(greydb -f "$D/rootdb")" '^WHITE\|192\.0\.2\.9\|' "... entries kept"
+like "$(cat "$D/greyd.log")" "database directory $D/rootdb taken over for \
+nobody" "... and says so"
+
 [ ! -e "$DB" ] || bail "$DB exists"
 start_greyd
 is "$(stat -c '%U %a' "$DB")" "nobody 700" \
