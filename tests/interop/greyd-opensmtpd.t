@@ -35,8 +35,9 @@
 # Then greyd is restarted over an emptied ruleset: the WHITE entry is
 # still there and spamd-white is filled again.
 #
-# OpenSMTPD's queue is compiled in (/var/spool/smtpd): the test runs in a
-# private mount namespace with a tmpfs on /var/spool.  Both daemons must
+# OpenSMTPD's queue and control socket are compiled in (/var/spool/smtpd,
+# /var/run/smtpd.sock): the test runs in a private mount namespace with
+# a tmpfs on /var/spool and /run.  Both daemons must
 # start as root.
 
 if [ "${MX_IN_NETNS:-}" != 1 ]; then
@@ -65,6 +66,9 @@ for c in nft swaks python3 nsenter; do
 done
 id opensmtpd >/dev/null 2>&1 || bail "no opensmtpd user (package setup)"
 mount -t tmpfs -o mode=755 mxspool /var/spool || bail "cannot mount tmpfs"
+# and its control socket (/var/run/smtpd.sock): another OpenSMTPD test
+# running at the same time must not see ours
+mount -t tmpfs -o mode=755 mxrun /run || bail "cannot mount tmpfs on /run"
 
 D=$MX_TMP
 chmod 755 "$D"			# nobody walks to its database and jail
