@@ -52,6 +52,7 @@ static __dead void	usage(void);
 static int		greyd_bind(const char *, in_port_t, int);
 static int		greyd_uid_unmapped(uid_t);
 static int		greyd_dbdir_foreign(int);
+static int		greyd_mkdirs(const char *);
 static void		greyd_dbdir(const char *, const char *);
 
 /* What LMDB keeps in the database directory. */
@@ -166,13 +167,36 @@ greyd_dbdir_foreign(int dfd)
 }
 
 /*
+ * mkdir -p for the directories above the database (root's, 0755, as
+ * /var/db is): -1 with errno on error.
+ */
+static int
+greyd_mkdirs(const char *path)
+{
+	char	 buf[PATH_MAX], *p;
+
+	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/*
  * Started as root: the greylister opens the database after dropping to
  * -u user, so the directory must be that user's, as spamd's database
  * belongs to _spamd.  A missing directory is created (0700); one that
  * belongs to someone else is taken over (owner and 0700) only when it
  * holds nothing but the LMDB files (greydb run as root before greyd
  * leaves it so), never a directory with other files in it.  The LMDB
- * files are given to the user too.  Exits on error.
+ * files are given to the user too.  Missing parents are made as root's.
+ * Exits on error.
  */
 static void
 greyd_dbdir(const char *path, const char *user)
@@ -186,7 +210,12 @@ greyd_dbdir(const char *path, const char *user)
 		errx(1, "unknown user %s", user);
 	if (pw->pw_uid == 0 || greyd_uid_unmapped(pw->pw_uid))
 		return;
-	if (mkdir(path, 0700) == 0)
+	if ((r = mkdir(path, 0700)) == -1 && errno == ENOENT) {
+		if (greyd_mkdirs(path) == -1)
+			err(1, "database directory %s", path);
+		r = mkdir(path, 0700);
+	}
+	if (r == 0)
 		created = 1;
 	else if (errno != EEXIST)
 		err(1, "database directory %s", path);

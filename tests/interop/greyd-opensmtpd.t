@@ -145,7 +145,7 @@ mx_wait_port 25 $SRV || bail "OpenSMTPD did not start: $(cat "$D/smtpd.log")"
 
 # --- greyd ------------------------------------------------------------
 
-DB=$D/db
+DB=$D/var/db/greyd		# /var/db: Debian has none, greyd makes it
 mkdir "$D/jail"
 GREYD_ARGS=(-d -v -G 2s:1h:36d -I 1 -S 0 -s 1 -c 7 -B 6
     -h mx.example.test -u nobody -D "$DB" -j "$D/jail")
@@ -191,8 +191,9 @@ nobody" "... and says so"
 
 [ ! -e "$DB" ] || bail "$DB exists"
 start_greyd
-is "$(stat -c '%U %a' "$DB")" "nobody 700" \
-    "root greyd -u nobody creates -D for nobody, mode 0700"
+is "$(stat -c '%U %a' "$D/var" "$D/var/db" "$DB" | tr '\n' ' ')" \
+    "root 755 root 755 nobody 700 " \
+    "root greyd -u nobody creates -D (and its parents) for nobody, mode 0700"
 like "$(cat "$D/greyd.log")" "database directory $DB created for nobody" \
     "greyd logs it"
 
