@@ -45,7 +45,6 @@ struct daemon_signals {
 	void		*arg;
 };
 
-static int	daemon_id_unmapped(const char *, unsigned long);
 static int	daemon_setgroups_denied(void);
 static void	daemon_signal_cb(evutil_socket_t, short, void *);
 
@@ -129,7 +128,7 @@ daemon_pidfile_close(struct pidfh *pfh)
  * id is not among them (the drop cannot work there), 0 otherwise or when
  * the map cannot be read (no user namespaces: every id exists).
  */
-static int
+int
 daemon_id_unmapped(const char *map, unsigned long id)
 {
 #ifdef __linux__

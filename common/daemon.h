@@ -73,6 +73,12 @@ void		 daemon_pidfile_close(struct pidfh *);
  * caller must not go on).
  */
 int	daemon_drop_privs(const char *, const char *);
+/*
+ * 1 if the id is not mapped in this user namespace (map "uid_map" or
+ * "gid_map" of /proc/self; unshare -r maps only our own): a drop to it
+ * cannot work there.  0 when it is, or without user namespaces.
+ */
+int	daemon_id_unmapped(const char *, unsigned long);
 
 /*
  * Signals through libevent: SIGTERM, SIGINT, SIGHUP and SIGCHLD call

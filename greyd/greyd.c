@@ -50,7 +50,6 @@ struct greyd_conf	*greyd_conf;
 
 static __dead void	usage(void);
 static int		greyd_bind(const char *, in_port_t, int);
-static int		greyd_uid_unmapped(uid_t);
 static int		greyd_dbdir_foreign(int);
 static int		greyd_mkdirs(const char *);
 static void		greyd_dbdir(const char *, const char *);
@@ -110,31 +109,6 @@ greyd_bind(const char *host, in_port_t port, int backlog)
 	}
 	freeaddrinfo(res);
 	return fd;
-}
-
-/*
- * 1 if uid does not exist in this user namespace (unshare -r: the
- * privilege drop is skipped there, see daemon.c), 0 otherwise.
- */
-static int
-greyd_uid_unmapped(uid_t uid)
-{
-#ifdef __linux__
-	FILE		*fp;
-	unsigned long	 in, out, count;
-	int		 found = 0;
-
-	if ((fp = fopen("/proc/self/uid_map", "r")) == NULL)
-		return 0;
-	while (fscanf(fp, "%lu %lu %lu", &in, &out, &count) == 3)
-		if (uid >= in && uid - in < count)
-			found = 1;
-	fclose(fp);
-	return !found;
-#else
-	(void)uid;
-	return 0;
-#endif
 }
 
 /* 1 if the directory holds anything but the LMDB files, -1 on error. */
@@ -208,7 +182,7 @@ greyd_dbdir(const char *path, const char *user)
 
 	if ((pw = getpwnam(user)) == NULL)
 		errx(1, "unknown user %s", user);
-	if (pw->pw_uid == 0 || greyd_uid_unmapped(pw->pw_uid))
+	if (pw->pw_uid == 0 || daemon_id_unmapped("uid_map", pw->pw_uid))
 		return;
 	if ((r = mkdir(path, 0700)) == -1 && errno == ENOENT) {
 		if (greyd_mkdirs(path) == -1)
@@ -454,6 +428,14 @@ main(int argc, char *argv[])
 	if (geteuid() == 0 && !conf.blackonly)
 		greyd_dbdir(conf.dbpath != NULL ? conf.dbpath : GREYDB_PATH,
 		    conf.user);
+	/*
+	 * spamd's empty chroot exists on the BSDs; Debian has none: make
+	 * it (root's, empty, 0755) rather than fail at the drop.
+	 */
+	if (geteuid() == 0 && conf.chroot != NULL &&
+	    mkdir(conf.chroot, 0755) == 0)
+		log_info("created the empty chroot directory %s",
+		    conf.chroot);
 	if (conf.tls_cert != NULL) {
 		if ((conf.tls = tls_server_new()) == NULL ||
 		    tls_server_add_pki(conf.tls, NULL, conf.tls_cert,
