@@ -21,8 +21,9 @@
 # (default 10000) clients connect from 127.0.0.1 and stay: each is
 # tarpitted, its banner going out one byte a second.  Prints the number
 # of connections, the resident size (VmRSS) of greyd's smtp process
-# before and with them, and the bytes per connection.  A measurement,
-# not a test: nothing is asserted.
+# before and with them, the bytes per connection, and, over a 10 s
+# window, the stuttered bytes the clients received and greyd's CPU time
+# per byte.  A measurement, not a test: nothing is asserted.
 #
 # Environment: MX_BUILD (build directory), GREYD (the greyd binary,
 # default $MX_BUILD/greyd/greyd), BENCH_CONNS.
@@ -150,6 +151,46 @@ print("connections: %d (held by greyd: %d)" % (n, nfds(smtp) - 0))
 print("smtp process RSS before: %d KB" % (base // 1024))
 print("smtp process RSS with them: %d KB" % (after // 1024))
 print("bytes per connection: %d" % ((after - base) // n))
+
+
+def cpu(pid):
+    """user + system CPU seconds of a process"""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drain():
+    got = 0
+    for c in conns:
+        try:
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                got += len(b)
+        except (BlockingIOError, socket.timeout):
+            pass
+    return got
+
+
+# CPU per stuttered byte: every connection gets a byte a second; count
+# what the clients receive in a window and what greyd's CPU time grows.
+for c in conns:
+    c.setblocking(False)
+drain()
+window = 10
+c0 = cpu(smtp)
+time.sleep(window)
+c1 = cpu(smtp)
+nbytes = drain()
+print("stuttered bytes in %d s: %d (%.0f per second)" %
+      (window, nbytes, nbytes / window))
+if nbytes:
+    print("greyd CPU per stuttered byte: %.1f us (%.2f s CPU in %d s)" %
+          ((c1 - c0) * 1e6 / nbytes, c1 - c0, window))
+print("(spamd, for scale: about 20 KB per connection by its design, "
+      "reference greyd.md 7)")
 for c in conns:
     c.close()
 PY
