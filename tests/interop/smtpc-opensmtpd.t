@@ -31,6 +31,12 @@
 
 if [ "${MX_IN_NETNS:-}" != 1 ]; then
 	if [ "$(id -u)" != 0 ]; then
+		# nothing may be skipped under CI (which runs as root)
+		if [ -n "${CI:-}" ]; then
+			printf '1..1\nnot ok 1 - cannot run under CI: %s\n' \
+			    "OpenSMTPD must start as root"
+			exit 1
+		fi
 		echo "1..0 # SKIP OpenSMTPD must start as root"
 		exit 0
 	fi
