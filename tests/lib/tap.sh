@@ -191,3 +191,69 @@ mx_postfix() {
 skip_or_fail() {
 	skip "$@"
 }
+
+# Several hosts for one test (sync peers, a client that is not local):
+#	mx_host mx1 10.0.0.1 fd00::1	# a network namespace "mx1"
+#	mx_in mx1 ip addr		# run a command in it
+#	mx_bg_in mx1 "$MX_BUILD/greyd/greyd" -d ...	# background, logged
+# Each host gets an interface eth0 with the addresses given (/24 and /64),
+# joined to the others by the bridge mxbr0 in the test's own namespace,
+# which itself has 10.0.0.254 and fd00::fe.  Call mx_netns first.  The
+# holder processes (and so the namespaces) go away when the test exits.
+mx_host() {
+	local name=$1 a4=$2 a6=${3:-} pid
+	command -v nsenter >/dev/null || skip_all "nsenter not found"
+	if ! ip link show mxbr0 >/dev/null 2>&1; then
+		ip link add mxbr0 type bridge || bail "cannot make bridge"
+		# multicast must flood: no IGMP snooping on the test bridge
+		ip link set mxbr0 type bridge mcast_snooping 0 2>/dev/null
+		ip addr add 10.0.0.254/24 dev mxbr0
+		ip -6 addr add fd00::fe/64 dev mxbr0 nodad 2>/dev/null
+		ip link set mxbr0 up
+	fi
+	unshare -n sleep 100000 &
+	pid=$!
+	mx_pids+=("$pid")
+	# wait until the holder is in its own namespace
+	local i=0
+	while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/$$/ns/net)" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || bail "mx_host $name: no namespace"
+		sleep 0.01
+	done
+	eval "MX_HOSTPID_$name=$pid"
+	ip link add "mxv-$name" type veth peer name eth0 netns "$pid" ||
+	    bail "mx_host $name: veth"
+	ip link set "mxv-$name" master mxbr0 up
+	mx_in "$name" ip link set lo up
+	mx_in "$name" ip addr add "$a4/24" dev eth0
+	[ -z "$a6" ] || mx_in "$name" ip -6 addr add "$a6/64" dev eth0 nodad
+	mx_in "$name" ip link set eth0 up
+	# a default route over the bridge, so that multicast has a way out
+	mx_in "$name" ip route add default via 10.0.0.254 2>/dev/null
+	return 0
+}
+
+mx_hostpid() {
+	local v="MX_HOSTPID_$1"
+	[ -n "${!v:-}" ] || bail "no host $1"
+	echo "${!v}"
+}
+
+mx_in() {
+	local pid
+	pid=$(mx_hostpid "$1") || exit 255
+	shift
+	nsenter -t "$pid" -n -- "$@"
+}
+
+# Like mx_bg, in a host; the log is $MX_TMP/<host>-<name>.log.
+mx_bg_in() {
+	local host=$1 name pid
+	pid=$(mx_hostpid "$host") || exit 255
+	shift
+	name=$(basename "$1")
+	nsenter -t "$pid" -n -- "$@" >>"$MX_TMP/$host-$name.log" 2>&1 &
+	MX_LASTPID=$!
+	mx_pids+=("$MX_LASTPID")
+}
