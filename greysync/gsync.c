@@ -89,6 +89,7 @@ static int	 gsync_seen_check(struct gsync *, const unsigned char *);
 static void	 gsync_seen_add(struct gsync *, const unsigned char *);
 static void	 gsync_warn(struct gsync *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
+static int	 gsync_ctl(const char *);
 static void	 gsync_entry(const struct spamsync_entry *, void *);
 static int	 gsync_change(const struct greydb_change *, void *);
 static void	 gsync_sync_cb(int, short, void *);
@@ -230,6 +231,16 @@ gsync_seen_add(struct gsync *gs, const unsigned char *mac)
 	gsync_seen_expire(gs);
 }
 
+/* 1 if s holds a control character (a tuple field never does). */
+static int
+gsync_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* One received entry, spamd's receiver semantics. */
 static void
 gsync_entry(const struct spamsync_entry *e, void *arg)
@@ -248,6 +259,13 @@ gsync_entry(const struct spamsync_entry *e, void *arg)
 	}
 	switch (e->kind) {
 	case SPAMSYNC_GREY:
+		if (gsync_ctl(e->helo) || gsync_ctl(e->from) ||
+		    gsync_ctl(e->to)) {
+			gs->st.refused++;
+			gsync_warn(gs, "%s: GREY %s: control characters in "
+			    "helo, from or to: refused", gs->peer, e->ip);
+			return;
+		}
 		log_debug("%s: sync GREY ip=%s helo=%s from=%s to=%s",
 		    gs->peer, e->ip, e->helo, e->from, e->to);
 		t.ip = e->ip;
