@@ -1,0 +1,313 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+#
+# tests/integration/greylogd-nflog.t: greylogd on a real NFLOG group.
+# The test's namespace (10.0.0.254, fd00::fe) loads the suite's own
+# ruleset, conf/nftables/mxsuite.nft, with mx1 in <nospamd> so that its
+# SMTP reaches port 25 and is logged to NFLOG group 1; greylogd
+# -l nflog:1 reads it.  swaks on mx1 (10.0.0.1, fd00::1) connects to
+# smtpd-test here: a WHITE entry for mx1 appears in the database, a
+# second connection refreshes it (pcount 1, expire later); IPv6 alike.
+# Outbound: swaks here to mx2 (10.0.0.2) whitelists mx2; with -I it
+# does not (fd00::2), while mx2's inbound still counts.  -Y sends
+# spamd's WHITE sync to a listener on mx1, whose HMAC verifies with the
+# key (Python hmac, key = hex SHA-1 of the key file).  A pcap replay
+# (-r) of the same SYNs gives the same entries; -W bounds; garbage in a
+# file is skipped.
+
+. "$MX_TOP/tests/lib/tap.sh"
+mx_netns "$@"
+
+GL=$MX_BUILD/greylogd/greylogd
+GDB=$MX_BUILD/greyd/greydb
+SMTPD=$MX_BUILD/tests/bin/smtpd-test
+for b in "$GL" "$GDB" "$SMTPD"; do
+	[ -x "$b" ] || bail "$b not built"
+done
+command -v swaks >/dev/null || bail "swaks not found"
+command -v nft >/dev/null || bail "nft not found"
+
+plan 37
+
+chmod 755 "$MX_TMP"
+DB=$MX_TMP/db
+KEY=$MX_TMP/spamd.key
+printf 'greyd-test-key\n' >"$KEY"
+
+mx_host mx1 10.0.0.1 fd00::1
+mx_host mx2 10.0.0.2 fd00::2
+
+# the suite's ruleset, mx1 and mx2 past greyd (nospamd)
+nft -f "$MX_TOP/conf/nftables/mxsuite.nft"
+ok $? "conf/nftables/mxsuite.nft loads"
+nft add element inet mxsuite nospamd '{ 10.0.0.1, 10.0.0.2 }' &&
+    nft add element inet mxsuite nospamd-v6 '{ fd00::1, fd00::2 }'
+ok $? "mx1 and mx2 in nospamd"
+
+# smtpd-test takes IPv4 addresses only: a minimal server for IPv6
+cat >"$MX_TMP/sink6.py" <<'EOF'
+import socket, sys, threading
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 25))
+s.listen(8)
+def serve(c):
+    f = c.makefile("rwb")
+    f.write(b"220 sink6 ESMTP\r\n"); f.flush()
+    for line in f:
+        if line[:4].upper() == b"QUIT":
+            f.write(b"221 bye\r\n"); f.flush()
+            break
+        f.write(b"250 ok\r\n"); f.flush()
+    c.close()
+while True:
+    c, a = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+mx_bg "$SMTPD" -d -a 10.0.0.254 -p 25
+mx_bg python3 "$MX_TMP/sink6.py" fd00::fe
+mx_bg_in mx2 "$SMTPD" -d -a 10.0.0.2 -p 25
+mx_bg_in mx2 python3 "$MX_TMP/sink6.py" fd00::2
+mx_wait_port 25 10.0.0.254 || bail "smtpd-test did not start"
+mx_wait_port 25 fd00::fe || bail "smtpd-test (v6) did not start"
+
+# the sync listener on mx1: each datagram as a hex line
+cat >"$MX_TMP/listen.py" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 8025))
+s.settimeout(1)
+end = time.time() + 120
+with open(sys.argv[1], "a") as f:
+    while time.time() < end:
+        try:
+            d, a = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        f.write(d.hex() + "\n")
+        f.flush()
+EOF
+: >"$MX_TMP/sync.hex"
+mx_bg_in mx1 python3 "$MX_TMP/listen.py" "$MX_TMP/sync.hex"
+
+# wait_for PATTERN [seconds]: until greydb's listing matches
+wait_for() {
+	local i=0
+	while [ "$i" -lt $((${2:-10} * 10)) ]; do
+		"$GDB" -f "$DB" 2>/dev/null | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+field() {	# field KEY N: field N of KEY's WHITE line
+	"$GDB" -f "$DB" | awk -F'|' -v k="$2" -v n="$1" \
+	    '$1 == "WHITE" && $2 == k { print $n }'
+}
+wait_log() {	# wait_log FILE PATTERN
+	local i=0
+	while [ "$i" -lt 100 ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# smtp HOST|- SERVER: one SMTP session, from HOST (-: here); swaks over
+# IPv4, Python's smtplib over IPv6 (swaks needs IO::Socket::INET6)
+smtp() {
+	local ns=()
+	[ "$1" = - ] || ns=(nsenter -t "$(mx_hostpid "$1")" -n --)
+	case $2 in
+	*:*)	mx_timeout 20 "${ns[@]}" python3 -c 'import smtplib, sys
+s = smtplib.SMTP(sys.argv[1], 25, timeout=10)
+s.helo("client.example.net")
+s.quit()' "$2" ;;
+	*)	mx_timeout 20 "${ns[@]}" swaks --server "$2" --port 25 \
+		    --to a@example.org --from b@example.net \
+		    --quit-after HELO >/dev/null 2>&1 ;;
+	esac
+}
+
+mx_bg "$GL" -D -l nflog:1 -f "$DB" -u nobody -k "$KEY" -Y 10.0.0.1 -W 10
+GLPID=$MX_LASTPID
+wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
+    bail "greylogd did not start: $(cat "$MX_TMP/greylogd.log")"
+
+# inbound, IPv4
+smtp mx1 10.0.0.254
+ok $? "swaks mx1 -> 10.0.0.254:25"
+wait_for '^WHITE|10\.0\.0\.1|'
+ok $? "WHITE entry for mx1 created" ||
+    diag "$(cat "$MX_TMP/greylogd.log")"
+first=$(field 5 10.0.0.1)
+exp1=$(field 7 10.0.0.1)
+is "$(field 9 10.0.0.1)" 0 "new entry: pcount 0"
+is "$((exp1 - first))" 36000 "expire = first + 10 h (-W 10)"
+sleep 1.2
+smtp mx1 10.0.0.254
+ok $? "second connection"
+i=0
+while [ "$(field 9 10.0.0.1)" != 1 ] && [ "$i" -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "$(field 9 10.0.0.1)" 1 "second connection: pcount 1"
+exp2=$(field 7 10.0.0.1)
+[ "$exp2" -gt "$exp1" ]
+ok $? "expire moved ($exp1 -> $exp2)"
+
+# inbound, IPv6
+smtp mx1 fd00::fe
+ok $? "swaks mx1 -> [fd00::fe]:25"
+wait_for '^WHITE|fd00::1|'
+ok $? "WHITE entry for fd00::1 created"
+
+# outbound: the destination
+smtp - 10.0.0.2
+ok $? "swaks here -> mx2 10.0.0.2:25"
+wait_for '^WHITE|10\.0\.0\.2|'
+ok $? "outbound: mx2 whitelisted"
+unlike "$("$GDB" -f "$DB")" 'WHITE\|10\.0\.0\.254\|' \
+    "the local address is never whitelisted"
+like "$(cat "$MX_TMP/greylogd.log")" "outbound 10.0.0.2" \
+    "logged as outbound"
+like "$(cat "$MX_TMP/greylogd.log")" "inbound 10.0.0.1" \
+    "logged as inbound"
+
+# -Y: the listener on mx1 got WHITE packets that verify
+i=0
+while [ "$(wc -l <"$MX_TMP/sync.hex")" -lt 4 ] && [ "$i" -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+out=$(python3 - "$KEY" "$MX_TMP/sync.hex" <<'EOF'
+import hashlib, hmac, socket, struct, sys
+key = hashlib.sha1(open(sys.argv[1], "rb").read()).hexdigest().encode()
+for line in open(sys.argv[2]):
+    d = bytes.fromhex(line.strip())
+    ver, af, length, counter = struct.unpack(">BBHI", d[:8])
+    mac = d[8:28]
+    z = d[:8] + bytes(20) + d[28:length]
+    good = hmac.compare_digest(hmac.new(key, z, hashlib.sha1).digest(), mac)
+    t, tl = struct.unpack(">HH", d[32:36])
+    if t == 2:
+        ts, exp = struct.unpack(">II", d[36:44])
+        ip = socket.inet_ntoa(d[44:48])
+    elif t == 0x102:
+        ts, exp = struct.unpack(">II", d[36:44])
+        ip = socket.inet_ntop(socket.AF_INET6, d[44:60])
+    else:
+        ip, ts, exp = "?", 0, 0
+    print("%s v%d len=%d/%d type=%d ip=%s exp=%d end=%s" % (
+        "good" if good else "BAD", ver, length, len(d), t, ip, exp - ts,
+        d[length - 4:length].hex()))
+EOF
+)
+diag "$out"
+like "$out" "good v2 len=52/52 type=2 ip=10.0.0.1 exp=36000 end=00000004" \
+    "WHITE sync for 10.0.0.1 verifies (spamd's 52-byte packet)"
+like "$out" "good v2 .* ip=10.0.0.2 exp=36000" \
+    "WHITE sync for the outbound 10.0.0.2"
+like "$out" "good v2 .* type=258 ip=fd00::1 " \
+    "WHITE6 sync for fd00::1"
+unlike "$out" "BAD" "every sync packet verifies"
+
+kill "$GLPID"
+wait "$GLPID" 2>/dev/null
+like "$(cat "$MX_TMP/greylogd.log")" "exiting" "SIGTERM: greylogd exits"
+
+# -I: outbound ignored, inbound still counted
+: >"$MX_TMP/greylogd.log"
+mx_bg "$GL" -D -I -l nflog:1 -f "$DB" -u nobody
+GLPID=$MX_LASTPID
+wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
+    bail "greylogd -I did not start"
+smtp - fd00::2
+ok $? "swaks here -> [fd00::2]:25"
+smtp mx2 10.0.0.254
+wait_for '^WHITE|10\.0\.0\.2|.*|1$'
+ok $? "-I: mx2's inbound connection counted (pcount 1)"
+unlike "$("$GDB" -f "$DB")" 'WHITE\|fd00::2\|' \
+    "-I: outbound to fd00::2 not whitelisted"
+kill "$GLPID"
+wait "$GLPID" 2>/dev/null
+
+# the same SYNs replayed from pcap files (DLT_IPV4 and DLT_NFLOG)
+python3 - "$MX_TMP" <<'EOF'
+import socket, struct, sys
+def tcp(sport, dport, flags):
+    return struct.pack(">HHIIBBHHH", sport, dport, 0, 0, 0x50, flags, 0, 0, 0)
+def ip4(s, d, sp, dp, fl):
+    h = struct.pack(">BBHHHBBH", 0x45, 0, 40, 0, 0, 64, 6, 0)
+    return h + socket.inet_aton(s) + socket.inet_aton(d) + tcp(sp, dp, fl)
+def ip6(s, d, sp, dp, fl):
+    h = struct.pack(">IHBB", 0x60000000, 20, 6, 64)
+    return (h + socket.inet_pton(socket.AF_INET6, s) +
+            socket.inet_pton(socket.AF_INET6, d) + tcp(sp, dp, fl))
+def nflog(p, hook):
+    return (bytes([2, 0, 0, 1]) + struct.pack("<HH", 8, 1) +
+            bytes([8, 0, hook, 0]) + struct.pack("<HH", 4 + len(p), 9) + p +
+            bytes((4 - len(p) % 4) % 4))
+pkts = [ip4("10.0.0.1", "10.0.0.254", 40000, 25, 2),
+        ip4("10.0.0.254", "10.0.0.1", 25, 40000, 0x12),   # SYN-ACK
+        ip4("10.0.0.1", "10.0.0.254", 40001, 25, 2),
+        ip6("fd00::1", "fd00::fe", 40002, 25, 2),
+        ip4("10.0.0.254", "10.0.0.2", 40003, 25, 2),
+        ip4("10.0.0.1", "10.0.0.254", 40004, 25, 0x10)[:30],  # cut
+        b"\xff" * 7]
+def write(name, dlt, items):
+    with open(sys.argv[1] + "/" + name, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, dlt))
+        for p in items:
+            f.write(struct.pack("<IIII", 1700000000, 0, len(p), len(p)))
+            f.write(p)
+write("v4.pcap", 228, pkts)
+hooks = [1, 3, 1, 1, 3]
+write("nflog.pcap", 239, [nflog(p, h) for p, h in zip(pkts[:5], hooks)])
+write("garbage.pcap", 228, [b"\x45" + b"\x00" * 5, b"\x60", b""])
+EOF
+for f in v4 nflog; do
+	"$GL" -D -r "$MX_TMP/$f.pcap" -f "$MX_TMP/db-$f" -u nobody \
+	    >"$MX_TMP/r-$f.log" 2>&1
+	ok $? "-r $f.pcap: exit 0" || diag "$(cat "$MX_TMP/r-$f.log")"
+	list=$("$GDB" -f "$MX_TMP/db-$f" | cut -d'|' -f1,2,9 | sort | tr '\n' ' ')
+	is "$list" "WHITE|10.0.0.1|1 WHITE|10.0.0.2|0 WHITE|fd00::1|0 " \
+	    "-r $f.pcap: mx1 twice, mx2 outbound, fd00::1"
+done
+like "$(cat "$MX_TMP/r-v4.log")" "packets=7 bad=2 white=4" \
+    "-r: packets counted, the cut and garbage ones as bad"
+"$GL" -D -r "$MX_TMP/garbage.pcap" -f "$MX_TMP/db-g" -u nobody \
+    >"$MX_TMP/r-g.log" 2>&1
+ok $? "-r garbage.pcap: no crash, exit 0"
+is "$("$GDB" -f "$MX_TMP/db-g" | wc -l)" 0 "garbage: nothing written"
+
+# -W bounds: 1..2160 hours
+"$GL" -D -W 0 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-w" >"$MX_TMP/w.log" 2>&1
+is $? 1 "-W 0 refused"
+"$GL" -D -W 2161 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-w" >"$MX_TMP/w.log" 2>&1
+is $? 1 "-W 2161 refused"
+like "$(cat "$MX_TMP/w.log")" "1 to 2160 hours" "-W: the range is said"
+"$GL" -D -W 2160 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-w" -u nobody \
+    >"$MX_TMP/w.log" 2>&1
+ok $? "-W 2160 accepted"
+f5=$("$GDB" -f "$MX_TMP/db-w" | awk -F'|' '$2 == "10.0.0.2" { print $7 - $5 }')
+is "$f5" $((2160 * 3600)) "-W 2160: expire 90 days on"
+"$GL" -D -l nflog:1 -r /nonexistent.pcap -f "$MX_TMP/db-w" >/dev/null 2>&1
+is $? 1 "-r of a missing file fails"
+
+done_testing
