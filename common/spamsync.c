@@ -68,6 +68,7 @@ static int	 spamsync_hmac(const struct spamsync_key *,
 		    const unsigned char *, size_t, unsigned char *);
 static size_t	 spamsync_str(const unsigned char *, size_t, char *);
 static int	 spamsync_ifaddr(int, const char *, struct in_addr *);
+static int	 spamsync_resolve(const char *, struct in_addr *);
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -481,7 +482,7 @@ spamsync_sender_new(in_port_t port)
 int
 spamsync_sender_add(struct spamsync_sender *ss, const char *target)
 {
-	struct addrinfo		 hints, *res, *r;
+	struct in_addr		 a;
 	char			 ifname[IF_NAMESIZE], *c;
 	const char		*errstr;
 	long long		 ttl = SPAMSYNC_MCAST_TTL;
@@ -511,20 +512,9 @@ spamsync_sender_add(struct spamsync_sender *ss, const char *target)
 			return (0);
 		}
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(target, NULL, &hints, &res) != 0) {
-		log_warnx("sync target %s: neither a host nor an interface",
-		    target);
-		return (-1);
-	}
-	for (r = res; r != NULL; r = r->ai_next)
-		if (r->ai_family == AF_INET)
-			break;
-	if (r == NULL) {
-		freeaddrinfo(res);
-		log_warnx("sync target %s: no IPv4 address", target);
+	if (spamsync_resolve(target, &a) == -1) {
+		log_warnx("sync target %s: neither an interface nor a host "
+		    "with an IPv4 address", target);
 		return (-1);
 	}
 	i = ss->npeers++;
@@ -535,13 +525,31 @@ spamsync_sender_add(struct spamsync_sender *ss, const char *target)
 	memset(&ss->peers[i], 0, sizeof(ss->peers[i]));
 	ss->peers[i].sin_family = AF_INET;
 	ss->peers[i].sin_port = htons(ss->port);
-	ss->peers[i].sin_addr =
-	    ((struct sockaddr_in *)r->ai_addr)->sin_addr;
+	ss->peers[i].sin_addr = a;
 	ss->names[i] = xstrdup(target);
-	freeaddrinfo(res);
 	log_debug("sync target %s: %s port %u", target,
 	    inet_ntoa(ss->peers[i].sin_addr), ss->port);
 	return (0);
+}
+
+/* The first IPv4 address of a host (spamd's sync_addhost()). */
+static int
+spamsync_resolve(const char *host, struct in_addr *a)
+{
+	struct addrinfo	 hints, *res, *r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return (-1);
+	for (r = res; r != NULL; r = r->ai_next)
+		if (r->ai_family == AF_INET)
+			break;
+	if (r != NULL)
+		*a = ((struct sockaddr_in *)(void *)r->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	return (r != NULL ? 0 : -1);
 }
 
 static int
@@ -581,7 +589,9 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);
 	if (listen != NULL) {
-		if (inet_pton(AF_INET, listen, &sin.sin_addr) != 1) {
+		if (inet_pton(AF_INET, listen, &sin.sin_addr) == 1)
+			;
+		else if (if_nametoindex(listen) != 0) {
 			if (mif != NULL && strcmp(mif, listen) != 0) {
 				log_warnx("sync: listen interface %s is not "
 				    "the multicast interface %s", listen,
@@ -589,6 +599,10 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 				return (-1);
 			}
 			mif = listen;
+		} else if (spamsync_resolve(listen, &sin.sin_addr) == -1) {
+			log_warnx("sync: listen %s: neither an IPv4 address, "
+			    "an interface nor a host", listen);
+			return (-1);
 		}
 		sin.sin_port = htons(ss->port);
 	} else if (mif != NULL)

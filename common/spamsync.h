@@ -209,8 +209,10 @@ const char	*spamsync_kind_name(enum spamsync_kind);
  *   to SPAMSYNC_MCAST_GROUP out of that interface (the last one given
  *   wins, as spamd).  -1 (logged) on a bad ttl.
  * open(listen): the UDP socket, non-blocking, SO_REUSEADDR.  listen is
- *   -y: an IPv4 address to bind (port 8025), or an interface name:
- *   bind 0.0.0.0:8025 and join the multicast group there.  Without -y
+ *   -y: an IPv4 address to bind (port 8025); an interface name: bind
+ *   0.0.0.0:8025 and join the multicast group there; else a host name,
+ *   whose first IPv4 address is bound (spamd's man page shows one, its
+ *   code takes it for an interface and fails).  Without -y
  *   the socket binds 0.0.0.0:8025 when multicasting, else an ephemeral
  *   port (send only).  A multicast interface gets IP_ADD_MEMBERSHIP,
  *   IP_MULTICAST_TTL and IP_MULTICAST_IF (spamd leaves the last to the
