@@ -1,0 +1,475 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * SpamAssassin regexes to PCRE2.
+ *
+ * sa_re_strip() is Util::compile_regexp's front half: it takes `/re/flags`,
+ * `m{re}flags`, `m!re!flags` ... apart and gives "(?flags)re", the form
+ * SpamAssassin keeps (and ReplaceTags rewrites).  sa_re_to_pcre() turns
+ * that into a PCRE2 pattern: SpamAssassin compiles every rule with /aa
+ * (ASCII \d \w \s \b); PCRE2 in 8-bit mode without UCP means the same, so
+ * the charset flags (a, aa, u, l, d) are dropped from inline flag groups,
+ * as are the flags PCRE2 lacks and Perl ignores in a pattern (p o g c).
+ * sa_re_compile() compiles it (and JIT-compiles it when it can).
+ * sa_re_compile_split() handles the few ReplaceTags patterns too large for
+ * PCRE2's compiled-size limit (link size 2): it splits the largest
+ * non-capturing alternation group into two halves, each a pattern of its
+ * own, until every piece compiles; the rule matches if any piece does,
+ * which for a yes/no match is the same thing.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "log.h"
+#include "xmalloc.h"
+#include "sa_conf.h"
+
+#define SA_RE_MAXPIECES	64
+
+static size_t	re_class_end(const char *, size_t, size_t);
+static size_t	re_group_end(const char *, size_t, size_t);
+static int	re_split(const char *, char **, char **);
+static int	re_compile_into(struct sa_re *, const char *, int, int,
+		    char *, size_t);
+static void	*re_compile_one(const char *, int *, char *, size_t);
+
+char *
+sa_re_strip(const char *text, int strip, char *err, size_t errlen)
+{
+	const char	*p = text, *mods, *e;
+	char		 delim = '\0', *re, *out;
+	size_t		 len, i, n;
+
+	if (strip) {
+		if (*p == '/') {
+			delim = '/';
+			p++;
+		} else if (*p == 'm' || (p[0] == 'q' && p[1] == 'r')) {
+			p += (*p == 'm') ? 1 : 2;
+			switch (*p) {
+			case '{': delim = '}'; break;
+			case '(': delim = ')'; break;
+			case '<': delim = '>'; break;
+			case '[': delim = ']'; break;
+			default:
+				if (*p == '\0' || *p == '_' ||
+				    (*p >= '0' && *p <= '9') ||
+				    (*p >= 'a' && *p <= 'z') ||
+				    (*p >= 'A' && *p <= 'Z')) {
+					snprintf(err, errlen,
+					    "missing regexp delimiters");
+					return NULL;
+				}
+				if (*p == '\\') {
+					snprintf(err, errlen, "backslash "
+					    "delimiter not allowed");
+					return NULL;
+				}
+				delim = *p;
+			}
+			p++;
+		} else {
+			snprintf(err, errlen, "missing regexp delimiters");
+			return NULL;
+		}
+	}
+	len = strlen(p);
+	mods = p + len;
+	if (delim != '\0') {
+		/* the delimiter, then [a-df-z]* to the end */
+		e = p + len;
+		while (e > p && e[-1] >= 'a' && e[-1] <= 'z' && e[-1] != 'e')
+			e--;
+		if (e == p || e[-1] != delim) {
+			snprintf(err, errlen, "invalid end delimiter/mods");
+			return NULL;
+		}
+		mods = e;
+		len = (size_t)(e - 1 - p);
+	}
+	re = xstrndup(p, len);
+	if (strstr(re, "(?{") != NULL || strstr(re, "(??{") != NULL) {
+		snprintf(err, errlen, "eval (?{}) found");
+		free(re);
+		return NULL;
+	}
+	if (delim != '\0' && delim != '}' && delim != ')' && delim != ']') {
+		/* an unescaped delimiter inside, after removing "\\" */
+		for (i = 0; re[i] != '\0'; i++) {
+			if (re[i] == '\\' && re[i + 1] == '\\') {
+				i++;
+				continue;
+			}
+			if (re[i] == delim && (i == 0 || re[i - 1] != '\\')) {
+				snprintf(err, errlen,
+				    "unquoted delimiter '%c' found", delim);
+				free(re);
+				return NULL;
+			}
+		}
+	}
+	n = strlen(mods);
+	if (n > 0) {
+		if (xasprintf(&out, "(?%s)%s", mods, re) == -1)
+			fatalx("%s: asprintf", __func__);
+		free(re);
+		return out;
+	}
+	return re;
+}
+
+/* index just past the ']' closing the class opened at s[i] == '[' */
+static size_t
+re_class_end(const char *s, size_t len, size_t i)
+{
+	i++;
+	if (i < len && s[i] == '^')
+		i++;
+	if (i < len && s[i] == ']')
+		i++;
+	while (i < len && s[i] != ']') {
+		if (s[i] == '\\' && i + 1 < len)
+			i += 2;
+		else if (s[i] == '[' && i + 1 < len && s[i + 1] == ':') {
+			const char *c = memchr(s + i + 2, ']', len - i - 2);
+
+			if (c != NULL && c[-1] == ':')
+				i = (size_t)(c - s) + 1;
+			else
+				i++;
+		} else
+			i++;
+	}
+	return i < len ? i + 1 : len;
+}
+
+/* index of the ')' closing the group opened at s[i] == '(', or len */
+static size_t
+re_group_end(const char *s, size_t len, size_t i)
+{
+	int	depth = 0;
+
+	for (; i < len; i++) {
+		if (s[i] == '\\') {
+			if (i + 1 < len && s[i + 1] == 'Q') {
+				const char *e = strstr(s + i + 2, "\\E");
+
+				i = e != NULL ? (size_t)(e - s) + 1 : len;
+			} else
+				i++;
+		} else if (s[i] == '[')
+			i = re_class_end(s, len, i) - 1;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i;
+	}
+	return len;
+}
+
+char *
+sa_re_to_pcre(const char *sa, char *err, size_t errlen)
+{
+	size_t	 len = strlen(sa), i, j, o = 0;
+	char	*out = xmalloc(len + 1);
+
+	for (i = 0; i < len; i++) {
+		if (sa[i] == '\\' && i + 1 < len) {
+			if (sa[i + 1] == 'Q') {
+				const char *e = strstr(sa + i + 2, "\\E");
+				size_t end = e != NULL ?
+				    (size_t)(e - sa) + 2 : len;
+
+				memcpy(out + o, sa + i, end - i);
+				o += end - i;
+				i = end - 1;
+				continue;
+			}
+			out[o++] = sa[i++];
+			out[o++] = sa[i];
+			continue;
+		}
+		if (sa[i] == '[') {
+			j = re_class_end(sa, len, i);
+			memcpy(out + o, sa + i, j - i);
+			o += j - i;
+			i = j - 1;
+			continue;
+		}
+		if (sa[i] == '(' && i + 1 < len && sa[i + 1] == '?') {
+			size_t	 k = i + 2, start = o;
+			int	 keep = 0;
+
+			while (k < len && ((sa[k] >= 'a' && sa[k] <= 'z') ||
+			    (sa[k] >= 'A' && sa[k] <= 'Z') || sa[k] == '^' ||
+			    sa[k] == '-'))
+				k++;
+			if (k < len && (sa[k] == ':' || sa[k] == ')') &&
+			    k > i + 2) {
+				out[o++] = '(';
+				out[o++] = '?';
+				for (j = i + 2; j < k; j++) {
+					if (strchr("aulpogcd", sa[j]) != NULL)
+						continue;
+					out[o++] = sa[j];
+					if (sa[j] != '-')
+						keep = 1;
+				}
+				if (!keep && sa[k] == ')') {
+					/* (?aa) alone: nothing left */
+					o = start;
+					i = k;
+					continue;
+				}
+				if (!keep && out[o - 1] == '-')
+					o--;
+				out[o++] = sa[k];
+				i = k;
+				continue;
+			}
+		}
+		out[o++] = sa[i];
+	}
+	out[o] = '\0';
+	(void)err;
+	(void)errlen;
+	return out;
+}
+
+static void *
+re_compile_one(const char *pat, int *errcode, char *err, size_t errlen)
+{
+	pcre2_code	*code;
+	PCRE2_SIZE	 off;
+	PCRE2_UCHAR	 msg[256];
+
+	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0,
+	    errcode, &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(*errcode, msg, sizeof(msg));
+		snprintf(err, errlen, "%s at offset %zu", (char *)msg,
+		    (size_t)off);
+	}
+	return code;
+}
+
+struct sa_re *
+sa_re_compile(const char *pat, char *err, size_t errlen)
+{
+	struct sa_re	*re = xcalloc(1, sizeof(*re));
+
+	if (re_compile_into(re, pat, 0, 0, err, errlen) == -1) {
+		sa_re_free(re);
+		return NULL;
+	}
+	return re;
+}
+
+struct sa_re *
+sa_re_compile_split(const char *pat, char *err, size_t errlen)
+{
+	struct sa_re	*re = xcalloc(1, sizeof(*re));
+
+	if (re_compile_into(re, pat, 1, 0, err, errlen) == -1) {
+		sa_re_free(re);
+		return NULL;
+	}
+	return re;
+}
+
+static int
+re_compile_into(struct sa_re *re, const char *pat, int split, int depth,
+    char *err, size_t errlen)
+{
+	pcre2_code	*code;
+	char		*a, *b;
+	int		 errcode, rc;
+
+	code = re_compile_one(pat, &errcode, err, errlen);
+	if (code == NULL) {
+		if (!split || errcode != PCRE2_ERROR_PATTERN_TOO_LARGE ||
+		    depth > 8 || re_split(pat, &a, &b) == -1)
+			return -1;
+		rc = re_compile_into(re, a, split, depth + 1, err, errlen);
+		if (rc == 0)
+			rc = re_compile_into(re, b, split, depth + 1, err,
+			    errlen);
+		free(a);
+		free(b);
+		return rc;
+	}
+	if (re->ncodes >= SA_RE_MAXPIECES) {
+		pcre2_code_free(code);
+		snprintf(err, errlen, "too many pieces after splitting");
+		return -1;
+	}
+	re->codes = xreallocarray(re->codes, re->ncodes + 1,
+	    sizeof(*re->codes));
+	re->codes[re->ncodes++] = code;
+	re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0 &&
+	    (re->ncodes == 1 || re->jit);
+	return 0;
+}
+
+/*
+ * Split a pattern in two whose matches together are the original's:
+ * the largest top-level non-capturing group (?:A|B|...) not followed by
+ * a quantifier and without backreferences in the pattern, or the
+ * top-level alternation itself, gets its branches halved.
+ */
+static int
+re_split(const char *s, char **a, char **b)
+{
+	size_t	 len = strlen(s), i, j, best = 0, bestend = 0, bestlen = 0;
+	size_t	 bars[512], nbars, k, lo, hi;
+	int	 top = 0;
+
+	for (i = 0; i + 1 < len; i++)
+		if (s[i] == '\\' && (s[i + 1] >= '1' && s[i + 1] <= '9'))
+			return -1;	/* backreferences: do not renumber */
+	if (strncmp(s, "(?", 2) == 0 && strchr("imsxn^-", s[2]) != NULL) {
+		j = strcspn(s + 2, ":)");
+		if (memchr(s + 2, 'x', j) != NULL)
+			return -1;	/* comments could hide parens */
+	}
+	/* top-level groups and top-level '|' */
+	nbars = 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (s[i] == '[') {
+			i = re_class_end(s, len, i) - 1;
+			continue;
+		}
+		if (s[i] == '|') {
+			if (nbars < nitems(bars))
+				bars[nbars++] = i;
+			continue;
+		}
+		if (s[i] != '(')
+			continue;
+		j = re_group_end(s, len, i);
+		if (j >= len)
+			return -1;
+		if (strncmp(s + i, "(?:", 3) == 0 && j - i > bestlen &&
+		    (j + 1 >= len || strchr("*+?{", s[j + 1]) == NULL)) {
+			best = i;
+			bestend = j;
+			bestlen = j - i;
+		}
+		i = j;
+	}
+	if (nbars > 0) {
+		top = 1;
+		lo = 0;
+		hi = len;
+	} else {
+		if (bestlen == 0)
+			return -1;
+		lo = best + 3;
+		hi = bestend;
+		nbars = 0;
+		for (i = lo; i < hi; i++) {
+			if (s[i] == '\\') {
+				i++;
+				continue;
+			}
+			if (s[i] == '[') {
+				i = re_class_end(s, len, i) - 1;
+				continue;
+			}
+			if (s[i] == '(') {
+				i = re_group_end(s, len, i);
+				continue;
+			}
+			if (s[i] == '|' && nbars < nitems(bars))
+				bars[nbars++] = i;
+		}
+		if (nbars == 0)
+			return -1;
+	}
+	k = bars[(nbars - 1) / 2];	/* split after this bar */
+	if (top) {
+		/* a leading (?flags) applies to both halves */
+		size_t	fl = 0;
+
+		if (strncmp(s, "(?", 2) == 0) {
+			j = 2;
+			while (j < len && strchr("imsxn^-", s[j]) != NULL)
+				j++;
+			if (j < len && s[j] == ')' && j > 2)
+				fl = j + 1;
+		}
+		if (fl > k)
+			return -1;
+		*a = xstrndup(s, k);
+		if (xasprintf(b, "%.*s%s", (int)fl, s, s + k + 1) == -1)
+			fatalx("%s: asprintf", __func__);
+		return 0;
+	}
+	if (xasprintf(a, "%.*s%.*s%s", (int)lo, s, (int)(k - lo), s + lo,
+	    s + hi) == -1 ||
+	    xasprintf(b, "%.*s%.*s%s", (int)lo, s, (int)(hi - k - 1),
+	    s + k + 1, s + hi) == -1)
+		fatalx("%s: asprintf", __func__);
+	return 0;
+}
+
+void
+sa_re_free(struct sa_re *re)
+{
+	size_t	i;
+
+	if (re == NULL)
+		return;
+	for (i = 0; i < re->ncodes; i++)
+		pcre2_code_free(re->codes[i]);
+	free(re->codes);
+	free(re);
+}
+
+/* 1 if any piece matches, 0 if none, -1 on a matching error */
+int
+sa_re_match(const struct sa_re *re, const char *s, size_t len)
+{
+	pcre2_match_data	*md;
+	size_t			 i;
+	int			 rc, any = 0;
+
+	for (i = 0; i < re->ncodes && !any; i++) {
+		md = pcre2_match_data_create_from_pattern(re->codes[i], NULL);
+		if (md == NULL)
+			fatalx("%s: out of memory", __func__);
+		rc = pcre2_match(re->codes[i], (PCRE2_SPTR)s, len, 0, 0, md,
+		    NULL);
+		pcre2_match_data_free(md);
+		if (rc >= 0)
+			any = 1;
+		else if (rc != PCRE2_ERROR_NOMATCH)
+			return -1;
+	}
+	return any;
+}
