@@ -41,7 +41,12 @@ done
 command -v swaks >/dev/null || bail "swaks not found"
 command -v nft >/dev/null || bail "nft not found"
 
-plan 37
+plan 39
+
+# Started as root, greylogd chroots into the database directory, where
+# LeakSanitizer (SANITIZE=1 builds) finds no /proc and fails the exit:
+# leaks are checked by the replay run as nobody below instead.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 chmod 755 "$MX_TMP"
 DB=$MX_TMP/db
@@ -291,6 +296,14 @@ for f in v4 nflog; do
 done
 like "$(cat "$MX_TMP/r-v4.log")" "packets=7 bad=2 white=4" \
     "-r: packets counted, the cut and garbage ones as bad"
+# as an ordinary user (no drop, no chroot): leak-checked under ASan
+mkdir -m 777 "$MX_TMP/db-user"
+ASAN_OPTIONS=${ASAN_OPTIONS%detect_leaks=0} setpriv --reuid=65534 \
+    --regid=65534 --clear-groups "$GL" -D -r "$MX_TMP/nflog.pcap" \
+    -f "$MX_TMP/db-user" >"$MX_TMP/r-user.log" 2>&1
+ok $? "-r as an ordinary user: exit 0" || diag "$(cat "$MX_TMP/r-user.log")"
+like "$(cat "$MX_TMP/r-user.log")" "not running as root: privilege drop to _spamd.* skipped" \
+    "not root: the drop is skipped, and said"
 "$GL" -D -r "$MX_TMP/garbage.pcap" -f "$MX_TMP/db-g" -u nobody \
     >"$MX_TMP/r-g.log" 2>&1
 ok $? "-r garbage.pcap: no crash, exit 0"
