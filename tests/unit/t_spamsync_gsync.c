@@ -244,7 +244,8 @@ test_window(struct greydb *db)
 	struct gsync			*gs;
 	const struct gsync_stats	*st;
 	struct greydb_entry		 e;
-	unsigned char			 p[SPAMSYNC_MAXSIZE], q[SPAMSYNC_MAXSIZE];
+	unsigned char			 p[SPAMSYNC_MAXSIZE];
+	unsigned char			 q[SPAMSYNC_MAXSIZE];
 	struct spamsync_entry		 se;
 	ssize_t				 l, l2;
 
