@@ -579,7 +579,7 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 	struct ip_mreq		 mreq;
 	const char		*mif = ss->mcast_if;
 	unsigned char		 ttl;
-	int			 one = 1;
+	int			 one = 1, join = 0;
 
 	if (ss->fd != -1) {
 		log_warnx("sync socket already open");
@@ -588,6 +588,11 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	/*
+	 * Only a listener binds port 8025: a sender alone (greylogd -Y,
+	 * greysync without -y) takes an ephemeral port, so that it never
+	 * gets unicast meant for the greysync of the same host.
+	 */
 	if (listen != NULL) {
 		if (inet_pton(AF_INET, listen, &sin.sin_addr) == 1)
 			;
@@ -599,14 +604,14 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 				return (-1);
 			}
 			mif = listen;
+			join = 1;
 		} else if (spamsync_resolve(listen, &sin.sin_addr) == -1) {
 			log_warnx("sync: listen %s: neither an IPv4 address, "
 			    "an interface nor a host", listen);
 			return (-1);
 		}
 		sin.sin_port = htons(ss->port);
-	} else if (mif != NULL)
-		sin.sin_port = htons(ss->port);
+	}
 
 	if ((ss->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
@@ -633,28 +638,34 @@ spamsync_sender_open(struct spamsync_sender *ss, const char *listen)
 	ss->group.sin_family = AF_INET;
 	ss->group.sin_port = htons(ss->port);
 	(void)inet_pton(AF_INET, SPAMSYNC_MCAST_GROUP, &ss->group.sin_addr);
-	memset(&mreq, 0, sizeof(mreq));
-	mreq.imr_multiaddr = ss->group.sin_addr;
-	mreq.imr_interface = ss->self;
-	if (setsockopt(ss->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
-	    sizeof(mreq)) == -1) {
-		log_warn("sync: join %s on %s", SPAMSYNC_MCAST_GROUP, mif);
-		goto fail;
+	if (join) {
+		memset(&mreq, 0, sizeof(mreq));
+		mreq.imr_multiaddr = ss->group.sin_addr;
+		mreq.imr_interface = ss->self;
+		if (setsockopt(ss->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
+		    sizeof(mreq)) == -1) {
+			log_warn("sync: join %s on %s", SPAMSYNC_MCAST_GROUP,
+			    mif);
+			goto fail;
+		}
 	}
-	ttl = ss->ttl;
-	if (setsockopt(ss->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-	    sizeof(ttl)) == -1) {
-		log_warn("sync: multicast ttl %d", ss->ttl);
-		goto fail;
+	if (ss->mcast_send) {
+		ttl = ss->ttl;
+		if (setsockopt(ss->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
+		    sizeof(ttl)) == -1) {
+			log_warn("sync: multicast ttl %d", ss->ttl);
+			goto fail;
+		}
+		if (setsockopt(ss->fd, IPPROTO_IP, IP_MULTICAST_IF,
+		    &ss->self, sizeof(ss->self)) == -1) {
+			log_warn("sync: multicast interface %s", mif);
+			goto fail;
+		}
 	}
-	if (setsockopt(ss->fd, IPPROTO_IP, IP_MULTICAST_IF, &ss->self,
-	    sizeof(ss->self)) == -1) {
-		log_warn("sync: multicast interface %s", mif);
-		goto fail;
-	}
-	log_debug("sync: multicast %s%s on %s (%s), ttl %d, port %u",
-	    ss->mcast_send ? "" : "receive only ", SPAMSYNC_MCAST_GROUP, mif,
-	    inet_ntoa(ss->self), ss->ttl, ss->port);
+	log_debug("sync: multicast group %s on %s (%s):%s%s, ttl %d, "
+	    "port %u", SPAMSYNC_MCAST_GROUP, mif, inet_ntoa(ss->self),
+	    join ? " receive" : "", ss->mcast_send ? " send" : "", ss->ttl,
+	    ss->port);
 	return (ss->fd);
  fail:
 	close(ss->fd);

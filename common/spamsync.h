@@ -212,11 +212,12 @@ const char	*spamsync_kind_name(enum spamsync_kind);
  *   -y: an IPv4 address to bind (port 8025); an interface name: bind
  *   0.0.0.0:8025 and join the multicast group there; else a host name,
  *   whose first IPv4 address is bound (spamd's man page shows one, its
- *   code takes it for an interface and fails).  Without -y
- *   the socket binds 0.0.0.0:8025 when multicasting, else an ephemeral
- *   port (send only).  A multicast interface gets IP_ADD_MEMBERSHIP,
- *   IP_MULTICAST_TTL and IP_MULTICAST_IF (spamd leaves the last to the
- *   routing table).  Returns the fd, or -1 (logged).
+ *   code takes it for an interface and fails).  NULL (send only, as
+ *   greylogd): an ephemeral port and no group membership, where spamd
+ *   binds 8025 for multicast (and so could take unicast meant for the
+ *   greysync of the same host).  Multicast sending sets
+ *   IP_MULTICAST_TTL and IP_MULTICAST_IF (spamd leaves the interface
+ *   to the routing table).  Returns the fd, or -1 (logged).
  * send(pkt, len): to the multicast group, then to each unicast peer;
  *   the number of sends that failed (logged) is returned, 0 when all
  *   went out, -1 if the socket is not open.

@@ -294,7 +294,7 @@ unlike "$(synclog mx3)" '10\.0\.0\.3: sync GREY' \
     "mx3 ignores its own multicast"
 is "$(listing mx3 | grep '^GREY|10.0.0.201|' | cut -d'|' -f9)" 1 \
     "mx3's tuple has bcount 1 (its own packet not applied)"
-like "$(synclog mx1)" 'sync: multicast 224\.0\.1\.240 on eth0 \(10\.0\.0\.1\), ttl 1' \
+like "$(synclog mx1)" 'sync: multicast group 224\.0\.1\.240 on eth0 \(10\.0\.0\.1\): receive send, ttl 1' \
     "mx1's greysync joined the group on eth0"
 
 # 7. SIGHUP logs the counters
