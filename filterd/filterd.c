@@ -51,7 +51,7 @@ print_summary(const struct sa_conf *c, int verbose)
 	    "body_eval", "rawbody_eval", "full_eval", "empty" };
 	const struct sa_rule	*r;
 	size_t			 i, j, n, nre = 0, nok = 0, nsplit = 0;
-	size_t			 nuns = 0, nerr;
+	size_t			 nuns = 0, nerr, njit = 0, npieces = 0;
 
 	printf("SpamAssassin %s configuration: %zu files, %zu plugins "
 	    "loaded\n", SA_VERSION_STR, c->nfiles, c->nplugins);
@@ -72,12 +72,15 @@ print_summary(const struct sa_conf *c, int verbose)
 			if (r->re != NULL) {
 				nok++;
 				nsplit += r->re->ncodes > 1;
+				npieces += r->re->ncodes > 1 ?
+				    r->re->ncodes : 0;
+				njit += r->re->jit != 0;
 			}
 		}
 		nuns += r->unsupported != NULL;
 	}
-	printf("regex: %zu, compiled %zu (split %zu), failed %zu\n", nre, nok,
-	    nsplit, nre - nok);
+	printf("regex: %zu, compiled %zu (JIT %zu, split %zu into %zu), "
+	    "failed %zu\n", nre, nok, njit, nsplit, npieces, nre - nok);
 	printf("unsupported: %zu\n", nuns);
 	for (i = 0; i < c->nrules; i++) {
 		r = c->rules[i];
@@ -95,6 +98,12 @@ print_summary(const struct sa_conf *c, int verbose)
 			    sa_rtype_name(r), r->score[0], r->score[1],
 			    r->score[2], r->score[3],
 			    r->tflags != NULL ? r->tflags : "");
+		}
+	if (verbose > 1)
+		for (i = 0; i < c->nrules; i++) {
+			r = c->rules[i];
+			if (r->re_sa != NULL && !r->is_mimeheader)
+				printf("regex %s %s\n", r->name, r->re_sa);
 		}
 	nerr = sa_conf_nerrors(c);
 	for (i = 0; i < c->ndiags; i++)

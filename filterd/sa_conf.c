@@ -354,6 +354,7 @@ static int	 cmd_known(struct sa_conf *, const char *);
 static struct sa_rule *add_test(struct sa_conf *, const char *,
 		    const char *, enum sa_rtype, int);
 static void	 rule_reset(struct sa_rule *);
+static int	 escape_templates(char **);
 static struct sa_attr *attr_get(struct sa_conf *, const char *);
 static struct sa_setting *setting_get(struct sa_conf *, const char *);
 static int	 setting_cmd(struct sa_conf *, const char *, const char *);
@@ -1337,6 +1338,54 @@ parse_header_test(struct sa_conf *c, struct sa_rule *r, const char *text,
 }
 
 /*
+ * Parser::parse_captures: %{NAME} (a capture template) becomes %\{NAME\}
+ * so that the regex compiles; 1 if there was one.
+ */
+static int
+escape_templates(char **re)
+{
+	const char	*s = *re, *p, *q;
+	char		*out, *o;
+	int		 found = 0;
+
+	out = o = xmalloc(strlen(s) * 2 + 1);
+	for (p = s; *p != '\0';) {
+		if (p[0] == '%' && p[1] == '{' && (p == s || p[-1] != '\\') &&
+		    isupper((unsigned char)p[2])) {
+			q = p + 2;
+			while (isupper((unsigned char)*q) ||
+			    isdigit((unsigned char)*q) || (*q == '_' &&
+			    (isupper((unsigned char)q[1]) ||
+			    isdigit((unsigned char)q[1]))))
+				q++;
+			if (*q == '(') {
+				const char *r = q + strcspn(q, ")}");
+
+				if (*r == ')')
+					q = r + 1;
+			}
+			if (*q == '}') {
+				*o++ = '%';
+				*o++ = '\\';
+				*o++ = '{';
+				memcpy(o, p + 2, (size_t)(q - p - 2));
+				o += q - p - 2;
+				*o++ = '\\';
+				*o++ = '}';
+				p = q + 1;
+				found = 1;
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	free(*re);
+	*re = out;
+	return found;
+}
+
+/*
  * Parser::add_test.  NULL if SpamAssassin would not define the rule
  * (the reason is in the diagnostics).
  */
@@ -1411,7 +1460,7 @@ add_test(struct sa_conf *c, const char *name, const char *text,
 	if (tmp.re_sa != NULL) {
 		/* Parser::parse_captures */
 		if (strstr(tmp.re_sa, "%{") != NULL)
-			tmp.templates = 1;
+			tmp.templates = escape_templates(&tmp.re_sa);
 		if (strstr(tmp.re_sa, "(?<") != NULL ||
 		    strstr(tmp.re_sa, "(?P<") != NULL ||
 		    strstr(tmp.re_sa, "(?'") != NULL) {
@@ -2743,28 +2792,26 @@ finish_meta(struct sa_conf *c)
 	 */
 	do {
 		changed = 0;
-	for (i = 0; i < c->nrules; i++) {
-		r = c->rules[i];
-		if (r->type != SA_R_META || r->meta == NULL ||
-		    (r->tf & SA_TF_NET))
-			continue;
-		for (j = 0; j < r->meta->ndeps; j++) {
-			d = sa_conf_rule(c, r->meta->deps[j]);
-			if (d != NULL && (d->tf & SA_TF_NET)) {
-				char *t;
-
-				r->tf |= SA_TF_NET;
-				if (xasprintf(&t, "%s%snet", r->tflags != NULL ?
-				    r->tflags : "", r->tflags != NULL ? " " :
-				    "") == -1)
-					fatalx("%s: asprintf", __func__);
-				free(r->tflags);
-				r->tflags = t;
-				changed = 1;
-				break;
+		for (i = 0; i < c->nrules; i++) {
+			r = c->rules[i];
+			if (r->type != SA_R_META || r->meta == NULL ||
+			    (r->tf & SA_TF_NET))
+				continue;
+			for (j = 0; j < r->meta->ndeps; j++) {
+				d = sa_conf_rule(c, r->meta->deps[j]);
+				if (d != NULL && (d->tf & SA_TF_NET)) {
+					r->tf |= SA_TF_NET;
+					if (xasprintf(&t, "%s%snet", r->tflags != NULL ?
+					    r->tflags : "", r->tflags != NULL ? " " :
+					    "") == -1)
+						fatalx("%s: asprintf", __func__);
+					free(r->tflags);
+					r->tflags = t;
+					changed = 1;
+					break;
+				}
 			}
 		}
-	}
 	} while (changed);
 }
 

@@ -50,6 +50,9 @@
 static size_t	re_class_end(const char *, size_t, size_t);
 static size_t	re_group_end(const char *, size_t, size_t);
 static int	re_split(const char *, char **, char **);
+static size_t	re_bars(const char *, size_t, size_t, size_t, size_t *);
+static void	re_best(const char *, size_t, size_t, size_t, size_t *,
+		    size_t *);
 static int	re_compile_into(struct sa_re *, const char *, int, int,
 		    char *, size_t);
 static void	*re_compile_one(const char *, int *, char *, size_t);
@@ -309,7 +312,7 @@ re_compile_into(struct sa_re *re, const char *pat, int split, int depth,
 	code = re_compile_one(pat, &errcode, err, errlen);
 	if (code == NULL) {
 		if (!split || errcode != PCRE2_ERROR_PATTERN_TOO_LARGE ||
-		    depth > 8 || re_split(pat, &a, &b) == -1)
+		    depth > 12 || re_split(pat, &a, &b) == -1)
 			return -1;
 		rc = re_compile_into(re, a, split, depth + 1, err, errlen);
 		if (rc == 0)
@@ -332,30 +335,13 @@ re_compile_into(struct sa_re *re, const char *pat, int split, int depth,
 	return 0;
 }
 
-/*
- * Split a pattern in two whose matches together are the original's:
- * the largest top-level non-capturing group (?:A|B|...) not followed by
- * a quantifier and without backreferences in the pattern, or the
- * top-level alternation itself, gets its branches halved.
- */
-static int
-re_split(const char *s, char **a, char **b)
+/* the top-level '|' of s[lo..hi): count, and the middle one's index */
+static size_t
+re_bars(const char *s, size_t len, size_t lo, size_t hi, size_t *mid)
 {
-	size_t	 len = strlen(s), i, j, best = 0, bestend = 0, bestlen = 0;
-	size_t	 bars[512], nbars, k, lo, hi;
-	int	 top = 0;
+	size_t	i, n = 0, pos[4096];
 
-	for (i = 0; i + 1 < len; i++)
-		if (s[i] == '\\' && (s[i + 1] >= '1' && s[i + 1] <= '9'))
-			return -1;	/* backreferences: do not renumber */
-	if (strncmp(s, "(?", 2) == 0 && strchr("imsxn^-", s[2]) != NULL) {
-		j = strcspn(s + 2, ":)");
-		if (memchr(s + 2, 'x', j) != NULL)
-			return -1;	/* comments could hide parens */
-	}
-	/* top-level groups and top-level '|' */
-	nbars = 0;
-	for (i = 0; i < len; i++) {
+	for (i = lo; i < hi; i++) {
 		if (s[i] == '\\') {
 			i++;
 			continue;
@@ -364,65 +350,96 @@ re_split(const char *s, char **a, char **b)
 			i = re_class_end(s, len, i) - 1;
 			continue;
 		}
-		if (s[i] == '|') {
-			if (nbars < nitems(bars))
-				bars[nbars++] = i;
+		if (s[i] == '(') {
+			i = re_group_end(s, len, i);
+			continue;
+		}
+		if (s[i] == '|' && n < nitems(pos))
+			pos[n++] = i;
+	}
+	if (n > 0)
+		*mid = pos[(n - 1) / 2];
+	return n;
+}
+
+/*
+ * The largest alternation group in s[lo..hi) that is not under a
+ * quantifier or inside a lookaround: plain and (?:...) groups are
+ * looked into, the others are left alone.
+ */
+static void
+re_best(const char *s, size_t len, size_t lo, size_t hi, size_t *blo,
+    size_t *bhi)
+{
+	size_t	i, j, in, mid;
+
+	for (i = lo; i < hi; i++) {
+		if (s[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (s[i] == '[') {
+			i = re_class_end(s, len, i) - 1;
 			continue;
 		}
 		if (s[i] != '(')
 			continue;
 		j = re_group_end(s, len, i);
 		if (j >= len)
-			return -1;
-		if (strncmp(s + i, "(?:", 3) == 0 && j - i > bestlen &&
-		    (j + 1 >= len || strchr("*+?{", s[j + 1]) == NULL)) {
-			best = i;
-			bestend = j;
-			bestlen = j - i;
+			return;
+		if (s[i + 1] != '?')
+			in = i + 1;
+		else if (s[i + 2] == ':')
+			in = i + 3;
+		else {
+			i = j;
+			continue;
 		}
+		if (j + 1 < len && strchr("*+?{", s[j + 1]) != NULL) {
+			i = j;
+			continue;
+		}
+		if (re_bars(s, len, in, j, &mid) > 0 &&
+		    j - in > *bhi - *blo) {
+			*blo = in;
+			*bhi = j;
+		}
+		re_best(s, len, in, j, blo, bhi);
 		i = j;
 	}
-	if (nbars > 0) {
-		top = 1;
-		lo = 0;
-		hi = len;
-	} else {
-		if (bestlen == 0)
-			return -1;
-		lo = best + 3;
-		hi = bestend;
-		nbars = 0;
-		for (i = lo; i < hi; i++) {
-			if (s[i] == '\\') {
-				i++;
-				continue;
-			}
-			if (s[i] == '[') {
-				i = re_class_end(s, len, i) - 1;
-				continue;
-			}
-			if (s[i] == '(') {
-				i = re_group_end(s, len, i);
-				continue;
-			}
-			if (s[i] == '|' && nbars < nitems(bars))
-				bars[nbars++] = i;
-		}
-		if (nbars == 0)
-			return -1;
-	}
-	k = bars[(nbars - 1) / 2];	/* split after this bar */
-	if (top) {
-		/* a leading (?flags) applies to both halves */
-		size_t	fl = 0;
+}
 
-		if (strncmp(s, "(?", 2) == 0) {
-			j = 2;
-			while (j < len && strchr("imsxn^-", s[j]) != NULL)
-				j++;
-			if (j < len && s[j] == ')' && j > 2)
-				fl = j + 1;
+/*
+ * Split a pattern in two whose matches together are the original's:
+ * the branches of the largest alternation that every match goes
+ * through once (the pattern's own, or a group's not under a quantifier
+ * or in a lookaround) are halved.  Not with backreferences (the group
+ * numbers would move) or /x (comments could hide parentheses).
+ */
+static int
+re_split(const char *s, char **a, char **b)
+{
+	size_t	 len = strlen(s), i, j, lo = 0, hi = 0, k, fl = 0;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] == '\\' && ((s[i + 1] >= '1' && s[i + 1] <= '9') ||
+		    s[i + 1] == 'g' || s[i + 1] == 'k'))
+			return -1;
+		if (s[i] == '\\')
+			i++;
+	}
+	if (strncmp(s, "(?", 2) == 0) {
+		j = 2;
+		while (j < len && strchr("imsxn^-", s[j]) != NULL)
+			j++;
+		if (j < len && s[j] == ')' && j > 2) {
+			if (memchr(s + 2, 'x', j - 2) != NULL)
+				return -1;
+			fl = j + 1;
 		}
+	}
+	if (re_bars(s, len, 0, len, &k) > 0) {
+		/* the pattern's own alternation: flags go to both halves */
 		if (fl > k)
 			return -1;
 		*a = xstrndup(s, k);
@@ -430,10 +447,11 @@ re_split(const char *s, char **a, char **b)
 			fatalx("%s: asprintf", __func__);
 		return 0;
 	}
-	if (xasprintf(a, "%.*s%.*s%s", (int)lo, s, (int)(k - lo), s + lo,
-	    s + hi) == -1 ||
-	    xasprintf(b, "%.*s%.*s%s", (int)lo, s, (int)(hi - k - 1),
-	    s + k + 1, s + hi) == -1)
+	re_best(s, len, 0, len, &lo, &hi);
+	if (hi == lo || re_bars(s, len, lo, hi, &k) == 0)
+		return -1;
+	if (xasprintf(a, "%.*s%s", (int)k, s, s + hi) == -1 ||
+	    xasprintf(b, "%.*s%s", (int)lo, s, s + k + 1) == -1)
 		fatalx("%s: asprintf", __func__);
 	return 0;
 }
