@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,6 +146,9 @@ main(int argc, char *argv[])
 		usage();
 	if (conf.ntargets == 0 && conf.listen == NULL)
 		errx(1, "nothing to do: give -Y target or -y listen");
+
+	if (geteuid() == 0 && getpwnam(conf.user) == NULL)
+		errx(1, "unknown user %s", conf.user);
 
 	log_init(conf.debug, LOG_MAIL);
 	log_setverbose(conf.verbose);

@@ -21,7 +21,8 @@
 # mx1 (IPv4 and IPv6) shows up as GREY on mx2 and mx3; a TRAPPED made
 # on mx2 (a spamtrap recipient) reaches mx1 and mx3; packets signed
 # with another key, and malformed ones, are dropped, logged and change
-# nothing; then the same over multicast (-Y eth0 -y eth0).
+# nothing; a replayed packet is dropped (-r); then the same over
+# multicast (-Y eth0 -y eth0).
 . "$MX_TOP/tests/lib/tap.sh"
 mx_netns "$@"
 
@@ -38,7 +39,7 @@ printf 'greyd-test-key\n' >"$MX_TMP/key"
 printf 'another-key\n' >"$MX_TMP/badkey"
 PY=$MX_TMP/sync.py
 cat >"$PY" <<'PYEOF'
-import hashlib, hmac, smtplib, socket, struct, sys
+import hashlib, hmac, smtplib, socket, struct, sys, time
 
 def key(path):
     with open(path, "rb") as f:
@@ -51,7 +52,7 @@ def sign(k, pkt):
     return bytes(pkt)
 
 def white(k, ip, expire, tlvlen=16, ver=2):
-    tlv = struct.pack("!HHII4s", 2, tlvlen, expire - 100, expire,
+    tlv = struct.pack("!HHII4s", 2, tlvlen, int(time.time()), expire,
                       socket.inet_aton(ip))
     end = struct.pack("!HH", 0, 4)
     hdr = struct.pack("!BBHI20s4s", ver, 2, 32 + len(tlv) + 4, 0,
@@ -80,11 +81,14 @@ cmd = sys.argv[1]
 if cmd == "smtp":
     print(attempt(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
 elif cmd == "white":
-    import time
     send(sys.argv[2], white(key(sys.argv[3]), sys.argv[4],
                             int(time.time()) + 3600))
+elif cmd == "replay":
+    p = white(key(sys.argv[3]), sys.argv[4], int(time.time()) + 3600)
+    send(sys.argv[2], p)
+    time.sleep(0.3)
+    send(sys.argv[2], p)
 elif cmd == "bad":
-    import time
     k = key(sys.argv[3])
     host = sys.argv[2]
     exp = int(time.time()) + 3600
@@ -143,7 +147,7 @@ for h in $hosts; do
 done
 start_sync mx1 -y 10.0.0.1 -Y 10.0.0.2 -Y 10.0.0.3
 start_sync mx2 -y 10.0.0.2 -Y 10.0.0.1 -Y 10.0.0.3
-start_sync mx3 -y 10.0.0.3 -Y 10.0.0.1 -Y 10.0.0.2
+start_sync mx3 -y 10.0.0.3 -Y 10.0.0.1 -Y 10.0.0.2 -r 300
 
 synclog() { cat "$MX_TMP/$1-greysync.log" 2>/dev/null; }
 
@@ -242,6 +246,19 @@ like "$(synclog mx3)" '10\.0\.0\.254: bad sync packet \(52 bytes\): bad HMAC' \
     "mx3 logs the bad HMAC"
 is "$(listing mx3 | grep -v '10.0.0.98')" "$before" \
     "mx3's database otherwise unchanged"
+
+# the replay window (-r 300 on mx3): the same packet twice
+python3 "$PY" replay 10.0.0.3 "$MX_TMP/key" 10.0.0.95
+wait_listing mx3 '^WHITE\|10\.0\.0\.95\|'
+ok $? "mx3 takes a packet once"
+i=0
+until synclog mx3 | grep -q 'seen before'; do
+	i=$((i + 1)); [ "$i" -lt 60 ] || break; sleep 0.05
+done
+like "$(synclog mx3)" '10\.0\.0\.254: packet seen before, within the replay window: dropped' \
+    "mx3 (-r 300) drops it the second time"
+is "$(listing mx3 | grep '^WHITE|10.0.0.95|' | cut -d'|' -f8-)" "0|0" \
+    "mx3's WHITE entry applied once (bcount 0, pcount 0)"
 
 # 5. malformed packets: dropped, logged, nothing stored, still serving
 before=$(listing mx1)
