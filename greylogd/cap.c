@@ -27,7 +27,8 @@
  * The filter therefore passes IPv4 SMTP SYNs and every IPv6 packet,
  * and pkt.c checks both versions in full (it checks everything anyway:
  * the filter only saves copies).  On nflog the filter runs in user
- * space in any case.
+ * space in any case.  The pflog filter is spamlogd's, extended to
+ * IPv6 the same way: libpcap's tcp[] offsets are IPv4 only.
  */
 
 #include <sys/types.h>
@@ -42,8 +43,9 @@
 
 #define CAP_FILTER_IPV4	"(ip[0] & 0xf0 = 0x40 and tcp port 25 and " \
 			"tcp[13] & 0x12 = 0x2) or ip[0] & 0xf0 = 0x60"
-#define CAP_FILTER_PFLOG "(ip or ip6) and tcp port 25 and action pass " \
-			"and tcp[13] & 0x12 = 0x2"
+/* libpcap's tcp[] is IPv4 only: "ip6 and tcp[13] ..." rejects all */
+#define CAP_FILTER_PFLOG "action pass and ((ip and tcp port 25 and " \
+			"tcp[13] & 0x12 = 0x2) or ip6)"
 
 struct glog_cap {
 	pcap_t		*p;
@@ -100,6 +102,30 @@ cap_has_dlt(pcap_t *p, int dlt)
 	return r;
 }
 
+int
+glog_cap_filter(int dlt, const char *ifname, char *buf, size_t len)
+{
+	int	 r;
+
+	switch (dlt) {
+	case GLOG_DLT_IPV4:
+		r = snprintf(buf, len, "%s", CAP_FILTER_IPV4);
+		break;
+	case GLOG_DLT_PFLOG:
+		if (ifname == NULL)
+			r = snprintf(buf, len, "%s", CAP_FILTER_PFLOG);
+		else
+			r = snprintf(buf, len, "%s and on %s",
+			    CAP_FILTER_PFLOG, ifname);
+		break;
+	default:
+		return -1;
+	}
+	if (r < 0 || (size_t)r >= len)
+		return -1;
+	return 0;
+}
+
 struct glog_cap *
 glog_cap_live(const char *logif, const char *ifname)
 {
@@ -136,16 +162,12 @@ glog_cap_live(const char *logif, const char *ifname)
 			c->dlt = GLOG_DLT_IPV4;
 		}
 		/* -i is applied by address (glog_decide) */
-		if (cap_filter(c, CAP_FILTER_IPV4) == -1)
+		if (glog_cap_filter(c->dlt, NULL, filter,
+		    sizeof(filter)) == -1 || cap_filter(c, filter) == -1)
 			goto fail;
 	} else if (c->dlt == GLOG_DLT_PFLOG) {
-		if (ifname == NULL)
-			r = snprintf(filter, sizeof(filter), "%s",
-			    CAP_FILTER_PFLOG);
-		else
-			r = snprintf(filter, sizeof(filter), "%s and on %s",
-			    CAP_FILTER_PFLOG, ifname);
-		if (r < 0 || (size_t)r >= sizeof(filter)) {
+		if (glog_cap_filter(c->dlt, ifname, filter,
+		    sizeof(filter)) == -1) {
 			log_warnx("interface name too long");
 			goto fail;
 		}

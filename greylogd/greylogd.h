@@ -178,8 +178,10 @@ int	glog_handle(struct glog *, int, const unsigned char *, size_t);
  * DLT_IPV4 before the filter is compiled), or a pflog interface
  * (DLT_PFLOG, spamlogd's filter, "on ifname" with -i).
  * glog_cap_file(path): a pcap file of a datalink glog_pkt_parse knows.
- * glog_cap_dispatch() hands each packet to cb: the number handled,
- * 0 at the end of a file, -1 on error (logged).
+ * glog_cap_dispatch() hands each packet to cb: the number handled
+ * (a live capture says 1 when there was nothing), 0 at the end of a
+ * file, -1 on error (logged).  glog_cap_filter(): the BPF filter text
+ * of a live capture of that datalink (DLT_IPV4 or DLT_PFLOG), 0 or -1.
  */
 struct glog_cap;
 struct glog_cap	*glog_cap_live(const char *, const char *);
@@ -190,5 +192,6 @@ int		 glog_cap_dispatch(struct glog_cap *,
 		    void (*)(int, const unsigned char *, size_t, void *),
 		    void *);
 void		 glog_cap_free(struct glog_cap *);
+int		 glog_cap_filter(int, const char *, char *, size_t);
 
 #endif /* GREYLOGD_H */
