@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -58,7 +59,11 @@ struct spamsync_sender {
 	int			 have_self;
 	struct in_addr		 self;		/* mcast interface address */
 	struct sockaddr_in	 group;
+	time_t			 warned_at;	/* last send failure logged */
+	uint64_t		 unwarned;
 };
+
+#define SPAMSYNC_WARN_PERIOD	60
 
 static void	 put16(unsigned char *, uint16_t);
 static void	 put32(unsigned char *, uint32_t);
@@ -69,6 +74,7 @@ static int	 spamsync_hmac(const struct spamsync_key *,
 static size_t	 spamsync_str(const unsigned char *, size_t, char *);
 static int	 spamsync_ifaddr(int, const char *, struct in_addr *);
 static int	 spamsync_resolve(const char *, struct in_addr *);
+static void	 spamsync_send_warn(struct spamsync_sender *, const char *);
 
 static void
 put16(unsigned char *p, uint16_t v)
@@ -680,6 +686,32 @@ spamsync_sender_fd(const struct spamsync_sender *ss)
 	return (ss->fd);
 }
 
+/*
+ * A failed send is logged at most once every SPAMSYNC_WARN_PERIOD
+ * seconds (an unreachable peer fails every packet); the others are
+ * counted and the count logged with the next line.
+ */
+static void
+spamsync_send_warn(struct spamsync_sender *ss, const char *to)
+{
+	time_t	 now = time(NULL);
+	int	 saved = errno;
+
+	if (ss->warned_at != 0 && now - ss->warned_at <
+	    SPAMSYNC_WARN_PERIOD) {
+		ss->unwarned++;
+		return;
+	}
+	errno = saved;
+	if (ss->unwarned > 0)
+		log_warn("sync: send to %s (and %llu failed sends not "
+		    "logged)", to, (unsigned long long)ss->unwarned);
+	else
+		log_warn("sync: send to %s", to);
+	ss->warned_at = now;
+	ss->unwarned = 0;
+}
+
 int
 spamsync_sender_send(struct spamsync_sender *ss, const void *pkt,
     size_t len)
@@ -694,8 +726,7 @@ spamsync_sender_send(struct spamsync_sender *ss, const void *pkt,
 	if (ss->mcast_send && ss->have_self) {
 		if (sendto(ss->fd, pkt, len, 0,
 		    (struct sockaddr *)&ss->group, sizeof(ss->group)) == -1) {
-			log_warn("sync: send to %s on %s",
-			    SPAMSYNC_MCAST_GROUP, ss->mcast_if);
+			spamsync_send_warn(ss, ss->mcast_if);
 			failed++;
 		}
 	}
@@ -703,7 +734,7 @@ spamsync_sender_send(struct spamsync_sender *ss, const void *pkt,
 		if (sendto(ss->fd, pkt, len, 0,
 		    (struct sockaddr *)&ss->peers[i],
 		    sizeof(ss->peers[i])) == -1) {
-			log_warn("sync: send to %s", ss->names[i]);
+			spamsync_send_warn(ss, ss->names[i]);
 			failed++;
 		}
 	}

@@ -219,8 +219,8 @@ const char	*spamsync_kind_name(enum spamsync_kind);
  *   IP_MULTICAST_TTL and IP_MULTICAST_IF (spamd leaves the interface
  *   to the routing table).  Returns the fd, or -1 (logged).
  * send(pkt, len): to the multicast group, then to each unicast peer;
- *   the number of sends that failed (logged) is returned, 0 when all
- *   went out, -1 if the socket is not open.
+ *   the number of sends that failed is returned (logged, at most one
+ *   line a minute), 0 when all went out, -1 if the socket is not open.
  * send_entry(): build with the sender's own counter (from 0), send.
  * is_self(sa): 1 if sa is the multicast interface's own address
  *   (spamd drops those: multicast loops back to the sender).

@@ -514,8 +514,10 @@ test_sender(const struct spamsync_key *key)
 	socklen_t		 slen = sizeof(sin);
 	unsigned char		 buf[2048];
 	struct got		 g;
+	char			 path[256], buf2[512];
+	FILE			*fp;
 	ssize_t			 n;
-	int			 rfd;
+	int			 rfd, efd, lfd, r1, r2, r3, lines;
 
 	rfd = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&sin, 0, sizeof(sin));
@@ -566,6 +568,36 @@ test_sender(const struct spamsync_key *key)
 	ss = spamsync_sender_new(0);
 	is_int(spamsync_sender_open(ss, "nosuchif0"), -1,
 	    "-y unknown interface: error");
+	spamsync_sender_free(ss);
+
+	/* sends that fail (broadcast without SO_BROADCAST): one line */
+	ss = spamsync_sender_new(9);
+	is_int(spamsync_sender_add(ss, "255.255.255.255"), 0, "a target");
+	ok(spamsync_sender_open(ss, NULL) >= 0, "open");
+	fflush(stderr);
+	efd = dup(2);
+	snprintf(path, sizeof(path), "%s/stderr", tmpdir);
+	lfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(lfd, 2);
+	r1 = spamsync_sender_send_entry(ss, key, &e);
+	r2 = spamsync_sender_send_entry(ss, key, &e);
+	r3 = spamsync_sender_send_entry(ss, key, &e);
+	fflush(stderr);
+	dup2(efd, 2);
+	close(efd);
+	close(lfd);
+	is_int(r1, 1, "first send: 1 failed");
+	is_int(r3, 1, "third send: 1 failed");
+	ok(r2 == 1, "second too");
+	lines = 0;
+	if ((fp = fopen(path, "r")) != NULL) {
+		while (fgets(buf2, sizeof(buf2), fp) != NULL)
+			if (strstr((char *)buf2, "send to 255.255.255.255") !=
+			    NULL)
+				lines++;
+		fclose(fp);
+	}
+	is_int(lines, 1, "three failures, one log line");
 	spamsync_sender_free(ss);
 }
 
