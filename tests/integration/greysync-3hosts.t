@@ -152,14 +152,18 @@ start_sync mx3 -y 10.0.0.3 -Y 10.0.0.1 -Y 10.0.0.2 -r 300
 synclog() { cat "$MX_TMP/$1-greysync.log" 2>/dev/null; }
 
 # wait (3 s at most) until greysync on every host said it started
-for h in $hosts; do
-	i=0
-	until synclog "$h" | grep -q "started:"; do
-		i=$((i + 1))
-		[ "$i" -lt 60 ] || bail "greysync on $h: $(synclog "$h")"
-		sleep 0.05
+wait_started() {
+	local h i
+	for h in $hosts; do
+		i=0
+		until synclog "$h" | grep -q "started:"; do
+			i=$((i + 1))
+			[ "$i" -lt 60 ] || bail "greysync on $h: $(synclog "$h")"
+			sleep 0.05
+		done
 	done
-done
+}
+wait_started
 
 listing() { "$GREYDB" -f "$MX_TMP/$1/db" 2>/dev/null; }
 
@@ -289,14 +293,7 @@ done
 for h in $hosts; do
 	start_sync "$h" -y eth0 -Y eth0
 done
-for h in $hosts; do
-	i=0
-	until synclog "$h" | grep -q "started:"; do
-		i=$((i + 1))
-		[ "$i" -lt 60 ] || bail "greysync on $h: $(synclog "$h")"
-		sleep 0.05
-	done
-done
+wait_started
 code=$(python3 "$PY" smtp 10.0.0.3 10.0.0.201 '<m@example.net>' \
     '<multi@example.org>')
 is "$code" 451 "mx3 greylists 10.0.0.201"

@@ -43,22 +43,7 @@
 #include "log.h"
 #include "spamsync.h"
 #include "tap.h"
-
-#define TS		1700000000LL
-#define TESTKEY		"cd860bc99302447dc4f3739817c4d1f02b19b1ab"
-
-static const char grey_hex[] =
-    "02020074000000007ef217e1b4015ae7a7a76dfe4bc0a32081768b5600000000"
-    "000100506553f100c000020100100010000f"
-    "3c61406578616d706c652e6f72673e003c62406578616d706c652e6e65743e00"
-    "6d782e6578616d706c652e6f7267000000"
-    "0000000000000000000000000000000004";
-static const char white_hex[] =
-    "0202003400000001c3b1c06c4b4ff67dbc6902235fbd47f60a97ead700000000"
-    "000200106553f10065836700c000020100000004";
-static const char trap_hex[] =
-    "0202003400000002f061899a70740d0d901e3939110e44ef3b84496500000000"
-    "000300106553f10065554280c633640900000004";
+#include "t_spamsync.h"
 
 struct got {
 	size_t			 n;
@@ -71,7 +56,6 @@ struct got {
 
 static char	tmpdir[] = "/tmp/t_spamsync.XXXXXX";
 
-static size_t	unhex(const char *, unsigned char *, size_t);
 static void	collect(const struct spamsync_entry *, void *);
 static void	resign(const char *, unsigned char *, size_t);
 static enum spamsync_err parse(const struct spamsync_key *,
@@ -83,21 +67,6 @@ static void	test_rules(const struct spamsync_key *);
 static void	test_ipv6(const struct spamsync_key *);
 static void	test_build_limits(const struct spamsync_key *);
 static void	test_sender(const struct spamsync_key *);
-
-static size_t
-unhex(const char *s, unsigned char *out, size_t max)
-{
-	size_t		 n = 0;
-	unsigned int	 b;
-
-	while (s[0] != '\0' && s[1] != '\0' && n < max) {
-		if (sscanf(s, "%2x", &b) != 1)
-			break;
-		out[n++] = b;
-		s += 2;
-	}
-	return (n);
-}
 
 static void
 collect(const struct spamsync_entry *e, void *arg)

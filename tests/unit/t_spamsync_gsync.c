@@ -42,22 +42,8 @@
 #include "spamsync.h"
 #include "../../greysync/gsync.h"
 #include "tap.h"
+#include "t_spamsync.h"
 
-#define TS		1700000000LL
-#define TESTKEY		"cd860bc99302447dc4f3739817c4d1f02b19b1ab"
-
-static const char grey_hex[] =
-    "02020074000000007ef217e1b4015ae7a7a76dfe4bc0a32081768b5600000000"
-    "000100506553f100c000020100100010000f"
-    "3c61406578616d706c652e6f72673e003c62406578616d706c652e6e65743e00"
-    "6d782e6578616d706c652e6f7267000000"
-    "0000000000000000000000000000000004";
-static const char white_hex[] =
-    "0202003400000001c3b1c06c4b4ff67dbc6902235fbd47f60a97ead700000000"
-    "000200106553f10065836700c000020100000004";
-static const char trap_hex[] =
-    "0202003400000002f061899a70740d0d901e3939110e44ef3b84496500000000"
-    "000300106553f10065554280c633640900000004";
 #define GREYKEY	"192.0.2.1\nmx.example.org\n<a@example.org>\n<b@example.net>"
 
 static char		 tmpdir[] = "/tmp/t_spamsync_gsync.XXXXXX";
@@ -65,7 +51,6 @@ static int64_t		 fake_now = TS;
 static struct spamsync_key key;
 
 static int64_t	fake_clock(void *);
-static size_t	unhex(const char *, unsigned char *, size_t);
 static int	count_cb(const struct greydb_entry *, void *);
 static size_t	nrecords(struct greydb *);
 static int	jcount_cb(const struct greydb_change *, void *);
@@ -81,21 +66,6 @@ static int64_t
 fake_clock(void *arg)
 {
 	return (fake_now);
-}
-
-static size_t
-unhex(const char *s, unsigned char *out, size_t max)
-{
-	size_t		 n = 0;
-	unsigned int	 b;
-
-	while (s[0] != '\0' && s[1] != '\0' && n < max) {
-		if (sscanf(s, "%2x", &b) != 1)
-			break;
-		out[n++] = b;
-		s += 2;
-	}
-	return (n);
 }
 
 static int
