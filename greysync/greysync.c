@@ -97,8 +97,17 @@ main(int argc, char *argv[])
 	struct gsync		*gs;
 	struct daemon_signals	*sigs;
 	const char		*errstr;
+	sigset_t		 mask;
 	size_t			 i;
 	int			 ch;
+
+	/*
+	 * Started by greyd: take nothing from it but stdio, and no
+	 * blocked signal (its SIGTERM must reach us).
+	 */
+	closefrom(STDERR_FILENO + 1);
+	sigemptyset(&mask);
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
 
 	memset(&conf, 0, sizeof(conf));
 	conf.keyfile = SPAMSYNC_KEYFILE;
