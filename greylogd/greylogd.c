@@ -239,6 +239,7 @@ main(int argc, char *argv[])
 			exit(1);
 	}
 	greylogd.local = glog_local_new(greylogd.opts.ifname, NULL, NULL);
+	/* before any second of the clock: the first unknown reloads */
 	if (glog_local_refresh(greylogd.local, -2) == -1)
 		exit(1);
 	if (root)
