@@ -43,7 +43,6 @@ struct rawparam {
 static int	b64val(int);
 static void	b64_tail(struct mimebuf *, uint32_t, int);
 static int	hexval(int);
-static void	add_cp1252(struct mimebuf *, const char *, size_t);
 static int	charset_norm(const char *, char *, size_t);
 static int	is_ascii_charset(const char *);
 static int	is_utf8_charset(const char *);
@@ -409,8 +408,9 @@ mime_utf8_valid(const char *s, size_t len)
 	return len;
 }
 
-static void
-add_cp1252(struct mimebuf *out, const char *s, size_t len)
+/* Windows-1252 (a superset of ISO-8859-1 as readers use it) to UTF-8. */
+void
+mime_cp1252_to_utf8(struct mimebuf *out, const char *s, size_t len)
 {
 	size_t		i;
 	unsigned char	c;
@@ -516,7 +516,7 @@ mime_charset_to_utf8(struct mimebuf *out, const char *charset,
 	}
 	if (is_ascii_charset(cs) || is_utf8_charset(cs)) {
 		if (is_ascii_charset(cs) && mime_utf8_valid(in, len) != len) {
-			add_cp1252(out, in, len);
+			mime_cp1252_to_utf8(out, in, len);
 			goto out;
 		}
 		for (i = 0; i < len; ) {
@@ -621,7 +621,7 @@ hdr_flush(struct mimebuf *out, const char *cs, struct mimebuf *pend,
 		if (mime_utf8_valid(pend->buf, pend->len) == pend->len)
 			mimebuf_add(&tmp, pend->buf, pend->len);
 		else
-			add_cp1252(&tmp, pend->buf, pend->len);
+			mime_cp1252_to_utf8(&tmp, pend->buf, pend->len);
 	}
 	mimebuf_add(out, tmp.buf, tmp.len);
 	mimebuf_free(&tmp);
@@ -692,7 +692,7 @@ mime_hdr_decode(struct mimebuf *out, const char *in, size_t len, int *flags)
 			mimebuf_add(out, raw.buf + i, j - i);
 		else {
 			f |= MIMEDEC_BADSEQ;
-			add_cp1252(out, raw.buf + i, j - i);
+			mime_cp1252_to_utf8(out, raw.buf + i, j - i);
 		}
 		i = j;
 	}

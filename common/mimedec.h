@@ -100,6 +100,7 @@ void	 mime_qp_decode(struct mimebuf *, const char *, size_t, int *);
 int	 mime_charset_to_utf8(struct mimebuf *, const char *, const char *,
 	    size_t, int *);
 int	 mime_charset_known(const char *);
+void	 mime_cp1252_to_utf8(struct mimebuf *, const char *, size_t);
 size_t	 mime_utf8_valid(const char *, size_t);
 int	 mime_utf8_decode(const char *, size_t, unsigned int *);
 void	 mime_hdr_decode(struct mimebuf *, const char *, size_t, int *);

@@ -1,0 +1,792 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * SpamAssassin's views of a message body: rendered text (body rules),
+ * decoded text (rawbody rules) and URIs (uri rules).  See render.h.
+ *
+ * Known differences from SpamAssassin 4.0.1:
+ * - lengths (scan sizes, 2048-octet lines) count octets of UTF-8, where
+ *   Perl counts characters; they differ only on non-ASCII text;
+ * - message/rfc822 parts that are base64 or QP encoded are not opened
+ *   (SpamAssassin decodes and parses them);
+ * - UTF-16 without a BOM is not sniffed; charsets that Encode knows and
+ *   iconv does not (or the reverse) fall back to Windows-1252;
+ * - URIs: schemeless host names ("example.com/x") are not looked for
+ *   (that needs SpamAssassin's TLD list), redirector patterns are not
+ *   followed, numeric and IDN hosts are not rewritten.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "html.h"
+#include "mime.h"
+#include "mimedec.h"
+#include "msghdr.h"
+#include "render.h"
+#include "xmalloc.h"
+
+static void	lines_add(struct render_lines *, const char *, size_t);
+static void	lines_free(struct render_lines *);
+static void	subject(const struct mime_part *, struct mimebuf *);
+static const char *sa_type(const struct mime_part *, char *, size_t);
+static void	crlf_to_lf(struct mimebuf *);
+static size_t	scan_cut(const char *, size_t, size_t, const char *);
+static void	whitespace(struct mimebuf *, const char *, size_t, int);
+static size_t	uspace(const char *, size_t, int);
+static int	has_above(const char *, size_t, unsigned int);
+static void	to_latin1(struct mimebuf *);
+static void	short_lines(struct render_lines *, const char *, size_t);
+static void	short_paragraphs(struct render_lines *, const char *,
+		    size_t);
+static void	uri_clean(struct html_uris *, const char *);
+static void	text_uri(struct html_uris *, char *, int);
+static int	in_chars(int, const char *);
+
+static void
+lines_add(struct render_lines *l, const char *s, size_t n)
+{
+	l->off = xreallocarray(l->off, l->n + 1, sizeof(*l->off));
+	l->len = xreallocarray(l->len, l->n + 1, sizeof(*l->len));
+	l->off[l->n] = l->buf.len;
+	l->len[l->n] = n;
+	l->n++;
+	mimebuf_add(&l->buf, s, n);
+}
+
+static void
+lines_free(struct render_lines *l)
+{
+	mimebuf_free(&l->buf);
+	free(l->off);
+	free(l->len);
+}
+
+const char *
+render_line(const struct render_lines *l, size_t i, size_t *len)
+{
+	if (i >= l->n) {
+		*len = 0;
+		return NULL;
+	}
+	*len = l->len[i];
+	return l->buf.buf + l->off[i];
+}
+
+/* The last Subject, as SpamAssassin's get_header gives it, and "\n". */
+static void
+subject(const struct mime_part *root, struct mimebuf *out)
+{
+	struct mimebuf	 v;
+	const char	*raw;
+	size_t		 n, i, s, e;
+	ssize_t		 idx;
+
+	if ((idx = msghdr_find(root->hdr, "Subject", -1)) == -1) {
+		mimebuf_addc(out, '\n');
+		return;
+	}
+	raw = msghdr_rawvalue(root->hdr, idx, &n);
+	/* folds become one space, other line ends go, ends trimmed */
+	mimebuf_init(&v);
+	for (i = 0; i < n; i++) {
+		if (raw[i] == '\r' && i + 1 < n && raw[i + 1] == '\n')
+			continue;
+		if (raw[i] == '\n') {
+			if (i + 1 < n && (raw[i + 1] == ' ' ||
+			    raw[i + 1] == '\t')) {
+				while (i + 1 < n && (raw[i + 1] == ' ' ||
+				    raw[i + 1] == '\t'))
+					i++;
+				mimebuf_addc(&v, ' ');
+			}
+			continue;
+		}
+		mimebuf_addc(&v, raw[i]);
+	}
+	s = 0;
+	e = v.len;
+	while (s < e && isspace((unsigned char)v.buf[s]))
+		s++;
+	while (e > s && isspace((unsigned char)v.buf[e - 1]))
+		e--;
+	if (e > s)
+		mime_hdr_decode(out, v.buf + s, e - s, NULL);
+	mimebuf_addc(out, '\n');
+	mimebuf_free(&v);
+}
+
+/*
+ * The type SpamAssassin gives a leaf (parse_content_type): text/ * but
+ * x-vcard, calendar and html is text/plain.
+ */
+static const char *
+sa_type(const struct mime_part *p, char *buf, size_t bufsz)
+{
+	int	r;
+
+	if (strcmp(p->type, "text") == 0 &&
+	    strcmp(p->subtype, "x-vcard") != 0 &&
+	    strcmp(p->subtype, "calendar") != 0 &&
+	    strcmp(p->subtype, "html") != 0)
+		return "text/plain";
+	r = snprintf(buf, bufsz, "%s/%s", p->type, p->subtype);
+	if (r < 0 || (size_t)r >= bufsz)
+		return "application/octet-stream";
+	return buf;
+}
+
+static void
+crlf_to_lf(struct mimebuf *b)
+{
+	size_t	i, o;
+
+	for (i = 0, o = 0; i < b->len; i++) {
+		if (b->buf[i] == '\r' && i + 1 < b->len && b->buf[i + 1] == '\n')
+			continue;
+		b->buf[o++] = b->buf[i];
+	}
+	b->len = o;
+	if (b->buf != NULL)
+		b->buf[o] = '\0';
+}
+
+/*
+ * Where SpamAssassin cuts a part longer than scan: after the first of
+ * the characters in "cuts" (tried in order) found within 1 KB past scan,
+ * else at scan.
+ */
+static size_t
+scan_cut(const char *s, size_t len, size_t scan, const char *cuts)
+{
+	const char	*f;
+
+	if (scan == 0 || len <= scan)
+		return len;
+	for (; *cuts != '\0'; cuts++) {
+		f = memchr(s + scan, *cuts, len - scan);
+		if (f != NULL && (size_t)(f - s) - scan <= 1024)
+			return f - s + 1;
+	}
+	return scan;
+}
+
+/* SpamAssassin's _normalize(text, charset) to UTF-8 octets. */
+void
+render_to_utf8(struct mimebuf *out, const char *charset, const char *s,
+    size_t n)
+{
+	struct mimebuf	 tmp;
+	size_t		 i;
+	int		 f = 0;
+
+	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i == n || mime_utf8_valid(s, n) == n) {
+		mimebuf_add(out, s, n);
+		return;
+	}
+	if (charset == NULL)
+		charset = "us-ascii";
+	while (*charset == ' ' || *charset == '"' || *charset == '\'')
+		charset++;
+	if (strncasecmp(charset, "us-ascii", 8) == 0 ||
+	    strncasecmp(charset, "ascii", 5) == 0 ||
+	    strncasecmp(charset, "utf-16", 6) == 0 ||
+	    strncasecmp(charset, "utf16", 5) == 0 ||
+	    strncasecmp(charset, "utf-8", 5) == 0 ||
+	    strncasecmp(charset, "utf8", 4) == 0 ||
+	    strncasecmp(charset, "iso-8859-1", 10) == 0 ||
+	    strncasecmp(charset, "iso8859-1", 9) == 0 ||
+	    strncasecmp(charset, "windows-1252", 12) == 0 ||
+	    strncasecmp(charset, "cp1252", 6) == 0) {
+		mime_cp1252_to_utf8(out, s, n);
+		return;
+	}
+	mimebuf_init(&tmp);
+	mime_charset_to_utf8(&tmp, charset, s, n, &f);
+	if (f & (MIMEDEC_BADSEQ | MIMEDEC_UNKCHARSET))
+		mime_cp1252_to_utf8(out, s, n);
+	else
+		mimebuf_add(out, tmp.buf, tmp.len);
+	mimebuf_free(&tmp);
+}
+
+/*
+ * Length of a white space character (Perl's \s) at s, or 0: Unicode
+ * white space in a character string, ASCII only in an octet string.
+ */
+static size_t
+uspace(const char *s, size_t n, int chars)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	unsigned int		 cp;
+	int			 l;
+
+	if (u[0] < 0x80)
+		return (u[0] >= 0x09 && u[0] <= 0x0d) || u[0] == ' ';
+	if (!chars)
+		return 0;
+	if ((l = mime_utf8_decode(s, n, &cp)) < 0)
+		return 0;
+	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
+		return l;
+	return 0;
+}
+
+/*
+ * The joined parts' white space, as SpamAssassin: a run holding two or
+ * more "\n" is a paragraph break (what precedes the first and follows
+ * the last "\n" in it is a space each), any other run one space; NUL
+ * octets become "\n" too.
+ */
+static void
+whitespace(struct mimebuf *out, const char *s, size_t n, int chars)
+{
+	size_t	i, j, w, first, last, nl;
+
+	for (i = 0; i < n; ) {
+		if ((w = uspace(s + i, n - i, chars)) == 0) {
+			mimebuf_addc(out, s[i] == '\0' ? '\n' : s[i]);
+			i++;
+			continue;
+		}
+		nl = 0;
+		first = last = 0;
+		for (j = i; j < n && (w = uspace(s + j, n - j, chars)) > 0;
+		    j += w)
+			if (s[j] == '\n') {
+				if (nl++ == 0)
+					first = j;
+				last = j;
+			}
+		if (nl < 2)
+			mimebuf_addc(out, ' ');
+		else {
+			if (first > i)
+				mimebuf_addc(out, ' ');
+			mimebuf_addc(out, '\n');
+			if (last + 1 < j)
+				mimebuf_addc(out, ' ');
+		}
+		i = j;
+	}
+}
+
+/* split_into_array_of_short_lines */
+static void
+short_lines(struct render_lines *l, const char *s, size_t n)
+{
+	const char	*nl;
+	size_t		 len, k;
+
+	while (n > 0) {
+		nl = memchr(s, '\n', n);
+		len = nl == NULL ? n : (size_t)(nl - s) + 1;
+		while (len > RENDER_LINE_MAX) {
+			for (k = RENDER_LINE_MAX + 1; k > 0 && s[k - 1] != ' ';
+			    k--)
+				;
+			if (k == 0)
+				k = RENDER_LINE_MAX;
+			lines_add(l, s, k);
+			s += k;
+			n -= k;
+			len -= k;
+		}
+		lines_add(l, s, len);
+		s += len;
+		n -= len;
+	}
+}
+
+/* split_into_array_of_short_paragraphs */
+static void
+short_paragraphs(struct render_lines *l, const char *s, size_t n)
+{
+	const char	*cuts = "\n> ", *c, *f;
+	size_t		 ofs, j;
+
+	if (n <= RENDER_LINE_MAX) {
+		lines_add(l, s, n);
+		return;
+	}
+	for (ofs = 0; n - ofs > 2 * RENDER_LINE_MAX; ofs = j + 1) {
+		j = ofs + RENDER_LINE_MAX;
+		for (c = cuts; *c != '\0'; c++) {
+			f = memchr(s + ofs + RENDER_LINE_MAX, *c,
+			    n - ofs - RENDER_LINE_MAX);
+			if (f != NULL && (size_t)(f - s) - ofs + 1 <=
+			    2 * RENDER_LINE_MAX) {
+				j = f - s;
+				break;
+			}
+		}
+		lines_add(l, s + ofs, j - ofs + 1);
+	}
+	if (ofs < n)
+		lines_add(l, s + ofs, n - ofs);
+}
+
+/* Does the UTF-8 text hold a code point above max? */
+static int
+has_above(const char *s, size_t n, unsigned int max)
+{
+	unsigned int	cp;
+	size_t		i;
+	int		l;
+
+	for (i = 0; i < n; i += l) {
+		if ((unsigned char)s[i] < 0x80) {
+			l = 1;
+			continue;
+		}
+		if ((l = mime_utf8_decode(s + i, n - i, &cp)) < 0)
+			return 1;
+		if (cp > max)
+			return 1;
+	}
+	return 0;
+}
+
+/* UTF-8 holding nothing above U+00FF to Latin-1 octets, in place. */
+static void
+to_latin1(struct mimebuf *b)
+{
+	unsigned int	cp;
+	size_t		i, o;
+	int		l;
+
+	for (i = 0, o = 0; i < b->len; i += l) {
+		if ((unsigned char)b->buf[i] < 0x80 ||
+		    (l = mime_utf8_decode(b->buf + i, b->len - i, &cp)) < 0) {
+			b->buf[o++] = b->buf[i];
+			l = 1;
+			continue;
+		}
+		b->buf[o++] = cp;
+	}
+	b->len = o;
+	if (b->buf != NULL)
+		b->buf[o] = '\0';
+}
+
+static int
+in_chars(int c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+#define END_DELIM	"><\"`}]{[| \t\n\r\f\v\x1b"
+#define START_DELIM	"><\"'`,{[(| \t\n\r\f\v\x1b"
+
+/* Util::uri_list_canonicalize, the common cases: adds u's forms. */
+static void
+uri_clean(struct html_uris *out, const char *u)
+{
+	struct mimebuf	 b;
+	char		*n, *p, *h, *port;
+	size_t		 i;
+	int		 hi, lo;
+
+	html_uris_add(out, u, strlen(u));
+	if (strlen(u) <= 1 || u[0] == '#' || u[0] == '?' || u[0] == '&' ||
+	    (u[0] == '/' && u[1] != '/'))
+		return;
+	if (strncasecmp(u, "mailto:", 7) == 0 || (strchr(u, '@') != NULL &&
+	    strcspn(u, ":") > strcspn(u, "@"))) {
+		/* the address without ?query or &rest */
+		i = strcspn(u, "@");
+		if (i > 0 && u[i] == '@') {
+			n = strchr(u + i, '?') != NULL ? xstrndup(u,
+			    strcspn(u + i, "?") + i) : NULL;
+			if (n != NULL && strcspn(u + i, "?") > 1)
+				html_uris_add(out, n, strlen(n));
+			free(n);
+			if (strcspn(u + i, "?&") > 1 &&
+			    u[i + strcspn(u + i, "?&")] == '&') {
+				n = xstrndup(u, i + strcspn(u + i, "?&"));
+				html_uris_add(out, n, strlen(n));
+				free(n);
+			}
+		}
+		return;
+	}
+	mimebuf_init(&b);
+	for (i = 0; u[i] != '\0'; i++)
+		mimebuf_addc(&b, u[i] == '\\' ? '/' : u[i]);
+	n = mimebuf_steal(&b);
+	/* http:/x and http:x are http://x */
+	if (strncasecmp(n, "http:", 5) == 0 || strncasecmp(n, "https:", 6) ==
+	    0) {
+		p = strchr(n, ':') + 1;
+		for (i = 0; p[i] == '/'; i++)
+			;
+		if (i != 2) {
+			xasprintf(&h, "%.*s//%s", (int)(p - n), n, p + i);
+			free(n);
+			n = h;
+		}
+	}
+	mimebuf_init(&b);
+	for (i = 0; n[i] != '\0'; i++) {
+		if (n[i] == '%' && isxdigit((unsigned char)n[i + 1]) &&
+		    isxdigit((unsigned char)n[i + 2])) {
+			hi = isdigit((unsigned char)n[i + 1]) ? n[i + 1] - '0' :
+			    tolower((unsigned char)n[i + 1]) - 'a' + 10;
+			lo = isdigit((unsigned char)n[i + 2]) ? n[i + 2] - '0' :
+			    tolower((unsigned char)n[i + 2]) - 'a' + 10;
+			mimebuf_addc(&b, hi * 16 + lo);
+			i += 2;
+		} else
+			mimebuf_addc(&b, n[i]);
+	}
+	free(n);
+	n = mimebuf_steal(&b);
+	for (i = 0; isalnum((unsigned char)n[i]) || n[i] == '-' ||
+	    n[i] == '_'; i++)
+		;
+	if (n[i] != ':' || i == 0) {
+		xasprintf(&h, "%s%s", strncmp(n, "ftp.", 4) == 0 ? "ftp://" :
+		    "http://", n);
+		free(n);
+		n = h;
+	}
+	/* a "/" between the host and ? or # */
+	if (strncasecmp(n, "http://", 7) == 0 ||
+	    strncasecmp(n, "https://", 8) == 0) {
+		p = strstr(n, "//") + 2;
+		i = strcspn(p, "/?#");
+		if (p[i] == '?' || p[i] == '#') {
+			xasprintf(&h, "%.*s/%s", (int)(p - n + i), n, p + i);
+			free(n);
+			n = h;
+		}
+	}
+	if (strcmp(n, u) != 0)
+		html_uris_add(out, n, strlen(n));
+	/* :80 and :443 dropped */
+	if ((strncasecmp(n, "http://", 7) == 0 ||
+	    strncasecmp(n, "https://", 8) == 0)) {
+		p = strstr(n, "//") + 2;
+		i = strcspn(p, "/?#");
+		if ((port = memchr(p, ':', i)) != NULL &&
+		    ((n[4] == ':' && strncmp(port, ":80", 3) == 0 &&
+		    !isdigit((unsigned char)port[3])) ||
+		    (n[4] != ':' && strncmp(port, ":443", 4) == 0 &&
+		    !isdigit((unsigned char)port[4])))) {
+			xasprintf(&h, "%.*s%s", (int)(port - n), n,
+			    port + (n[4] == ':' ? 3 : 4));
+			html_uris_add(out, h, strlen(h));
+			free(h);
+		}
+		/* http://word is taken for http://www.word.com */
+		i = strcspn(p, "/?#:");
+		if (n[4] == ':' && memchr(p, '@', strcspn(p, "/?#")) == NULL &&
+		    p[i] != ':' && i > 0 && !(i == 9 &&
+		    strncasecmp(p, "localhost", 9) == 0)) {
+			h = strncasecmp(p, "www.", 4) == 0 && i > 4 ? p + 4 : p;
+			if (memchr(h, '.', i - (h - p)) == NULL) {
+				xasprintf(&port, "http://www.%.*s.com%s",
+				    (int)(i - (h - p)), h, p + i);
+				html_uris_add(out, port, strlen(port));
+				free(port);
+			}
+		}
+	}
+	free(n);
+}
+
+/* One raw URI found in text: Thunderbird's trimming, then scheme. */
+static void
+text_uri(struct html_uris *out, char *raw, int mail)
+{
+	char	*p, *u, *at, *host;
+	size_t	 n, i;
+
+	/* ")" ends it when no "(" comes before */
+	if ((p = strchr(raw, ')')) != NULL && memchr(raw, '(', p - raw) ==
+	    NULL)
+		*p = '\0';
+	n = strlen(raw);
+	while (n > 0 && strchr("-~!@#^&*()_+=:;'?,.", raw[n - 1]) != NULL)
+		raw[--n] = '\0';
+	if (n == 0 || (mail && strchr(raw, '@') == NULL))
+		return;
+	if (strncasecmp(raw, "cid:", 4) == 0 || strncasecmp(raw, "mid:", 4) ==
+	    0)
+		return;
+	for (i = 0; isalnum((unsigned char)raw[i]) || raw[i] == '_'; i++)
+		;
+	if (i > 0 && raw[i] == ':' && strspn(raw + i + 1, "/") ==
+	    strlen(raw + i + 1) && strlen(raw + i + 1) <= 2)
+		return;
+	if (strncasecmp(raw, "http:", 5) == 0 ||
+	    strncasecmp(raw, "https:", 6) == 0 ||
+	    strncasecmp(raw, "ftp:", 4) == 0 ||
+	    strncasecmp(raw, "mailto:", 7) == 0)
+		u = xstrdup(raw);
+	else if (strncasecmp(raw, "ftp.", 4) == 0)
+		xasprintf(&u, "ftp://%s", raw);
+	else if (strncasecmp(raw, "www", 3) == 0)
+		xasprintf(&u, "http://%s", raw);
+	else if ((at = strchr(raw, '@')) != NULL) {
+		if ((p = strchr(raw, '/')) != NULL && p < at)
+			xasprintf(&u, "http://%s", raw);
+		else {
+			if (strchr(at + 2, '.') == NULL || at[1] == '\0' ||
+			    strstr(raw, "&nbsp;") != NULL)
+				return;
+			p = raw;
+			if (strncasecmp(p, "skype", 5) == 0)
+				p += 5;
+			else if (strncasecmp(p, "email", 5) == 0)
+				p += 5;
+			else if (strncasecmp(p, "e-mail", 6) == 0)
+				p += 6;
+			else if (strncasecmp(p, "mail", 4) == 0)
+				p += 4;
+			if (*p == ':')
+				while (*p == ':')
+					p++;
+			else
+				p = raw;
+			xasprintf(&u, "mailto:%s", p);
+		}
+	} else {
+		if (strchr(raw, '.') == NULL)
+			return;
+		xasprintf(&u, "http://%s", raw);
+	}
+	if (strncasecmp(u, "mailto:", 7) == 0) {
+		/* a valid-looking domain after the @ */
+		if ((at = strchr(u, '@')) == NULL) {
+			free(u);
+			return;
+		}
+		host = xstrndup(at + 1, strcspn(at + 1, "?&>"));
+		p = strrchr(host, '.');
+		if (p == NULL || p == host || strlen(p + 1) < 2 ||
+		    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(p + 1)) {
+			free(host);
+			free(u);
+			return;
+		}
+		free(host);
+	}
+	uri_clean(out, u);
+	free(u);
+}
+
+/*
+ * URIs in a line of text, as PerMsgStatus's Thunderbird-like regex
+ * finds them: scheme://, www. and ftp. hosts, mailto: and addresses.
+ */
+void
+render_text_uris(struct html_uris *out, const char *s, size_t n)
+{
+	static const char	*email_end = END_DELIM ",('";
+	char			*raw;
+	size_t			 i, j, k;
+	int			 boundary, w0, w1;
+
+	for (i = 0; i < n; ) {
+		w1 = isalnum((unsigned char)s[i]) || s[i] == '_';
+		w0 = i > 0 && (isalnum((unsigned char)s[i - 1]) ||
+		    s[i - 1] == '_');
+		boundary = (w0 != w1) || (i > 0 && in_chars(s[i - 1],
+		    START_DELIM));
+		if (!boundary) {
+			i++;
+			continue;
+		}
+		k = 0;
+		if (n - i >= 7 && strncasecmp(s + i, "http://", 7) == 0)
+			k = 7;
+		else if (n - i >= 8 && strncasecmp(s + i, "https://", 8) == 0)
+			k = 8;
+		else if (n - i >= 6 && strncasecmp(s + i, "ftp://", 6) == 0)
+			k = 6;
+		else if (n - i >= 4 && strncasecmp(s + i, "ftp.", 4) == 0)
+			k = 4;
+		else if (n - i >= 4 && strncasecmp(s + i, "www", 3) == 0) {
+			for (j = i + 3; j < n && j < i + 5 &&
+			    isdigit((unsigned char)s[j]); j++)
+				;
+			if (j < n && s[j] == '.')
+				k = j + 1 - i;
+		}
+		if (k > 0) {
+			for (j = i + k; j < n && !in_chars(s[j], END_DELIM) &&
+			    (unsigned char)s[j] != 0xa0; j++)
+				;
+			if (j > i + k) {
+				raw = xstrndup(s + i, j - i);
+				text_uri(out, raw, 0);
+				free(raw);
+				i = j;
+				continue;
+			}
+		}
+		/* mailto:..., or local@domain */
+		if (n - i > 7 && strncasecmp(s + i, "mailto:", 7) == 0) {
+			for (j = i + 7; j < n && !in_chars(s[j], email_end) &&
+			    (unsigned char)s[j] < 0x80; j++)
+				;
+			if (j > i + 7) {
+				raw = xstrndup(s + i, j - i);
+				text_uri(out, raw, 1);
+				free(raw);
+				i = j;
+				continue;
+			}
+		}
+		for (j = i; j < n && !in_chars(s[j], email_end) &&
+		    s[j] != '@' && (unsigned char)s[j] < 0x80; j++)
+			;
+		if (j > i && j < n && s[j] == '@') {
+			for (k = j + 1; k < n && !in_chars(s[k], email_end) &&
+			    (unsigned char)s[k] < 0x80; k++)
+				;
+			if (k > j + 1) {
+				raw = xstrndup(s + i, k - i);
+				text_uri(out, raw, 1);
+				free(raw);
+				i = k;
+				continue;
+			}
+		}
+		i++;
+	}
+}
+
+struct render *
+render_message(const struct mime *m, const struct render_opts *o)
+{
+	struct render		*r;
+	const struct mime_part	*p;
+	struct mimebuf		 text, dec, utf, rnd, subj;
+	struct html_uris	 hu;
+	const char		*t, *name;
+	char			 tbuf[128];
+	size_t			 bscan, rscan, n, i;
+	int			 html, chars = 0;
+
+	r = xcalloc(1, sizeof(*r));
+	bscan = o != NULL && o->body_scan ? o->body_scan : RENDER_BODY_SCAN;
+	rscan = o != NULL && o->rawbody_scan ? o->rawbody_scan :
+	    RENDER_RAWBODY_SCAN;
+	mimebuf_init(&text);
+	mimebuf_init(&dec);
+	mimebuf_init(&utf);
+	mimebuf_init(&rnd);
+	memset(&hu, 0, sizeof(hu));
+	for (p = mime_root(m); p != NULL; p = mime_next(p)) {
+		if (p->nchild > 0)
+			continue;
+		if (text.len > 0)
+			mimebuf_addc(&text, '\n');
+		t = sa_type(p, tbuf, sizeof(tbuf));
+		html = strcmp(t, "text/html") == 0;
+		if ((name = mime_filename(p)) != NULL &&
+		    (n = strlen(name)) >= 4 && (strcasecmp(name + n - 4,
+		    ".htm") == 0 || (n >= 5 && strcasecmp(name + n - 5,
+		    ".html") == 0) || (n >= 6 && strcasecmp(name + n - 6,
+		    ".shtml") == 0)))
+			html = 1;
+		mimebuf_reset(&dec);
+		mime_decode(m, p, &dec, 0);
+		if (p->enc == MIME_ENC_QP || (p->enc == MIME_ENC_BASE64 &&
+		    (strcmp(p->type, "text") == 0 ||
+		    strcmp(p->type, "message") == 0)) ||
+		    (p->enc != MIME_ENC_QP && p->enc != MIME_ENC_BASE64))
+			crlf_to_lf(&dec);
+		/* rawbody: text and message parts, but text/calendar */
+		if ((html || strcmp(p->type, "text") == 0 ||
+		    strcmp(p->type, "message") == 0) &&
+		    strcmp(t, "text/calendar") != 0)
+			short_paragraphs(&r->rawbody, dec.buf ? dec.buf : "",
+			    scan_cut(dec.buf, dec.len, rscan, "\n> "));
+		/* body: text/plain and text/html */
+		if (!html && strcmp(t, "text/plain") != 0)
+			continue;
+		mimebuf_reset(&utf);
+		render_to_utf8(&utf, mime_param(p, "charset"), dec.buf,
+		    dec.len);
+		/*
+		 * Perl keeps all-ASCII input as octets: the part is a
+		 * character string only if its input had 8-bit text or its
+		 * HTML entities went past U+00FF.
+		 */
+		if (has_above(utf.buf, utf.len, 0x7f))
+			chars = 1;
+		mimebuf_reset(&rnd);
+		if (html && utf.len > 0) {
+			r->has_html = 1;
+			html_render(utf.buf, utf.len, &rnd, &hu, &r->html);
+			if (has_above(rnd.buf, rnd.len, 0xff))
+				chars = 1;
+		} else
+			mimebuf_add(&rnd, utf.buf, utf.len);
+		mimebuf_add(&text, rnd.buf, scan_cut(rnd.buf, rnd.len, bscan,
+		    "\n "));
+	}
+	mimebuf_init(&subj);
+	subject(mime_root(m), &subj);
+	/*
+	 * An octet string (no part was characters): entities of U+0080 to
+	 * U+00FF stay single octets, as SpamAssassin leaves them.
+	 */
+	if (!chars)
+		to_latin1(&text);
+	mimebuf_reset(&utf);
+	whitespace(&utf, text.buf, text.len, chars);
+	short_lines(&r->body, subj.buf, subj.len);
+	short_lines(&r->body, utf.buf, utf.len);
+	/* URIs: the lines' first (SpamAssassin: text, then HTML) */
+	memset(&r->uris, 0, sizeof(r->uris));
+	for (i = 0; i < r->body.n; i++)
+		render_text_uris(&r->uris, r->body.buf.buf + r->body.off[i],
+		    r->body.len[i]);
+	for (i = 0; i < hu.n; i++)
+		uri_clean(&r->uris, hu.v[i]);
+	html_uris_clear(&hu);
+	mimebuf_free(&subj);
+	mimebuf_free(&text);
+	mimebuf_free(&dec);
+	mimebuf_free(&utf);
+	mimebuf_free(&rnd);
+	return r;
+}
+
+void
+render_free(struct render *r)
+{
+	if (r == NULL)
+		return;
+	lines_free(&r->body);
+	lines_free(&r->rawbody);
+	html_uris_clear(&r->uris);
+	free(r);
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/perl
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# filterd's rendering (filterd/render.c, html.c over common/mime) against
+# SpamAssassin 4.0.1 itself: for each generated message, the body lines
+# (get_rendered_body_text_array), the rawbody elements
+# (get_decoded_body_text_array) and the URI list (get_uri_list) must be
+# equal, line by line.  Where they cannot agree, the case says why and
+# what is compared instead.
+
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use MIME::Base64 qw(encode_base64);
+
+my $build = $ENV{MX_BUILD} or die "MX_BUILD not set\n";
+my $dumper = "$build/tests/unit/t_render";
+my $dir = tempdir(CLEANUP => 1);
+
+# name => [message, what is not compared (and why)]
+my @cases;
+sub msg { push @cases, [@_] }
+
+msg('plain', "Subject: Hello there\nFrom: a\@example.org\n\n" .
+    "Line one\nline two\n\n\nSecond paragraph.\n  indented\ttabs\n");
+msg('no-subject', "From: a\@example.org\n\nJust a body.\n");
+msg('crlf', "Subject: crlf\r\n\r\nOne\r\nTwo\r\n\r\nThree\r\n");
+msg('subject-2047', "Subject: =?UTF-8?B?w6lsw6h2ZQ==?= and\n" .
+    " =?iso-8859-1?q?caf=E9?= =?iso-8859-1?q?_cr=E8me?=\n\nx\n");
+msg('html', "Subject: html\nContent-Type: text/html; charset=us-ascii\n\n" .
+    "<html><head><title>The title</title><style>p {color: red}</style>" .
+    "</head>\n<body><h1>Head</h1><p>One &amp; two &lt;3&gt;</p>\n" .
+    "<div>three<br>four<br/>five</div><script>var x = 1;</script>" .
+    "<ul><li>a</li><li>b </li></ul><table><tr><td>c1</td><td>c2</td>" .
+    "</tr></table>&copy; 2024&nbsp;x &#65;&#x42;<!-- comment --></body>" .
+    "</html>\n");
+msg('html-invisible', "Subject: inv\nContent-Type: text/html\n\n" .
+    "<body bgcolor=\"#ffffff\"><p>seen <font color=\"#ffffff\">white" .
+    "</font> <font size=\"1\">tiny</font> <span style=\"display: none\">" .
+    "none</span> end</p></body>\n");
+msg('alternative-b64', "Subject: alt\nMIME-Version: 1.0\n" .
+    "Content-Type: multipart/alternative; boundary=\"XX\"\n\n" .
+    "preamble\n--XX\nContent-Type: text/plain; charset=utf-8\n" .
+    "Content-Transfer-Encoding: base64\n\n" .
+    encode_base64("Plain caf\xc3\xa9 text\n\nsecond para\n") .
+    "--XX\nContent-Type: text/html; charset=utf-8\n\n" .
+    "<p>HTML <b>caf\xc3\xa9</b> text</p>\n--XX--\nepilogue\n");
+msg('qp-latin1', "Subject: qp\nContent-Type: text/plain; charset=iso-8859-1\n" .
+    "Content-Transfer-Encoding: quoted-printable\n\n" .
+    "Caf=E9 cr=E8me, =93quoted=94 and a soft =\nbreak.   \nNext line=\n\n");
+msg('latin1-8bit', "Subject: 8bit\nContent-Type: text/plain; charset=ISO-8859-1\n" .
+    "Content-Transfer-Encoding: 8bit\n\nna\xefve fa\xe7ade\n");
+msg('utf8-mislabelled', "Subject: mis\nContent-Type: text/plain; " .
+    "charset=iso-8859-1\n\nreally utf-8: \xc3\xa9t\xc3\xa9\n");
+msg('koi8', "Subject: koi\nContent-Type: text/plain; charset=koi8-r\n\n" .
+    "\xf0\xd2\xc9\xd7\xc5\xd4 \xcd\xc9\xd2\n");
+msg('nested-rfc822', "Subject: outer\nContent-Type: multipart/mixed; " .
+    "boundary=o\n\n--o\nContent-Type: text/plain\n\nOuter text.\n" .
+    "--o\nContent-Type: message/rfc822\n\nSubject: inner\n" .
+    "Content-Type: multipart/alternative; boundary=i\n\n--i\n" .
+    "Content-Type: text/plain\n\nInner plain.\n--i\n" .
+    "Content-Type: text/html\n\n<p>Inner <i>html</i></p>\n--i--\n" .
+    "--o\nContent-Type: application/octet-stream; name=x.bin\n" .
+    "Content-Transfer-Encoding: base64\n\nAAECAw==\n--o--\n");
+msg('attachment-html-name', "Subject: att\nContent-Type: multipart/mixed; " .
+    "boundary=a\n\n--a\n\nsee attached\n--a\nContent-Type: " .
+    "application/octet-stream\nContent-Disposition: attachment; " .
+    "filename=\"page.html\"\n\n<p>attached <b>page</b></p>\n--a--\n");
+msg('uris', "Subject: links www.example.com/s\n" .
+    "Content-Type: multipart/alternative; boundary=u\n\n--u\n\n" .
+    "Visit http://example.net/path?q=1). or https://secure.example.org,\n" .
+    "mail bob\@example.org, ftp.example.com/pub and <www2.example.co.uk>\n" .
+    "--u\nContent-Type: text/html\n\n<a href=\"https://example.com/x\">x</a>" .
+    "<img src=\"http://img.example.com/i.png\" alt=\"\">" .
+    "<form action=\"http://form.example.com/post\"></form>" .
+    "<a href=\"mailto:carol\@example.org?subject=hi\">mail</a>\n--u--\n");
+msg('uris-relative', "Subject: rel\nContent-Type: text/html\n\n" .
+    "<img src=\"/i.png\"><a href=\"page\">p</a>" .
+    "<base href=\"http://h.example/d/f.html\"><a href=\"rel\">r</a>" .
+    "<a href=\"/abs\">a</a><a href=\"http://h.example:80/x\">x</a>\n");
+msg('long-line', "Subject: long\n\n" . ("word " x 700) . "\n" . ("x" x 3000) . "\n");
+msg('missing-end-boundary', "Subject: noend\nContent-Type: multipart/mixed; " .
+    "boundary=q\n\n--q\n\nfirst\n--q\nContent-Type: text/html\n\n" .
+    "<p>second</p>\n");
+msg('text-other', "Subject: other\nContent-Type: multipart/mixed; " .
+    "boundary=t\n\n--t\nContent-Type: text/enriched\n\n<bold>rich</bold>\n" .
+    "--t\nContent-Type: text/calendar\n\nBEGIN:VCALENDAR\n--t\n" .
+    "Content-Type: text/x-vcard\n\nBEGIN:VCARD\n--t--\n");
+
+# What cannot agree, by case and view: the reason.
+my %differ = (
+);
+
+my $n = 0;
+for my $c (@cases) {
+	my ($name, $text) = @$c;
+	open my $fh, '>:raw', "$dir/$name.eml" or die;
+	print $fh $text;
+	close $fh;
+}
+my @files = map { "$dir/$_->[0].eml" } @cases;
+
+sub parse_dump {
+	my ($out) = @_;
+	my (%r, $cur);
+	for (split /\n/, $out) {
+		if (/^== (.*)/) { $cur = $1; $cur =~ s{.*/}{}; $cur =~ s/\.eml$//;
+		    $r{$cur} = { B => [], R => [], U => [] }; next }
+		next unless defined $cur && /^([BRU]) (.*)$/;
+		push @{$r{$cur}{$1}}, $2;
+	}
+	return \%r;
+}
+
+# SpamAssassin, in this process.
+my $sa_out = '';
+{
+	require Mail::SpamAssassin;
+	require Mail::SpamAssassin::PerMsgStatus;
+	my $sa = Mail::SpamAssassin->new({ local_tests_only => 1,
+	    dont_copy_prefs => 1, userprefs_filename => '/dev/null',
+	    home_dir_for_helpers => $dir, post_config_text => "use_bayes 0\n" });
+	$sa->init(0);
+	my $esc = sub { my $s = shift; $s =~ s/\\/\\\\/g; $s =~ s/\n/\\n/g;
+	    $s =~ s/([\x00-\x1f\x7f])/sprintf("\\x%02x", ord($1))/ge; $s };
+	for my $f (@files) {
+		my $t = do { local $/; open my $fh, '<:raw', $f or die; <$fh> };
+		my $msg = $sa->parse($t, 1);
+		my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
+		$sa_out .= "== $f\n";
+		$sa_out .= "B " . $esc->($_) . "\n"
+		    for @{$msg->get_rendered_body_text_array()};
+		$sa_out .= "R " . $esc->($_) . "\n"
+		    for @{$msg->get_decoded_body_text_array()};
+		$sa_out .= "U " . $esc->($_) . "\n" for sort $pms->get_uri_list();
+		$pms->finish;
+		$msg->finish;
+	}
+}
+my $sa = parse_dump($sa_out);
+my $ours_out = `"$dumper" --dump @files`;
+die "t_render --dump failed: $?\n" if $?;
+my $ours = parse_dump($ours_out);
+
+my $tests = 0;
+print "1.." . (3 * @cases) . "\n";
+for my $c (@cases) {
+	my $name = $c->[0];
+	for my $v (qw(B R U)) {
+		my @a = @{$ours->{$name}{$v} || []};
+		my @b = @{$sa->{$name}{$v} || []};
+		$tests++;
+		my $what = { B => 'body', R => 'rawbody', U => 'uris' }->{$v};
+		if (my $why = $differ{"$name/$v"}) {
+			print "ok $tests - $name: $what # TODO $why\n";
+			next;
+		}
+		my $same = @a == @b;
+		for (my $i = 0; $same && $i < @a; $i++) {
+			$same = 0 if $a[$i] ne $b[$i];
+		}
+		print(($same ? "" : "not ") . "ok $tests - $name: $what\n");
+		next if $same;
+		my $max = @a > @b ? @a : @b;
+		for (my $i = 0; $i < $max; $i++) {
+			my ($x, $y) = ($a[$i] // '(none)', $b[$i] // '(none)');
+			next if $x eq $y;
+			print STDERR "#   $what line $i\n#     ours: $x\n#       SA: $y\n";
+		}
+	}
+}
