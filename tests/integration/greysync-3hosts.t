@@ -167,6 +167,11 @@ wait_started
 
 listing() { "$GREYDB" -f "$MX_TMP/$1/db" 2>/dev/null; }
 
+# started as root with -u nobody: it runs as nobody
+like "$(synclog mx1)" 'dropped privileges to nobody' "greysync drops root"
+is "$(awk '/^Uid:/ { print $2 }' "/proc/$SYNC_mx1/status")" \
+    "$(id -u nobody)" "greysync runs as nobody"
+
 # poll host's listing for a regex, at most 3 s; LAT = seconds waited
 wait_listing() {
 	local h=$1 re=$2 t0 i=0
