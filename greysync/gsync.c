@@ -89,7 +89,7 @@ static int	 gsync_seen_check(struct gsync *, const unsigned char *);
 static void	 gsync_seen_add(struct gsync *, const unsigned char *);
 static void	 gsync_warn(struct gsync *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
-static int	 gsync_ctl(const char *);
+static int	 gsync_badfield(const char *);
 static void	 gsync_entry(const struct spamsync_entry *, void *);
 static int	 gsync_change(const struct greydb_change *, void *);
 static void	 gsync_sync_cb(int, short, void *);
@@ -231,14 +231,19 @@ gsync_seen_add(struct gsync *gs, const unsigned char *mac)
 	gsync_seen_expire(gs);
 }
 
-/* 1 if s holds a control character (a tuple field never does). */
+/*
+ * 1 if s cannot be a tuple field: a control character, or longer than
+ * spamd's MAX_MAIL (what greydb_grey() would refuse, logging it).
+ */
 static int
-gsync_ctl(const char *s)
+gsync_badfield(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
 			return 1;
-	return 0;
+	return n >= GREYDB_MAX_MAIL;
 }
 
 /* One received entry, spamd's receiver semantics. */
@@ -259,11 +264,12 @@ gsync_entry(const struct spamsync_entry *e, void *arg)
 	}
 	switch (e->kind) {
 	case SPAMSYNC_GREY:
-		if (gsync_ctl(e->helo) || gsync_ctl(e->from) ||
-		    gsync_ctl(e->to)) {
+		if (gsync_badfield(e->helo) || gsync_badfield(e->from) ||
+		    gsync_badfield(e->to) || *e->to == '\0') {
 			gs->st.refused++;
-			gsync_warn(gs, "%s: GREY %s: control characters in "
-			    "helo, from or to: refused", gs->peer, e->ip);
+			gsync_warn(gs, "%s: GREY %s: helo, from or to empty, "
+			    "too long or with control characters: refused",
+			    gs->peer, e->ip);
 			return;
 		}
 		log_debug("%s: sync GREY ip=%s helo=%s from=%s to=%s",

@@ -116,6 +116,7 @@ test_receive(struct greydb *db)
 	size_t				 len, n0;
 	ssize_t				 l;
 	uint64_t			 j0 = journal_last(db);
+	char				 big[GREYDB_MAX_MAIL + 1];
 	int				 i;
 
 	gs = gsync_new(db, &key, NULL, 0);
@@ -194,6 +195,18 @@ test_receive(struct greydb *db)
 	is_int(gsync_input(gs, p, l, NULL), GSYNC_IN_OK, "helo with \\n");
 	is_int(nrecords(db), n0, "not stored");
 	is_int(st->refused, 2, "counted as refused");
+	se.helo = "h";
+	se.to = "";
+	l = spamsync_build(&key, 13, &se, p, sizeof(p));
+	is_int(gsync_input(gs, p, l, NULL), GSYNC_IN_OK, "empty to");
+	is_int(st->refused, 3, "refused");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	se.to = big;
+	l = spamsync_build(&key, 14, &se, p, sizeof(p));
+	is_int(gsync_input(gs, p, l, NULL), GSYNC_IN_OK, "1024-byte to");
+	is_int(st->refused, 4, "refused (spamd's MAX_MAIL)");
+	is_int(nrecords(db), n0, "neither stored");
 
 	/* bad packets: the database is unchanged */
 	len = unhex(white_hex, p, sizeof(p));
