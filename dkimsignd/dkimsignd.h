@@ -99,6 +99,14 @@ struct dkp_map {
 	int			 checks;	/* while parsing */
 };
 
+struct dkim_key;
+struct proxy_msg;
+
+struct dkp_keyent {
+	char			*path;
+	struct dkim_key		*key;
+};
+
 /* What the whole configuration (file + command line) says. */
 struct dkp_conf {
 	char			*conf_file;
@@ -138,6 +146,10 @@ struct dkp_conf {
 	struct dkp_sigs		 sigs;		/* parsed */
 	struct dkp_map		*sender_map;
 	struct dkp_map		*listid_map;
+	struct dkp_keyent	*keys;		/* dkp_keys_load */
+	size_t			 nkeys;
+	int			 oversign;	/* ours: over-sign (1) */
+	long long		 expire;	/* ours: x= after t=, 0: none */
 	/* from the command line: these keys ignore the file */
 	uint64_t		 argset;
 	int			 errors;	/* count */
@@ -145,6 +157,29 @@ struct dkp_conf {
 	char			 err[DKP_ERR_MAX];	/* the last one */
 	char			 warn[DKP_ERR_MAX];	/* the last one */
 };
+
+/* What one message gets (dkp_choose.c). */
+#define DKP_PLAN_MAX		16
+struct dkp_plan {
+	const struct dkp_sig	*sig;
+	char			 domain[256];	/* d=, expanded */
+	char			 identity[512];	/* i=, expanded, or "" */
+};
+
+struct dkp_choice {
+	char			 sender[512];	/* lower case, or "" */
+	char			 sender_domain[256];
+	char			 msgid[256];
+	char			 listid[256];
+	char			 key[256];	/* the map key that matched */
+	const char		*via;		/* "domain", "sender_map"... */
+	char			 why[768];	/* when nothing is signed */
+	size_t			 ndomainkeys;	/* DomainKeys specs, unmade */
+	size_t			 n;
+	struct dkp_plan		 plans[DKP_PLAN_MAX];
+};
+
+struct msghdr;
 
 /* dkp_conf.c */
 struct dkp_conf	*dkp_conf_new(void);
@@ -213,5 +248,23 @@ const struct dkp_map_entry *dkp_map_lookup_address(const struct dkp_map *,
 /* List-Id: the id, then its parent suffixes, "." */
 const struct dkp_map_entry *dkp_map_lookup_listid(const struct dkp_map *,
 		    const char *);
+
+/* The daemon's state, the transform's argument. */
+struct dkp_state {
+	struct dkp_conf		*conf;		/* swapped on SIGHUP */
+	unsigned long long	 nsigned;
+	unsigned long long	 nskipped;
+	unsigned long long	 nfailed;
+};
+
+/* dkp_sign.c */
+int		 dkp_keys_load(struct dkp_conf *);
+void		 dkp_keys_free(struct dkp_conf *);
+struct dkim_key	*dkp_key_get(const struct dkp_conf *, const char *);
+void		 dkp_transform(struct proxy_msg *, void *);
+
+/* dkp_choose.c: the number of signatures, 0 (ch->why), -1 (err) */
+int		 dkp_choose(const struct dkp_conf *, const struct msghdr *,
+		    struct dkp_choice *, char *, size_t);
 
 #endif /* DKIMSIGND_H */

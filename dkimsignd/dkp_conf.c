@@ -54,6 +54,7 @@ enum dkp_key {
 	K_DKIM_METHOD,
 	K_DOMAIN,
 	K_DOMAINKEYS_METHOD,
+	K_EXPIRE,
 	K_GROUP,
 	K_HELP,
 	K_HOST,
@@ -65,6 +66,7 @@ enum dkp_key {
 	K_LOG_FILE,
 	K_LOG_LEVEL,
 	K_METHOD,
+	K_OVERSIGN,
 	K_PIDFILE,
 	K_PORT,
 	K_REJECT_ERROR,
@@ -115,6 +117,7 @@ static const struct dkp_keydef dkp_keys[] = {
 	{ "domain",			K_DOMAIN,		T_STR },
 	{ "domainkeys_method",		K_DOMAINKEYS_METHOD,	T_STR },
 	{ "double_reverse_lookups",	K_IGNORED,		T_IGNORE },
+	{ "expire",			K_EXPIRE,		T_NUM },
 	{ "group",			K_GROUP,		T_STR },
 	{ "help",			K_HELP,			T_BOOL },
 	{ "host",			K_HOST,			T_STR },
@@ -138,6 +141,7 @@ static const struct dkp_keydef dkp_keys[] = {
 	{ "min_spare_servers",		K_IGNORED,		T_IGNORE },
 	{ "no_client_stdout",		K_IGNORED,		T_IGNORE },
 	{ "no_close_by_child",		K_IGNORED,		T_IGNORE },
+	{ "oversign",			K_OVERSIGN,		T_BOOL },
 	{ "pid_file",			K_PIDFILE,		T_STR },
 	{ "pidfile",			K_PIDFILE,		T_STR },
 	{ "port",			K_PORT,			T_STR },
@@ -274,6 +278,7 @@ dkp_conf_new(void)
 	conf = xcalloc(1, sizeof(*conf));
 	conf->daemonize = -1;
 	conf->log_level = -1;
+	conf->oversign = 1;
 	TAILQ_INIT(&conf->sigs);
 	return conf;
 }
@@ -392,7 +397,7 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 			return -1;
 		}
 	} else if (k->type == T_NUM) {
-		n = strtonum(val, 0, 1000, &errstr);
+		n = strtonum(val, 0, 10 * 366 * 24 * 3600, &errstr);
 		if (errstr != NULL) {
 			dkp_err(conf, file, line, "%s: %s: %s", key, val,
 			    errstr);
@@ -434,6 +439,9 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 			return -1;
 		}
 		break;
+	case K_EXPIRE:
+		conf->expire = n;
+		break;
 	case K_GROUP:
 		dkp_set_str(&conf->group, val);
 		break;
@@ -474,6 +482,9 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 			return -1;
 		}
 		conf->log_level = n;
+		break;
+	case K_OVERSIGN:
+		conf->oversign = b;
 		break;
 	case K_PIDFILE:
 		dkp_set_str(&conf->pidfile, val);
@@ -1218,7 +1229,8 @@ dkp_sig_check(struct dkp_sig *sig, int checks, char *err, size_t errlen)
 	}
 	if (sig->identity != NULL && (sig->identity[strspn(sig->identity,
 	    DKP_LDH ".$@+=!#%&'*/?^`{|}~")] != '\0' ||
-	    strchr(sig->identity, '@') == NULL)) {
+	    (strchr(sig->identity, '@') == NULL &&
+	    strchr(sig->identity, '$') == NULL))) {
 		(void)snprintf(err, errlen, "signature %s: bad identity %s",
 		    sig->spec, sig->identity);
 		return -1;
@@ -1349,6 +1361,10 @@ dkp_conf_print(const struct dkp_conf *conf, FILE *fp)
 	}
 	if (conf->reject_error)
 		fprintf(fp, "reject_error 1\n");
+	if (!conf->oversign)
+		fprintf(fp, "oversign 0\n");
+	if (conf->expire)
+		fprintf(fp, "expire %lld\n", conf->expire);
 	if (conf->hostname != NULL)
 		fprintf(fp, "hostname %s\n", conf->hostname);
 	if (conf->user != NULL)

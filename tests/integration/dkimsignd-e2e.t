@@ -1,0 +1,485 @@
+#!/usr/bin/python3
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+# tests/integration/dkimsignd-e2e.t: swaks and smtplib -> dkimsignd
+# (127.0.0.1:10027, the article's config plus an Ed25519 line) -> a sink
+# that stores each message (smtpd-test -o, 127.0.0.1:10028); every
+# signature of every stored message checked by three independent
+# verifiers, none of them using DNS: dkimpy (python3-dkim, dnsfunc),
+# Mail::DKIM (its DNS query replaced) and OpenDKIM's filter in test mode
+# (TestPublicKeys).  Debian 12's Mail::DKIM has no Ed25519 (1.20230630
+# has): it must say so ("unsupported algorithm"), and pass the RSA one.
+# Then: the bytes relayed are the original after the new fields, a
+# corpus of hard messages, next hop down (421) and dying (4xx), a
+# signing error relayed unsigned or refused with reject_error, SIGHUP
+# with a new key, and with a broken configuration.
+
+import os
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxtap  # noqa: E402
+
+t = mxtap.Tap()
+TOP = os.environ["MX_TOP"]
+B = mxtap.BUILD
+DKIMSIGND = B + "/dkimsignd/dkimsignd"
+T = t.tmp
+OUT = os.path.join(T, "out")
+os.mkdir(OUT)
+
+try:
+    import dkim
+except ImportError:
+    dkim = None
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, capture_output=True, timeout=120, **kw)
+
+
+def b64pub(path, ed):
+    der = run(["openssl", "pkey", "-in", path, "-pubout", "-outform",
+               "DER"]).stdout
+    import base64
+    return base64.b64encode(der[-32:] if ed else der).decode()
+
+
+def genkeys(tag):
+    """An RSA-2048 key in PKCS#1, an Ed25519 one in PKCS#8."""
+    rsa = os.path.join(T, "rsa%s.pem" % tag)
+    ed = os.path.join(T, "ed%s.pem" % tag)
+    run(["openssl", "genrsa", "-traditional", "-out", rsa, "2048"])
+    run(["openssl", "genpkey", "-algorithm", "ED25519", "-out", ed])
+    return rsa, ed
+
+
+RSA, ED = genkeys("")
+KEYS = {}
+
+
+def publish(rsa, ed):
+    """The DNS records, for the three verifiers."""
+    KEYS["default._domainkey.example.com"] = \
+        "v=DKIM1; h=sha256; k=rsa; p=" + b64pub(rsa, False)
+    KEYS["ed._domainkey.example.com"] = \
+        "v=DKIM1; k=ed25519; p=" + b64pub(ed, True)
+    KEYS["old._domainkey.example.net"] = OLDREC
+    with open(os.path.join(T, "keys.txt"), "w") as f:
+        for k, v in KEYS.items():
+            f.write("%s %s\n" % (k, v))
+
+
+# a key of someone else's, to make an existing DKIM-Signature
+OLDKEY = os.path.join(T, "old.pem")
+run(["openssl", "genrsa", "-traditional", "-out", OLDKEY, "2048"])
+OLDREC = "v=DKIM1; k=rsa; p=" + b64pub(OLDKEY, False)
+publish(RSA, ED)
+
+with open(os.path.join(T, "opendkim.conf"), "w") as f:
+    f.write("Mode v\nSyslog no\nAlwaysAddARHeader yes\n"
+            "TestPublicKeys %s\n" % os.path.join(T, "keys.txt"))
+PERL = os.path.join(T, "mdkim.pl")
+with open(PERL, "w") as f:
+    f.write(r'''
+use strict; use warnings;
+use Mail::DKIM::Verifier; use Net::DNS;
+my ($keys, $file) = @ARGV;
+my %rec;
+open(my $k, '<', $keys) or die "$keys: $!";
+while (<$k>) { chomp; my ($n, $v) = split(/ /, $_, 2); $rec{lc $n} = $v; }
+close $k;
+{ no warnings 'redefine';
+  *Mail::DKIM::DNS::query = sub {
+    my ($name, $type) = @_;
+    my $v = $rec{lc $name};
+    unless (defined $v) { $@ = "NXDOMAIN"; return (); }
+    my @chunks = ($v =~ /(.{1,250})/gs);
+    return (Net::DNS::RR->new(name => $name, type => 'TXT',
+        txtdata => [@chunks]));
+  };
+}
+my $dkim = Mail::DKIM::Verifier->new();
+open(my $fh, '<', $file) or die "$file: $!";
+binmode $fh;
+while (<$fh>) { s/\r?\n\z/\r\n/; $dkim->PRINT($_); }
+$dkim->CLOSE;
+foreach my $sig ($dkim->signatures) {
+    printf "%s %s %s\n", $sig->selector, $sig->result, $sig->result_detail;
+}
+''')
+
+
+def sigfields(msg):
+    """The DKIM-Signature fields of a message, top down, unfolded."""
+    head = msg.split(b"\r\n\r\n", 1)[0]
+    fields = re.split(rb"\r\n(?![ \t])", head)
+    return [f for f in fields if f.lower().startswith(b"dkim-signature:")]
+
+
+def tag(field, name):
+    m = re.search(rb"[;:]\s*" + name.encode() + rb"=([^;]*)", field)
+    return re.sub(rb"\s+", b"", m.group(1)).decode() if m else None
+
+
+def dkimpy(msg):
+    """{selector: True/False} for each signature, by dkimpy."""
+    def dns(name, timeout=5):
+        n = name.decode().rstrip(".")
+        v = KEYS.get(n)
+        return v.encode() if v else None
+    res = {}
+    d = dkim.DKIM(msg)
+    for i, f in enumerate(sigfields(msg)):
+        try:
+            res[tag(f, "s")] = d.verify(idx=i, dnsfunc=dns)
+        except Exception as e:
+            res[tag(f, "s")] = "error %s" % e
+    return res
+
+
+def mailkdim(path):
+    r = run(["perl", PERL, os.path.join(T, "keys.txt"), path])
+    res = {}
+    for line in r.stdout.decode().splitlines():
+        sel, result, detail = line.split(" ", 2)
+        res[sel] = detail
+    if r.returncode != 0:
+        t.diag(r.stderr.decode())
+    return res
+
+
+def opendkim(path):
+    r = run(["opendkim", "-vv", "-x", os.path.join(T, "opendkim.conf"), "-t",
+             path])
+    out = r.stdout.decode() + r.stderr.decode()
+    res = {}
+    for m in re.finditer(r"dkim=(\w+)[^;]*?header\.s=(\S+)", out):
+        res[m.group(2)] = m.group(1)
+    return res
+
+
+def check(path, name, sels=("default", "ed"), extra=()):
+    """Every selector's signature passes the three verifiers."""
+    msg = open(path, "rb").read()
+    got = [tag(f, "s") for f in sigfields(msg)]
+    t.is_(got[:len(sels)] + [g for g in got[len(sels):] if g in extra],
+          list(sels) + list(extra), "%s: signatures on top" % name)
+    py = dkimpy(msg)
+    pl = mailkdim(path)
+    od = opendkim(path)
+    for s in sels + tuple(extra):
+        t.is_(py.get(s), True, "%s: s=%s dkimpy pass" % (name, s))
+        t.is_(od.get(s), "pass", "%s: s=%s opendkim pass" % (name, s))
+        if s == "ed":
+            t.like(pl.get(s), "unsupported algorithm ed25519",
+                   "%s: s=ed Mail::DKIM 1.20230212 has no Ed25519" % name)
+        else:
+            t.is_(pl.get(s), "pass", "%s: s=%s Mail::DKIM pass" % (name, s))
+    return msg
+
+
+def stored():
+    return sorted((f for f in os.listdir(OUT) if not f.endswith(".env")),
+                  key=lambda f: int(f.split(".")[1]))
+
+
+def newest():
+    files = stored()
+    return os.path.join(OUT, files[-1]) if files else None
+
+
+def send(msg, port=10027, frm="alice@example.com"):
+    s = smtplib.SMTP("127.0.0.1", port, timeout=60)
+    try:
+        s.ehlo("client.example")
+        s.mail(frm)
+        s.rcpt("bob@example.org")
+        return s.data(msg)
+    except smtplib.SMTPServerDisconnected as e:
+        return 0, str(e).encode()
+    finally:
+        try:
+            s.quit()
+        except Exception:
+            pass
+
+
+def wait_log(p, what, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        if what in t.log(p):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+if dkim is None:
+    t.bail("python3-dkim is not importable by %s" % sys.executable)
+
+# 0. the article's file, unchanged, with the key given on the command line
+r = run([DKIMSIGND, "-n", "-f", TOP + "/conf/dkimproxy_out.conf",
+         "--keyfile=" + RSA])
+t.is_(r.returncode, 0, "conf/dkimproxy_out.conf: -n accepts it (%s)" %
+      r.stderr.decode().strip().splitlines()[-1])
+t.like(r.stderr.decode(), r"dkimproxy_out.conf:\d+: signature "
+       r"domainkeys\(c=nofws\): DomainKeys is historic",
+       "conf/dkimproxy_out.conf: domainkeys logged as historic")
+r = run([DKIMSIGND, "-n", "-f", TOP + "/conf/dkimproxy_out.conf"])
+t.ok(r.returncode != 0 and b"cannot read keyfile" in r.stderr,
+     "without the key file: refused")
+
+# 1. the article's configuration, plus a second signature with Ed25519
+CONF = os.path.join(T, "dkimproxy_out.conf")
+
+
+def write_conf(extra=""):
+    with open(CONF, "w") as f:
+        f.write("""# the article's dkimproxy_out.conf
+listen    127.0.0.1:10027
+relay     127.0.0.1:10028
+domain    example.com
+signature dkim(c=relaxed)
+signature dkim(a=ed25519-sha256,c=relaxed/relaxed,s=ed,key=%s)
+signature domainkeys(c=nofws)
+keyfile   %s
+selector  default
+#min_servers 5
+min_spare_servers 2
+%s""" % (ED, RSA, extra))
+
+
+write_conf()
+sink = t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "10028", "-o", OUT,
+                "-z", "100000000"], log="sink")
+if not t.wait_port(10028):
+    t.bail("sink did not start")
+dk = t.spawn([DKIMSIGND, "-d", "-f", CONF], log="dkimsignd")
+if not t.wait_port(10027):
+    t.diag(t.log("dkimsignd"))
+    t.bail("dkimsignd did not start")
+
+r = run(["swaks", "-s", "127.0.0.1", "-p", "10027", "-f",
+         "alice@example.com", "-t", "bob@example.org", "--h-Subject",
+         "swaks test", "--body", "Hello from swaks.\n.dot line\n"])
+t.like(r.stdout.decode(), r"<-  250 2.0.0 Ok", "swaks: 250 from the sink")
+path = newest()
+t.ok(path is not None, "swaks: message stored")
+msg = check(path, "swaks")
+f0 = sigfields(msg)[0]
+t.is_(tag(f0, "a"), "rsa-sha256", "c=relaxed without a=: rsa-sha256")
+t.is_(tag(f0, "c"), "relaxed/simple", "c=relaxed means relaxed/simple")
+t.ok(tag(f0, "t") is not None, "t= present")
+t.ok(tag(f0, "l") is None, "no l=")
+t.like(tag(f0, "h"), r"^(?=.*from.*from)", "From over-signed")
+t.is_(tag(sigfields(msg)[1], "a"), "ed25519-sha256", "second: Ed25519")
+t.ok(b"DomainKey-Signature" not in msg, "no DomainKey-Signature made")
+t.ok(b"\r\n..dot line" not in msg and b"\r\n.dot line\r\n" in msg,
+     "dot line unstuffed in the stored message")
+t.ok(re.search(r"signed message-id=<\S+> sender=<alice@example\.com> "
+              r"via=domain d=example\.com s=default a=rsa-sha256",
+              t.log("dkimsignd")), "log: signed line")
+
+# 2. the bytes relayed are the new fields, then the original
+ORIG = (b"From: Alice <alice@example.com>\r\nTo: bob@example.org\r\n"
+        b"Subject: exact\r\nMessage-ID: <exact@example.com>\r\n\r\n"
+        b"line one\r\n\r\nline three\r\n")
+code, text = send(ORIG)
+t.is_(code, 250, "exact: 250")
+msg = open(newest(), "rb").read()
+n = sum(len(f) + 2 for f in sigfields(msg))
+t.is_(msg[n:], ORIG, "exact: the original follows the fields unchanged")
+check(newest(), "exact")
+
+# 3. a corpus of hard messages
+LONGVAL = " ".join("word%03d" % i for i in range(110))
+CORPUS = [
+    ("folded", b"From: alice@example.com\r\nTo: a@x.example,\r\n\tb@x.example"
+     b",\r\n  c@x.example\r\nSubject: a folded\r\n  subject line\r\n\r\n"
+     b"body\r\n"),
+    ("long header", b"From: alice@example.com\r\nSubject: " +
+     LONGVAL.encode()[:900] + b"\r\nX-Long: " +
+     b"\r\n\t".join(LONGVAL.encode()[i:i + 70]
+                    for i in range(0, 6000, 70)) + b"\r\n\r\nbody\r\n"),
+    ("trailing ws", b"From: alice@example.com \t\r\nSubject:  spaced  \t\r\n"
+     b"\r\nline with spaces   \r\n\ttabbed\t\r\n\r\n\r\n\r\n"),
+    ("empty body", b"From: alice@example.com\r\nSubject: empty\r\n\r\n"),
+    ("no body at all", b"From: alice@example.com\r\nSubject: no blank"),
+    ("no final CRLF", b"From: alice@example.com\r\nSubject: nocrlf\r\n\r\n"
+     b"last line without CRLF"),
+    ("8-bit", "From: alice@example.com\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n"
+     "Content-Type: text/plain; charset=utf-8\r\n"
+     "Content-Transfer-Encoding: 8bit\r\n\r\ncafé, naïve, Ünïcödé\r\n"
+     .encode() + b"\xff\xfe latin-1 \xe9\r\n"),
+    ("two From", b"From: alice@example.com\r\nFrom: mallory@example.com\r\n"
+     b"Subject: two\r\n\r\nbody\r\n"),
+    ("dots", b"From: alice@example.com\r\nSubject: dots\r\n\r\n.\r\n..\r\n"
+     b". x\r\n"),
+]
+for name, m in CORPUS:
+    code, text = send(m)
+    t.is_(code, 250, "%s: 250 (%s)" % (name, text))
+    check(newest(), name)
+
+# an existing DKIM-Signature (someone else's): ours go above it
+pre = (b"From: alice@example.com\r\nSubject: presigned\r\n"
+       b"Message-ID: <pre@example.net>\r\n\r\nforwarded body\r\n")
+old = dkim.sign(pre, b"old", b"example.net", open(OLDKEY, "rb").read(),
+                include_headers=[b"from", b"subject", b"message-id"])
+code, text = send(old + pre)
+t.is_(code, 250, "existing signature: 250")
+msg = check(newest(), "existing signature", extra=("old",))
+t.is_(tag(sigfields(msg)[2], "d"), "example.net",
+      "existing signature: kept below ours")
+
+# a 20 MB body (spooled to a file by the proxy)
+big = (b"From: alice@example.com\r\nSubject: big\r\n\r\n" +
+       b"".join(b"%07d The quick brown fox jumps over the lazy dog %s\r\n" %
+                (i, b"x" * (i % 17)) for i in range(340000)))
+t.ok(len(big) > 20 * 1000 * 1000, "20 MB message (%d octets)" % len(big))
+start = time.time()
+code, text = send(big)
+t.is_(code, 250, "20 MB: 250 (%.1f s)" % (time.time() - start))
+msg = check(newest(), "20 MB")
+t.is_(len(msg) - sum(len(f) + 2 for f in sigfields(msg)), len(big),
+      "20 MB: every octet relayed")
+
+# 4. several domains, sender not among them: relayed unsigned, logged
+write_conf("domain example.com,example.org\n")
+os.kill(dk.pid, signal.SIGHUP)
+t.ok(wait_log("dkimsignd", "SIGHUP: configuration"), "SIGHUP: reloaded")
+code, text = send(b"From: someone@example.net\r\nSubject: foreign\r\n\r\n"
+                  b"x\r\n", frm="someone@example.net")
+t.is_(code, 250, "foreign sender: 250")
+t.is_(sigfields(open(newest(), "rb").read()), [],
+      "foreign sender: relayed unsigned")
+t.ok(re.search(r"skipped message-id=none sender=<someone@example\.net> "
+              r"size=\d+: no domain for sender", t.log("dkimsignd")),
+     "foreign sender: logged as skipped")
+code, text = send(b"From: x@lists.example.org\r\nSubject: org\r\n\r\nx\r\n")
+msg = open(newest(), "rb").read()
+t.is_([tag(f, "d") for f in sigfields(msg)], ["example.org"] * 2,
+      "several domains: the sender's parent domain")
+
+# 5. a signing error (no From: at all): relayed unsigned, or 550
+write_conf()
+os.kill(dk.pid, signal.SIGHUP)
+time.sleep(0.5)
+code, text = send(b"Subject: no from\r\n\r\nbody\r\n")
+t.is_(code, 250, "no From: relayed (250)")
+t.is_(sigfields(open(newest(), "rb").read()), [], "no From: unsigned")
+t.ok(re.search(r"signing error message-id=none sender=<> size=\d+: no From "
+              r"header field, relayed unsigned", t.log("dkimsignd")),
+     "no From: signing error logged")
+write_conf("reject_error 1\n")
+os.kill(dk.pid, signal.SIGHUP)
+time.sleep(0.5)
+nbefore = len(stored())
+code, text = send(b"Subject: no from\r\n\r\nbody\r\n")
+t.is_(code, 550, "reject_error: 550 (%s)" % text)
+t.like(text.decode(), r"5\.7\.0 DKIM signing failed",
+       "reject_error: enhanced code and reason")
+t.is_(len(stored()), nbefore, "reject_error: nothing relayed")
+
+# 6. SIGHUP with a new key in the same file
+old_rec = KEYS["default._domainkey.example.com"]
+RSA2, ED2 = genkeys("2")
+os.rename(RSA2, RSA)
+write_conf()
+os.kill(dk.pid, signal.SIGHUP)
+time.sleep(0.5)
+code, text = send(ORIG)
+publish(RSA, ED)
+t.ok(KEYS["default._domainkey.example.com"] != old_rec, "a new key")
+check(newest(), "after SIGHUP, new key")
+KEYS["default._domainkey.example.com"] = old_rec
+t.is_(dkimpy(open(newest(), "rb").read()).get("default"), False,
+      "after SIGHUP: the old key no longer verifies")
+publish(RSA, ED)
+
+# a broken configuration on SIGHUP: the old one stays
+with open(CONF, "a") as f:
+    f.write("method bogus\n")
+os.kill(dk.pid, signal.SIGHUP)
+t.ok(wait_log("dkimsignd", "configuration not reloaded"),
+     "broken configuration: not reloaded, said so")
+code, text = send(ORIG)
+t.is_(code, 250, "broken configuration: still signing")
+check(newest(), "old configuration kept")
+write_conf()
+
+# 7. next hop down: 421 at the greeting
+sink.terminate()
+sink.wait(10)
+try:
+    smtplib.SMTP("127.0.0.1", 10027, timeout=30)
+    t.ok(False, "next hop down: 421 greeting")
+except smtplib.SMTPConnectError as e:
+    t.is_(e.smtp_code, 421, "next hop down: 421 greeting (%s)" %
+          e.smtp_error)
+
+
+# 8. next hop that dies at the end of data: 4xx, never 250
+class DyingHop(threading.Thread):
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(5)
+        self.start()
+
+    def run(self):
+        c, _ = self.sock.accept()
+        f = c.makefile("rwb")
+        f.write(b"220 dying ESMTP\r\n")
+        f.flush()
+        for line in f:
+            cmd = line[:4].upper()
+            if cmd == b"EHLO":
+                f.write(b"250-dying\r\n250 PIPELINING\r\n")
+            elif cmd == b"DATA":
+                f.write(b"354 go\r\n")
+                f.flush()
+                for d in f:
+                    if d == b".\r\n":
+                        break
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+                return
+            else:
+                f.write(b"250 ok\r\n")
+            f.flush()
+
+
+DyingHop(10028)
+code, text = send(ORIG)
+t.ok(400 <= code < 500, "next hop dies at end of data: 4xx (%d %s)" %
+     (code, text))
+
+# 9. SIGTERM: clean exit, counters logged
+dk.terminate()
+t.is_(dk.wait(10), 0, "SIGTERM: exit 0")
+t.ok(re.search(r"exiting signed=\d+ skipped=1 failed=2", t.log("dkimsignd")),
+     "SIGTERM: counters logged")
+t.done()
