@@ -41,7 +41,7 @@ done
 command -v swaks >/dev/null || bail "swaks not found"
 command -v nft >/dev/null || bail "nft not found"
 
-plan 39
+plan 44
 
 # Started as root, greylogd chroots into the database directory, where
 # LeakSanitizer (SANITIZE=1 builds) finds no /proc and fails the exit:
@@ -96,6 +96,7 @@ import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 8025))
 s.settimeout(1)
+open(sys.argv[1] + ".ready", "w").close()
 end = time.time() + 120
 with open(sys.argv[1], "a") as f:
     while time.time() < end:
@@ -108,6 +109,12 @@ with open(sys.argv[1], "a") as f:
 EOF
 : >"$MX_TMP/sync.hex"
 mx_bg_in mx1 python3 "$MX_TMP/listen.py" "$MX_TMP/sync.hex"
+i=0
+while [ ! -e "$MX_TMP/sync.hex.ready" ] && [ "$i" -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -e "$MX_TMP/sync.hex.ready" ] || bail "the sync listener did not start"
 
 # wait_for PATTERN [seconds]: until greydb's listing matches
 wait_for() {
@@ -226,6 +233,8 @@ EOF
 diag "$out"
 like "$out" "good v2 len=52/52 type=2 ip=10.0.0.1 exp=36000 end=00000004" \
     "WHITE sync for 10.0.0.1 verifies (spamd's 52-byte packet)"
+is "$(printf '%s\n' "$out" | grep -c 'good v2 .* type=2 ip=10.0.0.1 ')" 2 \
+    "one sync packet for each of mx1's two connections"
 like "$out" "good v2 .* ip=10.0.0.2 exp=36000" \
     "WHITE sync for the outbound 10.0.0.2"
 like "$out" "good v2 .* type=258 ip=fd00::1 " \
@@ -285,15 +294,39 @@ write("v4.pcap", 228, pkts)
 hooks = [1, 3, 1, 1, 3]
 write("nflog.pcap", 239, [nflog(p, h) for p, h in zip(pkts[:5], hooks)])
 write("garbage.pcap", 228, [b"\x45" + b"\x00" * 5, b"\x60", b""])
+# pflog (OpenBSD's header): the direction is the header's, whatever the
+# addresses say (10.0.0.77 is not local); blocked and em1 are left out
+def pflog(p, af, d, action=0, ifname=b"em0"):
+    h = bytearray(100)
+    h[0], h[1], h[2], h[60] = 100, af, action, d
+    h[4:4 + len(ifname)] = ifname
+    return bytes(h) + p
+write("pflog.pcap", 117, [
+    pflog(pkts[0], 2, 1), pflog(pkts[1], 2, 2), pflog(pkts[2], 2, 1),
+    pflog(pkts[3], 24, 1),
+    pflog(ip4("10.0.0.77", "10.0.0.2", 40005, 25, 2), 2, 2),
+    pflog(ip4("10.0.0.99", "10.0.0.254", 40006, 25, 2), 2, 1, action=1),
+    pflog(ip4("10.0.0.98", "10.0.0.254", 40007, 25, 2), 2, 1,
+          ifname=b"em1")])
 EOF
-for f in v4 nflog; do
-	"$GL" -D -r "$MX_TMP/$f.pcap" -f "$MX_TMP/db-$f" -u nobody \
+for f in v4 nflog pflog; do
+	i=
+	[ "$f" != pflog ] || i="-i em0"
+	"$GL" -D $i -r "$MX_TMP/$f.pcap" -f "$MX_TMP/db-$f" -u nobody \
 	    >"$MX_TMP/r-$f.log" 2>&1
 	ok $? "-r $f.pcap: exit 0" || diag "$(cat "$MX_TMP/r-$f.log")"
 	list=$("$GDB" -f "$MX_TMP/db-$f" | cut -d'|' -f1,2,9 | sort | tr '\n' ' ')
 	is "$list" "WHITE|10.0.0.1|1 WHITE|10.0.0.2|0 WHITE|fd00::1|0 " \
-	    "-r $f.pcap: mx1 twice, mx2 outbound, fd00::1"
+	    "-r $f.pcap $i: mx1 twice, mx2 outbound, fd00::1"
 done
+# -i by local address: 10.0.0.254 and fd00::fe are mxbr0's
+"$GL" -D -i mxbr0 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-if" -u nobody \
+    >/dev/null 2>&1
+is "$("$GDB" -f "$MX_TMP/db-if" | cut -d'|' -f2 | sort | tr '\n' ' ')" \
+    "10.0.0.1 10.0.0.2 fd00::1 " "-i mxbr0: all (the local ends are mxbr0's)"
+"$GL" -D -i lo -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-lo" -u nobody \
+    >/dev/null 2>&1
+is "$("$GDB" -f "$MX_TMP/db-lo" | wc -l)" 0 "-i lo: none"
 like "$(cat "$MX_TMP/r-v4.log")" "packets=7 bad=2 white=4" \
     "-r: packets counted, the cut and garbage ones as bad"
 # as an ordinary user (no drop, no chroot): leak-checked under ASan
