@@ -19,7 +19,7 @@
  * tokens with one regex (Constants.pm ARITH_EXPRESSION_LEXER; characters
  * it does not match are dropped), joins them with spaces and lets Perl
  * evaluate the result.  Here the same tokens go through a parser with
- * Perl's precedence:
+ * Perl's (5.36) precedence, comparisons chaining as in Perl 5.32+:
  *	?:  <  ||  <  &&  <  ^  <  == !=  <  < > <= >=  <  + -  <  * /
  *	<  unary ! - +
  * and evaluation keeps Perl's values: && and || give the operand that
@@ -76,6 +76,9 @@ static struct sa_mnode *p_mul(struct mparser *);
 static struct sa_mnode *p_unary(struct mparser *);
 static struct sa_mnode *p_primary(struct mparser *);
 static void	 fail(struct mparser *, const char *);
+static struct sa_mnode *copy_node(const struct sa_mnode *);
+static struct sa_mnode *chain(struct sa_mnode *, struct sa_mnode **,
+		    enum sa_mop, struct sa_mnode *);
 static void	 collect_deps(struct sa_meta *, const struct sa_mnode *);
 
 static void
@@ -305,16 +308,47 @@ p_xor(struct mparser *p)
 }
 
 static struct sa_mnode *
+copy_node(const struct sa_mnode *n)
+{
+	struct sa_mnode	*c;
+
+	if (n == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	*c = *n;
+	c->name = n->name != NULL ? xstrdup(n->name) : NULL;
+	c->a = copy_node(n->a);
+	c->b = copy_node(n->b);
+	c->c = copy_node(n->c);
+	return c;
+}
+
+/* Perl 5.32+ chains them: a < b <= c is (a < b) && (b <= c) */
+static struct sa_mnode *
+chain(struct sa_mnode *n, struct sa_mnode **last, enum sa_mop op,
+    struct sa_mnode *rhs)
+{
+	struct sa_mnode	*cmp;
+
+	if (*last == NULL) {
+		cmp = node(op, n, rhs);
+		*last = rhs;
+		return cmp;
+	}
+	cmp = node(op, copy_node(*last), rhs);
+	*last = rhs;
+	return node(SA_M_AND, n, cmp);
+}
+
+static struct sa_mnode *
 p_eq(struct mparser *p)
 {
-	struct sa_mnode	*n = p_rel(p);
+	struct sa_mnode	*n = p_rel(p), *last = NULL;
 	enum mtok	 t;
 
-	if (!p->failed && ((t = peek(p)) == T_EQ || t == T_NE)) {
+	while (!p->failed && ((t = peek(p)) == T_EQ || t == T_NE)) {
 		p->pos++;
-		n = node(t == T_EQ ? SA_M_EQ : SA_M_NE, n, p_rel(p));
-		if (!p->failed && (peek(p) == T_EQ || peek(p) == T_NE))
-			fail(p, "syntax error: chained equality");
+		n = chain(n, &last, t == T_EQ ? SA_M_EQ : SA_M_NE, p_rel(p));
 	}
 	return n;
 }
@@ -322,19 +356,16 @@ p_eq(struct mparser *p)
 static struct sa_mnode *
 p_rel(struct mparser *p)
 {
-	struct sa_mnode	*n = p_add(p);
+	struct sa_mnode	*n = p_add(p), *last = NULL;
 	enum mtok	 t;
 	enum sa_mop	 op;
 
-	if (!p->failed && ((t = peek(p)) == T_LT || t == T_LE || t == T_GT ||
-	    t == T_GE)) {
+	while (!p->failed && ((t = peek(p)) == T_LT || t == T_LE ||
+	    t == T_GT || t == T_GE)) {
 		op = t == T_LT ? SA_M_LT : t == T_LE ? SA_M_LE :
 		    t == T_GT ? SA_M_GT : SA_M_GE;
 		p->pos++;
-		n = node(op, n, p_add(p));
-		if (!p->failed && ((t = peek(p)) == T_LT || t == T_LE ||
-		    t == T_GT || t == T_GE))
-			fail(p, "syntax error: chained comparison");
+		n = chain(n, &last, op, p_add(p));
 	}
 	return n;
 }
@@ -387,7 +418,7 @@ p_unary(struct mparser *p)
 }
 
 static int
-is_rulename(const char *s)
+meta_is_rulename(const char *s)
 {
 	size_t	i;
 
@@ -458,7 +489,7 @@ p_primary(struct mparser *p)
 			n->name = xstrdup(t->s);
 			return n;
 		}
-		if (!is_rulename(t->s)) {
+		if (!meta_is_rulename(t->s)) {
 			fail(p, "invalid meta token");
 			return NULL;
 		}

@@ -118,19 +118,27 @@ sa_re_strip(const char *text, int strip, char *err, size_t errlen)
 		return NULL;
 	}
 	if (delim != '\0' && delim != '}' && delim != ')' && delim != ']') {
-		/* an unescaped delimiter inside, after removing "\\" */
+		/* an unescaped delimiter, once the "\\" pairs are gone */
+		char	*d = xmalloc(strlen(re) + 1);
+		size_t	 o = 0;
+
 		for (i = 0; re[i] != '\0'; i++) {
 			if (re[i] == '\\' && re[i + 1] == '\\') {
 				i++;
 				continue;
 			}
-			if (re[i] == delim && (i == 0 || re[i - 1] != '\\')) {
+			d[o++] = re[i];
+		}
+		d[o] = '\0';
+		for (i = 0; i < o; i++)
+			if (d[i] == delim && (i == 0 || d[i - 1] != '\\')) {
 				snprintf(err, errlen,
 				    "unquoted delimiter '%c' found", delim);
+				free(d);
 				free(re);
 				return NULL;
 			}
-		}
+		free(d);
 	}
 	n = strlen(mods);
 	if (n > 0) {
