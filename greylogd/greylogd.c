@@ -27,6 +27,7 @@
 #include <err.h>
 #include <errno.h>
 #include <event.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -111,13 +112,17 @@ greylogd_signal(int sig, void *arg)
 /*
  * Started as root: the database directory must be the user's (greyd
  * makes it so).  A missing one is created for the user, 0700; one that
- * belongs to someone else is refused, as the user could not write it.
+ * belongs to someone else is refused, as the user could not write it,
+ * and so are LMDB files of someone else's (greydb run as root first).
  */
 static void
 greylogd_dbdir(const char *path, const char *user)
 {
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
 	struct passwd	*pw;
 	struct stat	 st;
+	char		 p[PATH_MAX];
+	size_t		 i;
 
 	if ((pw = getpwnam(user)) == NULL)
 		errx(1, "unknown user %s", user);
@@ -136,6 +141,15 @@ greylogd_dbdir(const char *path, const char *user)
 		errx(1, "database directory %s: owned by uid %ld, not by %s "
 		    "(start greyd -u %s once, or chown it)", path,
 		    (long)st.st_uid, user, user);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (snprintf(p, sizeof(p), "%s/%s", path, files[i]) >=
+		    (int)sizeof(p))
+			errx(1, "%s: path too long", path);
+		if (stat(p, &st) == 0 && st.st_uid != pw->pw_uid)
+			errx(1, "%s: owned by uid %ld, not by %s (start "
+			    "greyd -u %s once, or chown it)", p,
+			    (long)st.st_uid, user, user);
+	}
 }
 
 int

@@ -41,7 +41,7 @@ done
 command -v swaks >/dev/null || bail "swaks not found"
 command -v nft >/dev/null || bail "nft not found"
 
-plan 44
+plan 46
 
 # Started as root, greylogd chroots into the database directory, where
 # LeakSanitizer (SANITIZE=1 builds) finds no /proc and fails the exit:
@@ -341,6 +341,16 @@ like "$(cat "$MX_TMP/r-user.log")" "not running as root: privilege drop to _spam
     >"$MX_TMP/r-g.log" 2>&1
 ok $? "-r garbage.pcap: no crash, exit 0"
 is "$("$GDB" -f "$MX_TMP/db-g" | wc -l)" 0 "garbage: nothing written"
+
+# a database directory of the user's holding root's LMDB files (greydb
+# run as root first) is refused before the drop, and says why
+"$GDB" -f "$MX_TMP/db-root" -a 192.0.2.1
+chown nobody "$MX_TMP/db-root"
+"$GL" -D -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-root" -u nobody \
+    >"$MX_TMP/r-root.log" 2>&1
+is $? 1 "root's LMDB files in the directory: refused"
+like "$(cat "$MX_TMP/r-root.log")" "data.mdb: owned by uid 0, not by nobody" \
+    "and said"
 
 # -W bounds: 1..2160 hours
 "$GL" -D -W 0 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-w" >"$MX_TMP/w.log" 2>&1
