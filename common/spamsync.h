@@ -203,11 +203,14 @@ const char	*spamsync_kind_name(enum spamsync_kind);
 /*
  * The socket: spamd's sync_init()/sync_addhost()/sync_send().
  * new(port): 0 means SPAMSYNC_PORT (others are for tests).
- * add(target), one per -Y: a name that resolves (getaddrinfo) to an
- *   IPv4 address is a unicast peer (its first IPv4 address, port 8025);
- *   anything else is "iface[:ttl]" (ttl 1..255, default 1): multicast
- *   to SPAMSYNC_MCAST_GROUP out of that interface (the last one given
- *   wins, as spamd).  -1 (logged) on a bad ttl.
+ * add(target), one per -Y: "iface[:ttl]" naming an existing interface
+ *   (ttl 1..255, default 1) is multicast to SPAMSYNC_MCAST_GROUP out of
+ *   that interface (the last one given wins, as spamd); else a host
+ *   that resolves (getaddrinfo) to an IPv4 address is a unicast peer
+ *   (its first IPv4 address, port 8025).  spamd tries the host first
+ *   and takes whatever fails for an interface; we look at interfaces
+ *   first, so no DNS lookup delays "em0".  -1 (logged) on a bad ttl or
+ *   a target that is neither.
  * open(listen): the UDP socket, non-blocking, SO_REUSEADDR.  listen is
  *   -y: an IPv4 address to bind (port 8025); an interface name: bind
  *   0.0.0.0:8025 and join the multicast group there; else a host name,
