@@ -15,7 +15,8 @@
  */
 
 /*
- * Command-line values: durations with unit suffixes and spamd's -G.
+ * Command-line values: durations with unit suffixes, spamd's -G, and
+ * greysync's restart delay.
  */
 
 #include <sys/types.h>
@@ -31,6 +32,21 @@
 
 #define GREY_DURATION_MAX	(10LL * 366 * 24 * 3600)	/* ten years */
 
+static int	grey_parse_num(const char *, long long *, char **);
+
+/* The leading decimal digits of s: -1 if none or out of range. */
+static int
+grey_parse_num(const char *s, long long *n, char **end)
+{
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*n = strtoll(s, end, 10);
+	if (errno != 0 || *n < 0)
+		return -1;
+	return 0;
+}
+
 /*
  * "N" in the default unit (seconds per unit in defunit), or "N" followed
  * by one of s m h d w.  0 on success with the seconds in *out.
@@ -41,11 +57,7 @@ grey_parse_duration(const char *s, time_t defunit, time_t *out)
 	long long	 n, unit;
 	char		*end;
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || n < 0)
+	if (grey_parse_num(s, &n, &end) == -1)
 		return -1;
 	if (*end == '\0')
 		unit = defunit;
@@ -75,6 +87,30 @@ grey_parse_duration(const char *s, time_t defunit, time_t *out)
 	if (unit <= 0 || n > GREY_DURATION_MAX / unit)
 		return -1;
 	*out = (time_t)(n * unit);
+	return 0;
+}
+
+/*
+ * A delay in milliseconds: "N" in seconds (spamd's unit), or "N" followed
+ * by ms or s.  At most max msec.  0 on success with the msec in *out.
+ */
+int
+grey_parse_msec(const char *s, int max, int *out)
+{
+	long long	 n, unit;
+	char		*end;
+
+	if (grey_parse_num(s, &n, &end) == -1)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		unit = 1000;
+	else if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else
+		return -1;
+	if (n > max / unit)
+		return -1;
+	*out = (int)(n * unit);
 	return 0;
 }
 
@@ -115,4 +151,20 @@ grey_parse_times(const char *arg, time_t *pass, time_t *grey,
 	*grey = v[1];
 	*white = v[2];
 	return 0;
+}
+
+/*
+ * greysync's restart delay: `prev' is the delay that preceded the run
+ * that ended (0 for the first run), `ran' how long that run lasted.
+ * 1 s after a first death or a run of GREYD_SYNC_RESET seconds or more,
+ * else twice the last delay, at most GREYD_SYNC_BACKOFF_MAX.
+ */
+int
+grey_sync_backoff(int prev, time_t ran)
+{
+	if (prev <= 0 || ran >= GREYD_SYNC_RESET)
+		return GREYD_SYNC_BACKOFF_MIN;
+	if (prev >= GREYD_SYNC_BACKOFF_MAX / 2)
+		return GREYD_SYNC_BACKOFF_MAX;
+	return prev * 2;
 }

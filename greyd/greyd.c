@@ -49,7 +49,8 @@
 struct greyd_conf	*greyd_conf;
 
 static __dead void	usage(void);
-static int		greyd_bind(const char *, in_port_t, int);
+static int		greyd_bind(const char *, in_port_t, int, int);
+static void		greyd_nofile(struct greyd_conf *);
 static int		greyd_dbdir_foreign(int);
 static int		greyd_mkdirs(const char *);
 static void		greyd_dbdir(const char *, const char *);
@@ -66,15 +67,19 @@ usage(void)
 	    "\t[-F backend] [-G passtime:greyexp:whiteexp] [-h hostname]\n"
 	    "\t[-I interval] [-j chroot] [-K file] [-l address] "
 	    "[-M address]\n"
-	    "\t[-n name] [-p port] [-S secs] [-s secs] [-u user] "
-	    "[-w window]\n"
-	    "\t[-Y synctarget] [-y synclisten]\n", getprogname());
+	    "\t[-n name] [-p port] [-S secs] [-s secs] [-t timeout] "
+	    "[-u user]\n"
+	    "\t[-w window] [-Y synctarget] [-y synclisten]\n",
+	    getprogname());
 	exit(1);
 }
 
-/* A listening TCP socket on a numeric address; -1 (logged) on error. */
+/*
+ * A listening TCP socket on a numeric address; -1 (logged) on error.
+ * With optional, a family the host lacks is no error: -2, quietly.
+ */
 static int
-greyd_bind(const char *host, in_port_t port, int backlog)
+greyd_bind(const char *host, in_port_t port, int backlog, int optional)
 {
 	struct addrinfo	 hints, *res;
 	char		 pbuf[8];
@@ -91,6 +96,10 @@ greyd_bind(const char *host, in_port_t port, int backlog)
 	}
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
+	if (fd == -1 && optional && errno == EAFNOSUPPORT) {
+		freeaddrinfo(res);
+		return -2;
+	}
 	if (fd == -1) {
 		warn("socket");
 		freeaddrinfo(res);
@@ -102,6 +111,12 @@ greyd_bind(const char *host, in_port_t port, int backlog)
 		    sizeof(on));
 	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, backlog) == -1) {
+		if (optional && (errno == EADDRNOTAVAIL ||
+		    errno == EAFNOSUPPORT)) {
+			close(fd);
+			freeaddrinfo(res);
+			return -2;
+		}
 		warn("%s port %u", host, port);
 		close(fd);
 		freeaddrinfo(res);
@@ -230,17 +245,51 @@ greyd_dbdir(const char *path, const char *user)
 	close(dfd);
 }
 
+/*
+ * spamd sets RLIMIT_NOFILE to maxcon + 15.  Raise the soft limit to
+ * maxcon + GREYD_FD_RESERVE, up to the hard limit; if that is still
+ * short, lower maxcon to what fits, and say so.
+ */
+static void
+greyd_nofile(struct greyd_conf *conf)
+{
+	struct rlimit	 rl;
+	rlim_t		 need = (rlim_t)conf->maxcon + GREYD_FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		err(1, "getrlimit");
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = need;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			err(1, "setrlimit");
+		log_debug("file descriptor limit raised to %llu",
+		    (unsigned long long)rl.rlim_cur);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		if (rl.rlim_cur < GREYD_FD_RESERVE + 1)
+			errx(1, "the file descriptor limit (%llu) leaves no "
+			    "room for connections",
+			    (unsigned long long)rl.rlim_cur);
+		log_warnx("maxcon %d lowered to %d: the file descriptor "
+		    "limit is %llu", conf->maxcon,
+		    (int)(rl.rlim_cur - GREYD_FD_RESERVE),
+		    (unsigned long long)rl.rlim_cur);
+		conf->maxcon = (int)(rl.rlim_cur - GREYD_FD_RESERVE);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	static struct greyd_conf	 conf;
 	struct proc_def			 parent, procs[2];
 	struct proc			*p;
-	struct rlimit			 rl;
 	struct fwtable_spec		 fs;
 	const char			*errstr;
 	char				 ebuf[256];
-	int				 ch, i, nprocs, rv;
+	int				 ch, fd, i, nprocs, rv;
 
 	memset(&conf, 0, sizeof(conf));
 	greyd_conf = &conf;
@@ -255,7 +304,8 @@ main(int argc, char *argv[])
 	conf.port = GREYD_PORT;
 	conf.cfg_port = GREYD_CFG_PORT;
 	conf.grey_stutter = GREYD_GREY_STUTTER;
-	conf.stutter = GREYD_STUTTER;
+	conf.stutter = GREYD_STUTTER * 1000;
+	conf.timeout = GREYD_MAXTIME;
 	conf.fwspec = FWTABLE_SPEC_DEFAULT;
 	conf.scan_interval = GREYD_SCAN_INTERVAL;
 	conf.user = GREYD_USER;
@@ -263,7 +313,7 @@ main(int argc, char *argv[])
 	conf.cfg_fd = -1;
 
 	while ((ch = getopt(argc, argv,
-	    "45B:bC:c:D:dF:G:h:I:j:K:l:M:n:p:S:s:Uu:vw:Y:y:")) != -1) {
+	    "45B:bC:c:D:dF:G:h:I:j:K:l:M:n:p:S:s:t:Uu:vw:Y:y:")) != -1) {
 		switch (ch) {
 		case '4':
 			(void)strlcpy(conf.nreply, "450", sizeof(conf.nreply));
@@ -348,11 +398,20 @@ main(int argc, char *argv[])
 				errx(1, "-S %s: %s", optarg, errstr);
 			break;
 		case 's':
-			conf.stutter = strtonum(optarg, 0, GREYD_STUTTER_MAX,
-			    &errstr);
-			if (errstr)
-				errx(1, "-s %s: %s", optarg, errstr);
+			if (grey_parse_msec(optarg, GREYD_STUTTER_MAX * 1000,
+			    &conf.stutter) == -1)
+				errx(1, "-s %s: need 0..%d seconds, or a "
+				    "number of ms", optarg, GREYD_STUTTER_MAX);
 			break;
+		case 't': {
+			time_t	 t;
+
+			if (grey_parse_duration(optarg, 1, &t) == -1 ||
+			    t < 1 || t > 86400)
+				errx(1, "-t %s: need 1s..1d", optarg);
+			conf.timeout = (int)t;
+			break;
+		}
 		case 'U':
 			conf.cfg_anyport = 1;
 			break;
@@ -391,12 +450,16 @@ main(int argc, char *argv[])
 	 * greylisting, -B may not exceed maxcon, and maxcon itself (or no
 	 * -B) means maxcon - 100.
 	 */
+	if (!conf.blackonly && conf.maxblack > conf.maxcon)
+		errx(1, "maxblack (%d) > maxcon (%d)", conf.maxblack,
+		    conf.maxcon);
+	log_init(conf.debug, LOG_MAIL);
+	greyd_nofile(&conf);
 	if (conf.blackonly)
 		conf.maxblack = conf.maxcon;
 	else {
 		if (conf.maxblack > conf.maxcon)
-			errx(1, "maxblack (%d) > maxcon (%d)", conf.maxblack,
-			    conf.maxcon);
+			conf.maxblack = conf.maxcon;
 		if (conf.maxblack == -1 || conf.maxblack >= conf.maxcon)
 			conf.maxblack = conf.maxcon - GREYD_MAXBLACK_GAP;
 		if (conf.maxblack < 0)
@@ -409,22 +472,9 @@ main(int argc, char *argv[])
 		err(1, "gethostname");
 	if (fwtable_spec_parse(conf.fwspec, &fs, ebuf, sizeof(ebuf)) == -1)
 		errx(1, "-F %s: %s", conf.fwspec, ebuf);
-	if (conf.nlisten == 0)
-		conf.listen[conf.nlisten++] = "127.0.0.1";
 	if (geteuid() == 0 && getpwnam(conf.user) == NULL)
 		errx(1, "unknown user %s", conf.user);
 
-	/* spamd: RLIMIT_NOFILE = maxcon + 15 (and a little for us) */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)conf.maxcon + 32) {
-		rl.rlim_cur = (rlim_t)conf.maxcon + 32;
-		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
-			rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			warn("setrlimit");
-	}
-
-	log_init(conf.debug, LOG_MAIL);
 	if (geteuid() == 0 && !conf.blackonly)
 		greyd_dbdir(conf.dbpath != NULL ? conf.dbpath : GREYDB_PATH,
 		    conf.user);
@@ -443,11 +493,29 @@ main(int argc, char *argv[])
 			errx(1, "TLS: %s", conf.tls ?
 			    tls_ctx_error(conf.tls) : "no context");
 	}
+	/*
+	 * Without -l: 127.0.0.1 as spamd, and [::] (IPv6 only), where
+	 * nftables' "redirect" sends IPv6 (greyd.8, EXAMPLES); a host
+	 * without IPv6 gets the IPv4 socket alone.
+	 */
+	if (conf.nlisten == 0) {
+		conf.smtp_fd[conf.nsmtp_fd++] = greyd_bind("127.0.0.1",
+		    conf.port, 128, 0);
+		if (conf.smtp_fd[0] == -1)
+			exit(1);
+		if ((fd = greyd_bind("::", conf.port, 128, 1)) >= 0)
+			conf.smtp_fd[conf.nsmtp_fd++] = fd;
+		else if (fd == -1)
+			exit(1);
+		else
+			log_info("no IPv6: listening on 127.0.0.1 only");
+	}
 	for (i = 0; i < conf.nlisten; i++)
 		if ((conf.smtp_fd[conf.nsmtp_fd++] = greyd_bind(conf.listen[i],
-		    conf.port, 128)) == -1)
+		    conf.port, 128, 0)) == -1)
 			exit(1);
-	if ((conf.cfg_fd = greyd_bind("127.0.0.1", conf.cfg_port, 10)) == -1)
+	if ((conf.cfg_fd = greyd_bind("127.0.0.1", conf.cfg_port, 10,
+	    0)) == -1)
 		exit(1);
 
 	if (!conf.debug && daemon_detach() == -1)

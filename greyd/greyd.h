@@ -60,6 +60,10 @@
 #define GREYD_CHROOT		"/var/empty"
 #define GREYD_GREYSYNC		"greysync"
 #define GREYD_LISTEN_MAX	2
+#define GREYD_FD_RESERVE	32	/* fds besides the connections */
+#define GREYD_SYNC_BACKOFF_MIN	1	/* greysync restarts: 1 s, doubling */
+#define GREYD_SYNC_BACKOFF_MAX	60	/*   up to 60 s, reset after a run */
+#define GREYD_SYNC_RESET	60	/*   of 60 s */
 
 /* The config socket's limits. */
 #define CFG_LINE_MAX		(1024 * 1024 * 16)	/* one line */
@@ -90,8 +94,9 @@ struct greyd_conf {
 	in_port_t	 port;			/* -p */
 	in_port_t	 cfg_port;
 	int		 grey_stutter;		/* -S */
-	int		 stutter;		/* -s */
+	int		 stutter;		/* -s, msec */
 	int		 window;		/* -w */
+	int		 timeout;		/* -t, seconds idle */
 	const char	*sync_targets[32];	/* -Y */
 	int		 nsync_targets;
 	const char	*sync_listen;		/* -y */
@@ -183,6 +188,9 @@ void		 cfgsock_free(struct cfgsock *);
 /* grey_conf.c: command-line helpers (pure). */
 int	 grey_parse_duration(const char *, time_t, time_t *);
 int	 grey_parse_times(const char *, time_t *, time_t *, time_t *);
+int	 grey_parse_msec(const char *, int, int *);
+/* Delay before greysync's next start, after it ran `ran' seconds. */
+int	 grey_sync_backoff(int, time_t);
 
 /* blacklist.c: lists loaded through the config socket (pure). */
 struct bl_list {

@@ -77,7 +77,7 @@ struct grey_con {
 	int			 black;		/* listed or trapped */
 	char			*reply;		/* blacklisted: the reply */
 	char			*lists;		/* " a b" for the logs */
-	int			 stutter;	/* seconds a byte, now */
+	int			 stutter;	/* msec a byte, now */
 	time_t			 start;
 	size_t			 body_lines;
 	int			 in_body;
@@ -194,7 +194,7 @@ tarpit_run(struct proc *p)
 	    SMTP_F_HELO_VERBATIM | SMTP_F_LAX_SEQUENCE | SMTP_F_LAX_HELO |
 	    SMTP_F_ERRORS_QUIET | SMTP_F_PACE_DELAY;
 	sc.max_errors = GREYD_MAX_ERRORS + 1;
-	sc.timeout = GREYD_MAXTIME * 1000;
+	sc.timeout = conf->timeout * 1000;
 	sc.hooks = &tarpit_hooks;
 	if ((tp->srv = smtp_server_new(tp->base, &sc)) == NULL)
 		return -1;
@@ -383,7 +383,7 @@ static void
 tarpit_pace(struct grey_con *c)
 {
 	smtp_session_set_pace(c->sess,
-	    c->tp->crowded ? 0 : c->stutter * 1000);
+	    c->tp->crowded ? 0 : c->stutter);
 }
 
 /* spamd stops stuttering while clients + 5 >= maxcon. */
