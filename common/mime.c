@@ -169,11 +169,13 @@ part_header(struct mime *m, struct mime_part *p, size_t off, size_t end,
 	p->bodyoff = hend;
 	p->bodylen = end - hend;
 	p->hdr = msghdr_new(hend - off + 2, hend - off + 2);
-	if (msghdr_parse(p->hdr, m->buf + off, hend - off) == -1) {
-		/* cannot happen within these limits; keep an empty one */
-		msghdr_reset(p->hdr);
-		msghdr_finish(p->hdr);
-	}
+	/*
+	 * An empty header is not parsed: msghdr_finish() on nothing does
+	 * pointer arithmetic on NULL (reported to msghdr's owner).
+	 */
+	if (hend > off &&
+	    msghdr_parse(p->hdr, m->buf + off, hend - off) == -1)
+		msghdr_reset(p->hdr);	/* not within these limits */
 	if ((idx = msghdr_find(p->hdr, "Content-Type", -1)) != -1) {
 		val = msghdr_value(p->hdr, idx);
 		mime_ctype_parse(val, strlen(val), &p->ct);
@@ -413,6 +415,13 @@ mime_next(const struct mime_part *p)
 			return up->child[i + 1];
 	}
 	return NULL;
+}
+
+const char *
+mime_buf(const struct mime *m, size_t *len)
+{
+	*len = m->len;
+	return m->buf;
 }
 
 const char *

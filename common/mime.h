@@ -120,6 +120,8 @@ int		 mime_flags(const struct mime *);	/* MIME_F_LIMIT */
 size_t		 mime_nparts(const struct mime *);
 /* Depth-first, document order: the next part after p, or NULL. */
 const struct mime_part *mime_next(const struct mime_part *);
+/* The whole message, as given to mime_parse, and its length. */
+const char	*mime_buf(const struct mime *, size_t *);
 /* Raw body (still transfer-encoded) of a part, and its length. */
 const char	*mime_body(const struct mime *, const struct mime_part *,
 		    size_t *);

@@ -44,6 +44,17 @@
 #include "render.h"
 #include "xmalloc.h"
 
+/* The state of one rendering, across nested encoded messages. */
+struct rstate {
+	struct render		*r;
+	struct mimebuf		 text;	/* the parts, joined */
+	struct html_uris	 hu;	/* URIs from HTML */
+	size_t			 bscan, rscan;
+	int			 chars;	/* a Perl character string */
+};
+
+static void	render_parts(struct rstate *, const struct mime *,
+		    const char *, size_t, int);
 static void	lines_add(struct render_lines *, const char *, size_t);
 static void	lines_free(struct render_lines *);
 static void	subject(const struct mime_part *, struct mimebuf *);
@@ -608,7 +619,7 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 {
 	static const char	*email_end = END_DELIM ",('";
 	char			*raw;
-	size_t			 i, j, k;
+	size_t			 i, j, k, nomail = 0;
 	int			 boundary, w0, w1;
 
 	for (i = 0; i < n; ) {
@@ -662,9 +673,19 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 				continue;
 			}
 		}
+		/*
+		 * local@domain; a run that ended without '@' ends every
+		 * run starting inside it the same way: skip those.
+		 */
+		if (i < nomail) {
+			i++;
+			continue;
+		}
 		for (j = i; j < n && !in_chars(s[j], email_end) &&
 		    s[j] != '@' && (unsigned char)s[j] < 0x80; j++)
 			;
+		if (j == n || s[j] != '@')
+			nomail = j;
 		if (j > i && j < n && s[j] == '@') {
 			for (k = j + 1; k < n && !in_chars(s[k], email_end) &&
 			    (unsigned char)s[k] < 0x80; k++)
@@ -681,32 +702,44 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 	}
 }
 
-struct render *
-render_message(const struct mime *m, const struct render_opts *o)
+/* The leaves of one message (nested encoded messages recurse). */
+static void
+render_parts(struct rstate *st, const struct mime *m, const char *buf,
+    size_t len, int depth)
 {
-	struct render		*r;
 	const struct mime_part	*p;
-	struct mimebuf		 text, dec, utf, rnd, subj;
-	struct html_uris	 hu;
-	const char		*t, *name;
+	struct mime		*sub;
+	struct mimebuf		 dec, utf, rnd;
+	const char		*t, *name, *nl;
 	char			 tbuf[128];
-	size_t			 bscan, rscan, n, i;
-	int			 html, chars = 0;
+	size_t			 n;
+	int			 html, squash;
 
-	r = xcalloc(1, sizeof(*r));
-	bscan = o != NULL && o->body_scan ? o->body_scan : RENDER_BODY_SCAN;
-	rscan = o != NULL && o->rawbody_scan ? o->rawbody_scan :
-	    RENDER_RAWBODY_SCAN;
-	mimebuf_init(&text);
+	/* CRLF lines are LF only when the first or last line is CRLF */
+	nl = len > 0 ? memchr(buf, '\n', len) : NULL;
+	squash = (nl != NULL && nl > buf && nl[-1] == '\r') || (len >= 2 &&
+	    buf[len - 1] == '\n' && buf[len - 2] == '\r');
 	mimebuf_init(&dec);
 	mimebuf_init(&utf);
 	mimebuf_init(&rnd);
-	memset(&hu, 0, sizeof(hu));
 	for (p = mime_root(m); p != NULL; p = mime_next(p)) {
 		if (p->nchild > 0)
 			continue;
-		if (text.len > 0)
-			mimebuf_addc(&text, '\n');
+		mimebuf_reset(&dec);
+		mime_decode(m, p, &dec, 0);
+		if (strcmp(p->type, "message") == 0 &&
+		    (strcmp(p->subtype, "rfc822") == 0 ||
+		    strcmp(p->subtype, "global") == 0) &&
+		    (p->enc == MIME_ENC_BASE64 || p->enc == MIME_ENC_QP) &&
+		    dec.len > 0 && depth < MIME_DEPTH_MAX) {
+			/* an encoded message: decoded and parsed here */
+			sub = mime_parse(dec.buf, dec.len, NULL);
+			render_parts(st, sub, dec.buf, dec.len, depth + 1);
+			mime_free(sub);
+			continue;
+		}
+		if (st->text.len > 0)
+			mimebuf_addc(&st->text, '\n');
 		t = sa_type(p, tbuf, sizeof(tbuf));
 		html = strcmp(t, "text/html") == 0;
 		if ((name = mime_filename(p)) != NULL &&
@@ -715,19 +748,18 @@ render_message(const struct mime *m, const struct render_opts *o)
 		    ".html") == 0) || (n >= 6 && strcasecmp(name + n - 6,
 		    ".shtml") == 0)))
 			html = 1;
-		mimebuf_reset(&dec);
-		mime_decode(m, p, &dec, 0);
 		if (p->enc == MIME_ENC_QP || (p->enc == MIME_ENC_BASE64 &&
 		    (strcmp(p->type, "text") == 0 ||
 		    strcmp(p->type, "message") == 0)) ||
-		    (p->enc != MIME_ENC_QP && p->enc != MIME_ENC_BASE64))
+		    (p->enc != MIME_ENC_QP && p->enc != MIME_ENC_BASE64 &&
+		    squash))
 			crlf_to_lf(&dec);
 		/* rawbody: text and message parts, but text/calendar */
 		if ((html || strcmp(p->type, "text") == 0 ||
 		    strcmp(p->type, "message") == 0) &&
 		    strcmp(t, "text/calendar") != 0)
-			short_paragraphs(&r->rawbody, dec.buf ? dec.buf : "",
-			    scan_cut(dec.buf, dec.len, rscan, "\n> "));
+			short_paragraphs(&st->r->rawbody, dec.buf ? dec.buf : "",
+			    scan_cut(dec.buf, dec.len, st->rscan, "\n> "));
 		/* body: text/plain and text/html */
 		if (!html && strcmp(t, "text/plain") != 0)
 			continue;
@@ -740,43 +772,66 @@ render_message(const struct mime *m, const struct render_opts *o)
 		 * HTML entities went past U+00FF.
 		 */
 		if (has_above(utf.buf, utf.len, 0x7f))
-			chars = 1;
+			st->chars = 1;
 		mimebuf_reset(&rnd);
 		if (html && utf.len > 0) {
-			r->has_html = 1;
-			html_render(utf.buf, utf.len, &rnd, &hu, &r->html);
+			st->r->has_html = 1;
+			html_render(utf.buf, utf.len, &rnd, &st->hu,
+			    &st->r->html);
 			if (has_above(rnd.buf, rnd.len, 0xff))
-				chars = 1;
+				st->chars = 1;
 		} else
 			mimebuf_add(&rnd, utf.buf, utf.len);
-		mimebuf_add(&text, rnd.buf, scan_cut(rnd.buf, rnd.len, bscan,
-		    "\n "));
+		mimebuf_add(&st->text, rnd.buf, scan_cut(rnd.buf, rnd.len,
+		    st->bscan, "\n "));
 	}
-	mimebuf_init(&subj);
-	subject(mime_root(m), &subj);
+	mimebuf_free(&dec);
+	mimebuf_free(&utf);
+	mimebuf_free(&rnd);
+}
+
+struct render *
+render_message(const struct mime *m, const struct render_opts *o)
+{
+	struct rstate	 st;
+	struct render	*r;
+	struct mimebuf	 subj, ws;
+	const char	*buf;
+	size_t		 i, len;
+
+	r = xcalloc(1, sizeof(*r));
+	memset(&st, 0, sizeof(st));
+	st.r = r;
+	st.bscan = o != NULL && o->body_scan ? o->body_scan :
+	    RENDER_BODY_SCAN;
+	st.rscan = o != NULL && o->rawbody_scan ? o->rawbody_scan :
+	    RENDER_RAWBODY_SCAN;
+	mimebuf_init(&st.text);
+	buf = mime_buf(m, &len);
+	render_parts(&st, m, buf, len, 0);
+
 	/*
 	 * An octet string (no part was characters): entities of U+0080 to
 	 * U+00FF stay single octets, as SpamAssassin leaves them.
 	 */
-	if (!chars)
-		to_latin1(&text);
-	mimebuf_reset(&utf);
-	whitespace(&utf, text.buf, text.len, chars);
+	if (!st.chars)
+		to_latin1(&st.text);
+	mimebuf_init(&ws);
+	whitespace(&ws, st.text.buf, st.text.len, st.chars);
+	mimebuf_init(&subj);
+	subject(mime_root(m), &subj);
 	short_lines(&r->body, subj.buf, subj.len);
-	short_lines(&r->body, utf.buf, utf.len);
+	short_lines(&r->body, ws.buf, ws.len);
 	/* URIs: the lines' first (SpamAssassin: text, then HTML) */
-	memset(&r->uris, 0, sizeof(r->uris));
 	for (i = 0; i < r->body.n; i++)
 		render_text_uris(&r->uris, r->body.buf.buf + r->body.off[i],
 		    r->body.len[i]);
-	for (i = 0; i < hu.n; i++)
-		uri_clean(&r->uris, hu.v[i]);
-	html_uris_clear(&hu);
+	for (i = 0; i < st.hu.n; i++)
+		uri_clean(&r->uris, st.hu.v[i]);
+	html_uris_clear(&st.hu);
 	mimebuf_free(&subj);
-	mimebuf_free(&text);
-	mimebuf_free(&dec);
-	mimebuf_free(&utf);
-	mimebuf_free(&rnd);
+	mimebuf_free(&ws);
+	mimebuf_free(&st.text);
 	return r;
 }
 

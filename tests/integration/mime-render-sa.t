@@ -91,6 +91,34 @@ msg('uris-relative', "Subject: rel\nContent-Type: text/html\n\n" .
     "<img src=\"/i.png\"><a href=\"page\">p</a>" .
     "<base href=\"http://h.example/d/f.html\"><a href=\"rel\">r</a>" .
     "<a href=\"/abs\">a</a><a href=\"http://h.example:80/x\">x</a>\n");
+msg('html-utf8', "Subject: u8\nContent-Type: text/html; charset=utf-8\n\n" .
+    "<p>caf\xc3\xa9\xc2\xa0bar &#160;nb &euro; \xe2\x80\x9cq\xe2\x80\x9d " .
+    "<a href=\xe2\x80\x9dhttp://q.example/\xe2\x80\x9d>l</a></p>\n");
+msg('html-crlf-b64', "Subject: crlf b64\r\nContent-Type: multipart/related; " .
+    "boundary=\"r\"\r\n\r\n--r\r\nContent-Type: text/html\r\n" .
+    "Content-Transfer-Encoding: base64\r\n\r\n" .
+    join("\r\n", split(/\n/, encode_base64("<div>line1\r\n<br>line2" .
+    "</div>\r\n<p>para</p>\r\n"))) . "\r\n--r--\r\n");
+msg('html-broken', "Subject: broken\nContent-Type: text/html\n\n" .
+    "<body><font color=red>red <font color=\"#fff\">white</font> back" .
+    "</font><o:p>office</o:p><p style=\"color: #000000; background-color: " .
+    "#000001\">dark</p><span style=\"visibility:hidden\">hid</span>" .
+    "<div>x</ b>y <3 z &unknown; &amp &AMP; &#x41 <!-- open comment\n" .
+    "still comment --> after <br/>end <table><tr><td>t1<td>t2</table>" .
+    "<img src=x.png width=1 height=1>a<b\n");
+msg('plain-whitespace', "Subject: ws\nContent-Type: text/plain; charset=utf-8\n" .
+    "\n" . "a\x{0c}b\x{0b}c\xc2\xa0d\xe2\x80\x83e\n \n\t\nf\x00g\r\nh\n");
+msg('cp1252-quotes', "Subject: q\nContent-Type: text/plain; charset=windows-1252\n" .
+    "\n\x93smart\x94 \x96 dash \x80 euro\n");
+msg('subject-raw8bit', "Subject: raw caf\xe9 and \xc3\xa9t\xc3\xa9\n\nb\n");
+msg('empty-body', "Subject: empty\n\n");
+msg('digest', "Subject: digest\nContent-Type: multipart/digest; boundary=d\n\n" .
+    "--d\n\nSubject: one\n\nfirst message\n--d\n\nSubject: two\n" .
+    "Content-Type: text/html\n\n<i>second</i>\n--d--\n");
+msg('rfc822-base64', "Subject: fwd\nContent-Type: multipart/mixed; " .
+    "boundary=f\n\n--f\n\nforwarded:\n--f\nContent-Type: message/rfc822\n" .
+    "Content-Transfer-Encoding: base64\n\n" .
+    encode_base64("Subject: inside\n\ninner body\n") . "--f--\n");
 msg('long-line', "Subject: long\n\n" . ("word " x 700) . "\n" . ("x" x 3000) . "\n");
 msg('missing-end-boundary', "Subject: noend\nContent-Type: multipart/mixed; " .
     "boundary=q\n\n--q\n\nfirst\n--q\nContent-Type: text/html\n\n" .
