@@ -50,6 +50,8 @@
 static size_t	re_class_end(const char *, size_t, size_t);
 static size_t	re_group_end(const char *, size_t, size_t);
 static int	re_split(const char *, char **, char **);
+static int	re_subroutine(const char *, char **);
+static int	re_has_refs(const char *);
 static size_t	re_bars(const char *, size_t, size_t, size_t, size_t *);
 static void	re_best(const char *, size_t, size_t, size_t, size_t *,
 		    size_t *);
@@ -320,8 +322,16 @@ re_compile_into(struct sa_re *re, const char *pat, int split, int depth,
 	code = re_compile_one(pat, &errcode, err, errlen);
 	if (code == NULL) {
 		if (!split || errcode != PCRE2_ERROR_PATTERN_TOO_LARGE ||
-		    depth > 12 || re_split(pat, &a, &b) == -1)
+		    depth > 12)
 			return -1;
+		if (re_split(pat, &a, &b) == -1) {
+			if (re_subroutine(pat, &a) == -1)
+				return -1;
+			rc = re_compile_into(re, a, split, depth + 1, err,
+			    errlen);
+			free(a);
+			return rc;
+		}
 		rc = re_compile_into(re, a, split, depth + 1, err, errlen);
 		if (rc == 0)
 			rc = re_compile_into(re, b, split, depth + 1, err,
@@ -340,6 +350,135 @@ re_compile_into(struct sa_re *re, const char *pat, int split, int depth,
 	re->codes[re->ncodes++] = code;
 	re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0 &&
 	    (re->ncodes == 1 || re->jit);
+	return 0;
+}
+
+/* backreferences or subroutine calls: group numbers must not move */
+static int
+re_has_refs(const char *s)
+{
+	size_t	i, len = strlen(s);
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] == '\\' && ((s[i + 1] >= '1' && s[i + 1] <= '9') ||
+		    s[i + 1] == 'g' || s[i + 1] == 'k'))
+			return 1;
+		if (s[i] == '(' && s[i + 1] == '?' && i + 2 < len &&
+		    strchr("0123456789+-&RP", s[i + 2]) != NULL &&
+		    !(s[i + 2] == 'P' && s[i + 3] == '<'))
+			return 1;
+		if (s[i] == '\\')
+			i++;
+	}
+	return 0;
+}
+
+/*
+ * The other way to make a pattern smaller: a large group under a
+ * counted quantifier, (?:X){5}, is compiled five times over; (X)(?N){4}
+ * calls it instead (PCRE2 10.30+ backtracks into subroutine calls as
+ * Perl does into the repeated group).  The largest such group is
+ * rewritten; the new capturing group gets the number its place gives.
+ */
+static int
+re_subroutine(const char *s, char **out)
+{
+	size_t	 len = strlen(s), i, j, stack[256], depth = 0;
+	size_t	 bo = 0, bc = 0, bqe = 0, blen = 0, caps = 0, bnum = 0;
+	size_t	 capat[256];
+	long	 bm = 0, bn = 0;
+	int	 bplain = 0;
+
+	if (re_has_refs(s))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\') {
+			if (s[i + 1] == 'Q') {
+				const char *e = strstr(s + i + 2, "\\E");
+
+				i = e != NULL ? (size_t)(e - s) + 1 : len;
+			} else
+				i++;
+			continue;
+		}
+		if (s[i] == '[') {
+			i = re_class_end(s, len, i) - 1;
+			continue;
+		}
+		if (s[i] == '(') {
+			if (depth >= nitems(stack))
+				return -1;
+			capat[depth] = caps;
+			stack[depth++] = i;
+			if (s[i + 1] != '?' || (s[i + 2] == '<' &&
+			    s[i + 3] != '=' && s[i + 3] != '!') ||
+			    s[i + 2] == '\'' || (s[i + 2] == 'P' &&
+			    s[i + 3] == '<'))
+				caps++;
+			continue;
+		}
+		if (s[i] != ')' || depth == 0)
+			continue;
+		j = stack[--depth];
+		{
+			const char	*q = s + i + 1;
+			char		*e;
+			long		 m, n = -1;
+			int		 plain = s[j + 1] != '?';
+
+			if (!plain && s[j + 2] != ':')
+				continue;
+			if (*q == '+') {
+				m = 1;
+				n = -1;
+				q++;
+			} else if (*q == '{' && q[1] >= '0' && q[1] <= '9') {
+				m = strtol(q + 1, &e, 10);
+				if (*e == '}')
+					n = m;
+				else if (*e == ',' && e[1] == '}') {
+					n = -1;
+					e++;
+				} else if (*e == ',' && e[1] >= '0' &&
+				    e[1] <= '9') {
+					n = strtol(e + 1, &e, 10);
+					if (*e != '}')
+						continue;
+				} else
+					continue;
+				q = e + 1;
+			} else
+				continue;
+			if (*q == '+' || m < 1 || m > 1000 || (n != -1 &&
+			    n < m))
+				continue;
+			if (i - j > blen) {
+				blen = i - j;
+				bo = j;
+				bc = i;
+				bqe = (size_t)(q - s);
+				bm = m;
+				bn = n;
+				bplain = plain;
+				bnum = capat[depth] + 1;
+			}
+		}
+	}
+	if (blen == 0)
+		return -1;
+	{
+		char	 quant[64];
+		size_t	 body = bo + (bplain ? 1 : 3);
+
+		if (bn == -1)
+			snprintf(quant, sizeof(quant), "{%ld,}", bm - 1);
+		else
+			snprintf(quant, sizeof(quant), "{%ld,%ld}", bm - 1,
+			    bn - 1);
+		if (xasprintf(out, "%.*s(%.*s)(?%zu)%s%s", (int)bo, s,
+		    (int)(bc - body), s + body, bnum, quant, s + bqe) == -1)
+			fatalx("%s: asprintf", __func__);
+	}
 	return 0;
 }
 
@@ -427,15 +566,10 @@ re_best(const char *s, size_t len, size_t lo, size_t hi, size_t *blo,
 static int
 re_split(const char *s, char **a, char **b)
 {
-	size_t	 len = strlen(s), i, j, lo = 0, hi = 0, k, fl = 0;
+	size_t	 len = strlen(s), j, lo = 0, hi = 0, k, fl = 0;
 
-	for (i = 0; i + 1 < len; i++) {
-		if (s[i] == '\\' && ((s[i + 1] >= '1' && s[i + 1] <= '9') ||
-		    s[i + 1] == 'g' || s[i + 1] == 'k'))
-			return -1;
-		if (s[i] == '\\')
-			i++;
-	}
+	if (re_has_refs(s))
+		return -1;
 	if (strncmp(s, "(?", 2) == 0) {
 		j = 2;
 		while (j < len && strchr("imsxn^-", s[j]) != NULL)

@@ -179,6 +179,77 @@ t.like(out, r"(?m)^unsupported RCVD_IN_SBL rbl_eval: network test "
 t.like(out, r"(?m)^ignored setting bayes_ignore_header: \d+ lines$",
        "known settings filterd ignores are counted")
 
+# --- every regex matches what Perl's matches, on the same lines ---
+MATCH = r'''
+use strict; use warnings;
+use Mail::SpamAssassin;
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1,
+  dont_copy_prefs => 1, userprefs_filename => '/dev/null' });
+$sa->init(0);
+my $q = $sa->{conf}{test_qrs};
+open(my $f, '<:raw', $ARGV[0]) or die;
+my $n = 0;
+while (my $l = <$f>) {
+  $n++;
+  chomp $l;
+  for my $r (sort keys %$q) { print "$n $r\n" if $l =~ $q->{$r}; }
+}
+'''
+lines = [
+    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X",
+    "Buy cheap V1AGRA and C1alis now!!! 100% FREE, no prescription",
+    "Dear Friend, I am Barrister Mr. John Smith, the attorney to the late "
+    "engineer who died with USD 15,500,000.00 (Fifteen Million Five "
+    "Hundred Thousand United States Dollars) in a bank",
+    "Please send your full name, address, country, phone and age",
+    "1. Full name: ____ 2. Address: ____ 3. Country: ____ 4. Phone: ____ "
+    "5. Age: ____",
+    "I have installed a malware on your computer and recorded you with "
+    "your webcam. Pay me 1500 USD in bitcoin within 48 hours",
+    "Y\xd0\xbeur acc\xd0\xbeunt has been susp\xd0\xb5nded, verify now",
+    "Click here to unsubscribe: http://example.com/u?id=123",
+    "<html><body><font size=7 color=red>WIN</font><img src=x></body></html>",
+    "Subject: =?utf-8?B?SGVsbG8gV29ybGQ=?=",
+    "From: \"Bank of America\" <alerts@secure-bofa.example.net>",
+    "Received: from mail.example.org (mail.example.org [192.0.2.7]) by "
+    "mx.example.com with ESMTP id 12345; Mon, 1 Jan 2024 00:00:00 +0000",
+    "Message-Id: <20240101000000.12345@localhost.localdomain>",
+    "MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii",
+    "Lose 30 pounds in 30 days! Guaranteed weight loss, act now",
+    "Your order #12345 has shipped. Track it at https://track.example",
+    "http://bit.ly/abc123 https://t.co/xyz http://192.0.2.1/login.php",
+    "CONGRATULATIONS!!! YOU HAVE WON THE LOTTERY $1,000,000",
+    "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 \xe2\x80\x94 "
+    "\xe2\x82\xac100",
+    "",
+]
+rc, dout, _ = run(["perl", "-e", 'use Mail::SpamAssassin; my $s = '
+                   'Mail::SpamAssassin->new({dont_copy_prefs => 1, '
+                   'userprefs_filename => "/dev/null"}); $s->init(0); '
+                   'print "$_\\n" for sort values %{$s->{conf}{descriptions}};'])
+lines += [x for x in dout.split("\n") if x][:1500]
+lf = os.path.join(t.tmp, "lines.txt")
+with open(lf, "wb") as f:
+    for x in lines:
+        f.write(x.encode("latin-1", "replace")
+                if all(ord(c) < 256 for c in x) else x.encode("utf-8"))
+        f.write(b"\n")
+rc, pout, perr = run(["perl", "-e", MATCH, lf])
+t.is_(rc, 0, "Perl matched %d lines with SpamAssassin's regexes" %
+      len(lines))
+helper = os.path.join(mxtap.BUILD, "tests", "unit", "t_sa_conf")
+with open(lf, "rb") as f:
+    p = subprocess.run([helper, "match"], stdin=f, stdout=subprocess.PIPE,
+                       timeout=300)
+perl_hits = set(pout.split("\n")) - {""}
+our_hits = set(p.stdout.decode("latin-1").split("\n")) - {""}
+t.ok(len(perl_hits) > 1000, "%d (line, rule) matches in Perl" %
+     len(perl_hits))
+if not t.is_(len(perl_hits ^ our_hits), 0,
+             "PCRE2 matches exactly what Perl matches"):
+    t.diag("only Perl: " + ", ".join(sorted(perl_hits - our_hits)[:20]),
+           "only filterd: " + ", ".join(sorted(our_hits - perl_hits)[:20]))
+
 # --- a site directory of our own ---
 site = os.path.join(t.tmp, "site")
 os.mkdir(site)

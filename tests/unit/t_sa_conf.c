@@ -538,9 +538,43 @@ t_replacetags(void)
 	sa_conf_free(c);
 }
 
-int
-main(void)
+/*
+ * Helper for tests/integration/filterd-rules.t: `t_sa_conf match` loads
+ * the installed configuration and prints "N RULE" for each line N of
+ * standard input that each regex rule matches.
+ */
+static int
+match_mode(void)
 {
+	struct sa_conf	*c = sa_conf_new();
+	struct sa_rule	*r;
+	char		*line = NULL;
+	size_t		 cap = 0, i, n = 0;
+	ssize_t		 len;
+
+	sa_conf_load(c, NULL);
+	while ((len = getline(&line, &cap, stdin)) != -1) {
+		n++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		for (i = 0; i < c->nrules; i++) {
+			r = c->rules[i];
+			if (r->re == NULL || r->is_mimeheader)
+				continue;
+			if (sa_re_match(r->re, line, (size_t)len) == 1)
+				printf("%zu %s\n", n, r->name);
+		}
+	}
+	free(line);
+	sa_conf_free(c);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc > 1 && strcmp(argv[1], "match") == 0)
+		return match_mode();
 	t_conditionals();
 	t_lines();
 	t_include();

@@ -222,5 +222,33 @@ main(void)
 		free(p);
 	}
 	free(big);
+
+	/* a large group under {n}: called, not copied */
+	big = big_pattern(40);
+	if (asprintf(&p, "(?:%s){3}", big) != -1) {
+		re = sa_re_compile(p, err, sizeof(err));
+		ok(re == NULL && strstr(err, "too large") != NULL,
+		    "(?:big){3} is too large for PCRE2");
+		sa_re_free(re);
+		re = sa_re_compile_split(p, err, sizeof(err));
+		ok(re != NULL && re->ncodes == 1,
+		    "(?:big){3} compiles as (big)(?1){2,2}");
+		if (re != NULL) {
+			const char *s1 = " alpha0 bravo1 charlie2";
+			const char *s2 = " alpha0 kilo26 alpha0x";
+			const char *s3 = " golf6 golf22 \xce\xb1lpha16";
+
+			is_int(sa_re_match(re, s1, strlen(s1)), 1,
+			    "three repetitions match");
+			is_int(sa_re_match(re, s2, strlen(s2)), 0,
+			    "two do not");
+			is_int(sa_re_match(re, s3, strlen(s3)), 1,
+			    "a homoglyph in the third");
+		} else
+			skip(3, "did not compile");
+		sa_re_free(re);
+		free(p);
+	}
+	free(big);
 	return done_testing();
 }
