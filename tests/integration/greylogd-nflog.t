@@ -23,11 +23,13 @@
 # smtpd-test here: a WHITE entry for mx1 appears in the database, a
 # second connection refreshes it (pcount 1, expire later); IPv6 alike.
 # Outbound: swaks here to mx2 (10.0.0.2) whitelists mx2; with -I it
-# does not (fd00::2), while mx2's inbound still counts.  -Y sends
-# spamd's WHITE sync to a listener on mx1, whose HMAC verifies with the
-# key (Python hmac, key = hex SHA-1 of the key file).  A pcap replay
-# (-r) of the same SYNs gives the same entries; -W bounds; garbage in a
-# file is skipped.
+# does not (fd00::2), while mx2's inbound still counts.  An address
+# added while greylogd runs is found (its SYN counts as outbound).  -Y
+# sends spamd's WHITE sync to a listener on mx1, whose HMAC verifies
+# with the key (Python hmac, key = hex SHA-1 of the key file).  A pcap
+# replay (-r: DLT_IPV4, DLT_NFLOG, DLT_PFLOG) of the same SYNs gives the
+# same entries; -i; -W bounds; garbage in a file is skipped; a
+# database of root's is refused before the privilege drop.
 
 . "$MX_TOP/tests/lib/tap.sh"
 mx_netns "$@"
@@ -41,7 +43,7 @@ done
 command -v swaks >/dev/null || bail "swaks not found"
 command -v nft >/dev/null || bail "nft not found"
 
-plan 46
+plan 49
 
 # Started as root, greylogd chroots into the database directory, where
 # LeakSanitizer (SANITIZE=1 builds) finds no /proc and fails the exit:
@@ -201,9 +203,20 @@ like "$(cat "$MX_TMP/greylogd.log")" "outbound 10.0.0.2" \
 like "$(cat "$MX_TMP/greylogd.log")" "inbound 10.0.0.1" \
     "logged as inbound"
 
+# an address added while greylogd runs: its first SYN is unknown at both
+# ends, greylogd reads the addresses again and sees it is outbound
+ip addr add 10.0.0.200/24 dev mxbr0
+mx_timeout 20 swaks --server 10.0.0.2 --port 25 --local-interface 10.0.0.200 \
+    --to a@example.org --from b@example.net --quit-after HELO >/dev/null 2>&1
+ok $? "swaks from a new address 10.0.0.200 -> mx2"
+wait_for '^WHITE|10\.0\.0\.2|.*|1$'
+ok $? "new local address: outbound, mx2 refreshed (pcount 1)"
+unlike "$("$GDB" -f "$DB")" 'WHITE\|10\.0\.0\.200\|' \
+    "new local address: not whitelisted as an inbound source"
+
 # -Y: the listener on mx1 got WHITE packets that verify
 i=0
-while [ "$(wc -l <"$MX_TMP/sync.hex")" -lt 4 ] && [ "$i" -lt 50 ]; do
+while [ "$(wc -l <"$MX_TMP/sync.hex")" -lt 5 ] && [ "$i" -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -254,8 +267,8 @@ wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
 smtp - fd00::2
 ok $? "swaks here -> [fd00::2]:25"
 smtp mx2 10.0.0.254
-wait_for '^WHITE|10\.0\.0\.2|.*|1$'
-ok $? "-I: mx2's inbound connection counted (pcount 1)"
+wait_for '^WHITE|10\.0\.0\.2|.*|2$'
+ok $? "-I: mx2's inbound connection counted (pcount 2)"
 unlike "$("$GDB" -f "$DB")" 'WHITE\|fd00::2\|' \
     "-I: outbound to fd00::2 not whitelisted"
 kill "$GLPID"
