@@ -215,6 +215,8 @@ tarpit_run(struct proc *p)
 	if (tp->ev_resume == NULL)
 		fatalx("evtimer_new");
 	tarpit_listen(tp, 1);
+	log_debug("maxcon %d, maxblack %d, stutter %d ms, idle timeout %d s",
+	    conf->maxcon, conf->maxblack, conf->stutter, conf->timeout);
 	if (conf->cfg_fd != -1)
 		tp->cfg = cfgsock_new(tp->base, conf->cfg_fd,
 		    conf->cfg_anyport, tarpit_cfg_line, tarpit_cfg_done, tp);
