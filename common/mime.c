@@ -54,6 +54,7 @@ static int	delim_match(const char *, size_t, const char *, size_t,
 		    int *);
 static size_t	line_next(const char *, size_t, size_t);
 static void	add_child(struct mime_part *, struct mime_part *);
+static int	is_message(const struct mime_part *);
 
 static size_t
 line_next(const char *buf, size_t pos, size_t end)
@@ -415,6 +416,52 @@ mime_next(const struct mime_part *p)
 			return up->child[i + 1];
 	}
 	return NULL;
+}
+
+static int
+is_message(const struct mime_part *p)
+{
+	return strcmp(p->type, "message") == 0 && p->nchild == 1 &&
+	    (strcmp(p->subtype, "rfc822") == 0 ||
+	    strcmp(p->subtype, "global") == 0);
+}
+
+const struct mime_part *
+mime_section(const struct mime *m, const char *spec)
+{
+	const struct mime_part	*cur = m->root;
+	const char		*s = spec;
+	char			*end;
+	unsigned long		 k;
+	int			 inmsg = 1;
+
+	if (*s == '\0')
+		return NULL;
+	while (*s != '\0') {
+		if (*s < '1' || *s > '9')
+			return NULL;
+		k = strtoul(s, &end, 10);
+		if (*end != '\0' && *end != '.')
+			return NULL;
+		if (strcmp(cur->type, "multipart") == 0 && cur->nchild > 0) {
+			if (k > cur->nchild)
+				return NULL;
+			cur = cur->child[k - 1];
+		} else if (!inmsg || k != 1)
+			return NULL;
+		inmsg = 0;
+		s = end;
+		if (*s == '.') {
+			s++;
+			if (*s == '\0')
+				return NULL;
+			if (is_message(cur)) {
+				cur = cur->child[0];
+				inmsg = 1;
+			}
+		}
+	}
+	return cur;
 }
 
 const char *

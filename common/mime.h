@@ -120,6 +120,14 @@ int		 mime_flags(const struct mime *);	/* MIME_F_LIMIT */
 size_t		 mime_nparts(const struct mime *);
 /* Depth-first, document order: the next part after p, or NULL. */
 const struct mime_part *mime_next(const struct mime_part *);
+/*
+ * The part an IMAP section number names ("1", "2.1.3"; RFC 3501 6.4.5):
+ * the parts of a multipart are 1..n; a message that is not multipart
+ * (the top one or an encapsulated one) has its body as part 1; "N.x"
+ * below a message/rfc822 part N numbers the encapsulated message's
+ * parts.  NULL if there is no such part (or spec is not numbers).
+ */
+const struct mime_part *mime_section(const struct mime *, const char *);
 /* The whole message, as given to mime_parse, and its length. */
 const char	*mime_buf(const struct mime *, size_t *);
 /* Raw body (still transfer-encoded) of a part, and its length. */

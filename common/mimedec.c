@@ -333,7 +333,8 @@ mime_qp_decode(struct mimebuf *out, const char *in, size_t len, int *flags)
 			i = k - 1;
 			continue;
 		}
-		if (i + 2 < len && (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
+		if (i + 2 < len &&
+		    (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
 		    (lo = hexval((unsigned char)in[i + 2])) >= 0) {
 			mimebuf_addc(out, hi * 16 + lo);
 			i += 2;

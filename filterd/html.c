@@ -248,6 +248,7 @@ static const struct entity *ent_find(const char *, size_t, int);
 static void	decode_entities(struct mimebuf *, const char *, size_t);
 static int	name_to_rgb(const char *);
 static int	in_set(const char *, const char *const *);
+static int	asciisp(int);
 static void	display_text(struct html *, const char *, size_t, int, int);
 static void	html_text(struct html *, const char *, size_t);
 static int	font_invisible(const struct html *);
@@ -356,7 +357,7 @@ decode_entities(struct mimebuf *out, const char *s, size_t len)
 	const struct entity	*e;
 	size_t			 i, j, k, start;
 	unsigned long		 v;
-	int			 hex, digits;
+	int			 hex, c;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] != '&' || i + 1 >= len) {
@@ -364,18 +365,16 @@ decode_entities(struct mimebuf *out, const char *s, size_t len)
 			continue;
 		}
 		if (s[i + 1] == '#') {
-			hex = i + 2 < len && (s[i + 2] == 'x' || s[i + 2] == 'X');
+			hex = i + 2 < len &&
+			    (s[i + 2] == 'x' || s[i + 2] == 'X');
 			start = j = i + 2 + hex;
 			v = 0;
-			digits = 0;
 			for (; j < len && (hex ? isxdigit((unsigned char)s[j]) :
 			    isdigit((unsigned char)s[j])); j++) {
+				c = tolower((unsigned char)s[j]);
 				if (v < 0x1000000)
-					v = v * (hex ? 16 : 10) +
-					    (isdigit((unsigned char)s[j]) ?
-					    s[j] - '0' :
-					    tolower((unsigned char)s[j]) - 'a' + 10);
-				digits++;
+					v = v * (hex ? 16 : 10) + (isdigit(c) ?
+					    c - '0' : c - 'a' + 10);
 			}
 			if (j == start || v == 0 || v > 0x10ffff) {
 				mimebuf_addc(out, s[i]);
@@ -462,6 +461,14 @@ name_to_rgb(const char *in)
 	return r << 16 | g << 8 | b;
 }
 
+/* HTML.pm's [ \t\n\r\f\x0b] */
+static int
+asciisp(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\f' || c == '\v';
+}
+
 static int
 in_set(const char *tag, const char *const *set)
 {
@@ -490,7 +497,7 @@ display_text(struct html *h, const char *s, size_t n, int ws, int inv)
 	} else {
 		start = o->len;
 		for (i = 0, sp = 0; i < n; i++) {
-			if (strchr(" \t\n\r\f\v", s[i]) != NULL && s[i] != '\0') {
+			if (asciisp(s[i])) {
 				if (!sp)
 					mimebuf_addc(o, ' ');
 				sp = 1;
@@ -545,7 +552,7 @@ html_text(struct html *h, const char *s, size_t n)
 	if (h->in_script > 0 || h->in_style > 0 || n == 0)
 		return;
 	for (i = 0; i < n; i++)
-		if (strchr(" \t\n\r\f\v", s[i]) == NULL || s[i] == '\0') {
+		if (!asciisp(s[i])) {
 			if (!((unsigned char)s[i] == 0xc2 && i + 1 < n &&
 			    (unsigned char)s[i + 1] == 0xa0)) {
 				inv = font_invisible(h);
@@ -649,10 +656,9 @@ style_attr(struct style *ns, const struct style *parent, const char *style)
 		    strcasecmp(decl, "background-color") == 0) {
 			bg = decl[0] == 'b' || decl[0] == 'B';
 			if ((e = strstr(v, "!important")) != NULL) {
-				*e = '\0';
-				n = strlen(v);
-				while (n > 0 && isspace((unsigned char)v[n - 1]))
-					v[--n] = '\0';
+				for (*e = '\0'; e > v &&
+				    isspace((unsigned char)e[-1]); e--)
+					e[-1] = '\0';
 			}
 			if (strcmp(v, "inherit") == 0)
 				continue;
@@ -864,8 +870,8 @@ html_uri(struct html *h, const char *tag, struct attr *a, int na)
 		while (n > 0 && isspace((unsigned char)base[n - 1]))
 			base[--n] = '\0';
 		/* a trailing file name goes; it ends in '/' */
-		if ((c = strrchr(base, '/')) != NULL && c > strstr(base, "//") + 1
-		    && strchr(c, '.') != NULL)
+		if ((c = strrchr(base, '/')) != NULL &&
+		    c > strstr(base, "//") + 1 && strchr(c, '.') != NULL)
 			base[c - base + 1] = '\0';
 		free(h->base);
 		if (base[0] != '\0' && base[strlen(base) - 1] != '/')
@@ -986,8 +992,9 @@ parse_tag(const char *buf, size_t len, size_t i, char *name, size_t namesz,
 					k++;
 			} else {
 				j = k;
-				while (k < len && !isspace((unsigned char)buf[k])
-				    && buf[k] != '>')
+				while (k < len &&
+				    !isspace((unsigned char)buf[k]) &&
+				    buf[k] != '>')
 					k++;
 				decode_entities(&v, buf + j, k - j);
 			}
@@ -1078,7 +1085,8 @@ html_render(const char *buf, size_t len, struct mimebuf *out,
 		if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
 			e = memmem(buf + i + 4, len - i - 4, "-->", 3);
 			j = e == NULL ? len : (size_t)(e - buf) + 3;
-		} else if (len - i >= 9 && memcmp(buf + i, "<![CDATA[", 9) == 0) {
+		} else if (len - i >= 9 &&
+		    memcmp(buf + i, "<![CDATA[", 9) == 0) {
 			e = memmem(buf + i + 9, len - i - 9, "]]>", 3);
 			k = e == NULL ? len : (size_t)(e - buf);
 			mimebuf_add(&text, buf + i + 9, k - i - 9);

@@ -171,7 +171,8 @@ crlf_to_lf(struct mimebuf *b)
 	size_t	i, o;
 
 	for (i = 0, o = 0; i < b->len; i++) {
-		if (b->buf[i] == '\r' && i + 1 < b->len && b->buf[i + 1] == '\n')
+		if (b->buf[i] == '\r' && i + 1 < b->len &&
+		    b->buf[i + 1] == '\n')
 			continue;
 		b->buf[o++] = b->buf[i];
 	}
@@ -758,7 +759,8 @@ render_parts(struct rstate *st, const struct mime *m, const char *buf,
 		if ((html || strcmp(p->type, "text") == 0 ||
 		    strcmp(p->type, "message") == 0) &&
 		    strcmp(t, "text/calendar") != 0)
-			short_paragraphs(&st->r->rawbody, dec.buf ? dec.buf : "",
+			short_paragraphs(&st->r->rawbody,
+			    dec.buf ? dec.buf : "",
 			    scan_cut(dec.buf, dec.len, st->rscan, "\n> "));
 		/* body: text/plain and text/html */
 		if (!html && strcmp(t, "text/plain") != 0)

@@ -109,7 +109,8 @@ static const struct tcase cases[] = {
 	    "Content-Type: multipart/mixed\n\nbody\n",
 	    "text/plain [BADTYPE] \"body\\n\"\n" },
 	{ "multipart without any delimiter",
-	    "Content-Type: multipart/mixed; boundary=q\n\nX-A: b\n\njust text\n",
+	    "Content-Type: multipart/mixed; boundary=q\n\n"
+	    "X-A: b\n\njust text\n",
 	    "multipart/mixed [NOEND,NOPARTS] \"X-A: b\\n\\njust text\\n\"\n"
 	    "  text/plain [DEFTYPE] \"just text\\n\"\n" },
 	{ "part without a blank line after its header",
@@ -360,9 +361,61 @@ test_limits(void)
 	mimebuf_free(&b);
 }
 
+static void
+sect_is(const struct mime *m, const char *spec, const char *want)
+{
+	const struct mime_part	*p;
+	const char		*b;
+	char			 got[256];
+	size_t			 n;
+
+	if ((p = mime_section(m, spec)) == NULL)
+		strlcpy(got, "NIL", sizeof(got));
+	else {
+		b = mime_body(m, p, &n);
+		snprintf(got, sizeof(got), "%s/%s %.*s", p->type, p->subtype,
+		    (int)(n > 20 ? 20 : n), b);
+	}
+	is_str(got, want, "section %s", spec);
+}
+
+static void
+test_sections(void)
+{
+	const char	*msg =
+	    "Content-Type: multipart/mixed; boundary=o\n\n"
+	    "--o\n\none\n"
+	    "--o\nContent-Type: message/rfc822\n\n"
+	    "Subject: in\nContent-Type: multipart/alternative; boundary=i\n\n"
+	    "--i\n\nin1\n--i\n\nin2\n--i--\n"
+	    "--o\nContent-Type: message/rfc822\n\nSubject: flat\n\nflat\n"
+	    "--o--\n";
+	const char	*flat = "Subject: x\n\nbody\n";
+	struct mime	*m;
+
+	m = mime_parse(msg, strlen(msg), NULL);
+	sect_is(m, "1", "text/plain one");
+	sect_is(m, "2", "message/rfc822 Subject: in\nContent-");
+	sect_is(m, "2.1", "text/plain in1");
+	sect_is(m, "2.2", "text/plain in2");
+	sect_is(m, "3.1", "text/plain flat");
+	sect_is(m, "3.2", "NIL");
+	sect_is(m, "1.1", "NIL");
+	sect_is(m, "4", "NIL");
+	sect_is(m, "0", "NIL");
+	sect_is(m, "2.", "NIL");
+	sect_is(m, "x", "NIL");
+	mime_free(m);
+	m = mime_parse(flat, strlen(flat), NULL);
+	sect_is(m, "1", "text/plain body\n");
+	sect_is(m, "2", "NIL");
+	mime_free(m);
+}
+
 int
 main(void)
 {
+	test_sections();
 	test_trees();
 	test_sizes();
 	test_decode();

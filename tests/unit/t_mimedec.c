@@ -138,7 +138,8 @@ test_charsets(void)
 	is_str(b.buf, "caf\xc3\xa9", "latin-1 to UTF-8");
 	mimebuf_reset(&b);
 	mime_charset_to_utf8(&b, "\"windows-1252\"", "\x93q\x94", 3, &f);
-	is_str(b.buf, "\xe2\x80\x9cq\xe2\x80\x9d", "cp1252 quotes, quoted name");
+	is_str(b.buf, "\xe2\x80\x9cq\xe2\x80\x9d",
+	    "cp1252 quotes, quoted name");
 	mimebuf_reset(&b);
 	f = 0;
 	r = mime_charset_to_utf8(&b, "utf-8", "a\xff" "b\xc3\xa9", 5, &f);
@@ -180,7 +181,8 @@ ct_is(const char *in, const char *type, const char *sub, const char *pn,
 	n++;
 	mime_ctype_parse(in, strlen(in), &ct);
 	is_str(ct.type ? ct.type : "(null)", type, "type of ctype #%d", n);
-	is_str(ct.subtype ? ct.subtype : "(null)", sub, "subtype of ctype #%d", n);
+	is_str(ct.subtype ? ct.subtype : "(null)", sub,
+	    "subtype of ctype #%d", n);
 	if (pn != NULL) {
 		v = mime_ctype_param(&ct, pn);
 		is_str(v ? v : "(null)", pv, "%s= of ctype #%d", pn, n);

@@ -204,7 +204,8 @@ static const struct rcase rcases[] = {
 	    "Content-Type: text/html\n\n&copy; &euro;\n", 0,
 	    "\n|\xc2\xa9 \xe2\x82\xac " },
 	{ "HTML with <base href>",
-	    "Content-Type: text/html\n\n<base href=\"http://h.example/d/f.html\">"
+	    "Content-Type: text/html\n\n"
+	    "<base href=\"http://h.example/d/f.html\">"
 	    "<a href=\"rel\">r</a><a href=\"/abs\">a</a>\n", 2,
 	    "/abs|http://h.example/abs|http://h.example/d/f.html|"
 	    "http://h.example/d/rel|http://rel|http://www.rel.com|rel" },
