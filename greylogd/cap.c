@@ -32,6 +32,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 
 #include <pcap.h>
 #include <stdlib.h>
@@ -173,6 +174,13 @@ glog_cap_live(const char *logif, const char *ifname)
 		}
 		if (cap_filter(c, filter) == -1)
 			goto fail;
+#ifdef BIOCLOCK
+		/* as spamlogd: the filter cannot be changed any more */
+		if (ioctl(pcap_fileno(c->p), BIOCLOCK) == -1) {
+			log_warn("%s: BIOCLOCK", logif);
+			goto fail;
+		}
+#endif
 	} else {
 		log_warnx("%s: datalink %s is neither NFLOG nor PFLOG", logif,
 		    cap_dlt_name(c->dlt));
