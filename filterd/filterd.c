@@ -94,9 +94,9 @@ print_summary(const struct sa_conf *c, int verbose)
 	if (verbose)
 		for (i = 0; i < c->nrules; i++) {
 			r = c->rules[i];
-			printf("rule %s %s %g,%g,%g,%g %s\n", r->name,
+			printf("rule %s %s %g,%g,%g,%g %d %s\n", r->name,
 			    sa_rtype_name(r), r->score[0], r->score[1],
-			    r->score[2], r->score[3],
+			    r->score[2], r->score[3], r->priority,
 			    r->tflags != NULL ? r->tflags : "");
 		}
 	if (verbose > 1)

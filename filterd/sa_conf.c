@@ -365,6 +365,7 @@ static void	 list_add(char ***, size_t *, const char *);
 static int	 split2(const char *, char **, char **);
 static int	 is_rulename(const char *);
 static void	 finish_meta(struct sa_conf *);
+static void	 fix_priorities(struct sa_conf *);
 static void	 finish_evals(struct sa_conf *);
 static void	 finish_regex(struct sa_conf *);
 static void	 set_unsupported(struct sa_rule *, const char *, ...)
@@ -2727,6 +2728,51 @@ resolve_nodes(struct sa_conf *c, struct sa_mnode *n)
 	resolve_nodes(c, n->c);
 }
 
+static int
+prio_cmp(const void *a, const void *b)
+{
+	const struct sa_rule	*x = *(struct sa_rule *const *)a;
+	const struct sa_rule	*y = *(struct sa_rule *const *)b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Parser::fix_priorities: in order of priority, a meta's dependencies
+ * that would run later are moved up to the meta's priority (net rules
+ * no earlier than -100).
+ */
+static void
+fix_priorities(struct sa_conf *c)
+{
+	struct sa_rule	**v, *r, *d;
+	size_t		  i, j;
+
+	if (c->nrules == 0)
+		return;
+	v = xreallocarray(NULL, c->nrules, sizeof(*v));
+	memcpy(v, c->rules, c->nrules * sizeof(*v));
+	qsort(v, c->nrules, sizeof(*v), prio_cmp);
+	for (i = 0; i < c->nrules; i++) {
+		r = v[i];
+		if (r->type != SA_R_META || r->meta == NULL ||
+		    r->meta_unsolved)
+			continue;
+		for (j = 0; j < r->meta->ndeps; j++) {
+			d = sa_conf_rule(c, r->meta->deps[j]);
+			if (d == NULL || d->priority <= r->priority)
+				continue;
+			if (r->priority < -100 && (d->tf & SA_TF_NET))
+				d->priority = -100;
+			else
+				d->priority = r->priority;
+		}
+	}
+	free(v);
+}
+
 /* Parser::compile_meta_rules and fix_tflags */
 static void
 finish_meta(struct sa_conf *c)
@@ -2792,6 +2838,7 @@ finish_meta(struct sa_conf *c)
 		    "SpamAssassin never hits it either");
 	}
 	free(open);
+	fix_priorities(c);
 	/*
 	 * fix_tflags: a meta with a net dependency is net.  SpamAssassin
 	 * makes one pass in hash order, so whether a meta two levels up
@@ -2921,6 +2968,11 @@ sa_conf_finish(struct sa_conf *c)
 		diag(c, 1, "config: unclosed 'if' at the end");
 	apply_attrs(c);
 	finish_meta(c);
+	/* finish_parsing: a net rule without a priority runs at -100 */
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i]->priority == 0 &&
+		    (c->rules[i]->tf & SA_TF_NET))
+			c->rules[i]->priority = -100;
 	finish_evals(c);
 	finish_regex(c);
 	free_pstate(ps);
