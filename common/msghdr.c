@@ -228,8 +228,8 @@ msghdr_finish(struct msghdr *h)
 		return -1;
 	if (h->state == MSGHDR_DONE)
 		return 0;
-	l = h->buf + h->linestart;
 	n = h->len - h->linestart;
+	l = n > 0 ? h->buf + h->linestart : "";
 	if (n == 0 || (n == 1 && l[0] == '\r')) {
 		msghdr_close(h, h->linestart, 0);
 	} else {

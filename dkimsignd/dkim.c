@@ -81,6 +81,8 @@ struct dkim_sign {
 	int		 inbody;
 	int		 skiplf;	/* the last octet in was a CR */
 	int		 bol;		/* the last octet out was a LF */
+	size_t		 linelen;	/* the current line, so far */
+	size_t		 maxline;	/* the longest line */
 	struct dkim_body body[2];	/* DKIM_CANON_SIMPLE, _RELAXED */
 	char		*out;
 	size_t		 outlen;
@@ -453,9 +455,13 @@ dkim_normalize(struct dkim_sign *s, const unsigned char *p, size_t n,
 			memcpy(o, run, p - run);
 			o += p - run;
 			s->bol = 0;
+			s->linelen += p - run;
+			if (s->linelen > s->maxline)
+				s->maxline = s->linelen;
 		}
 		if (p == end)
 			break;
+		s->linelen = 0;
 		*o++ = '\r';
 		*o++ = '\n';
 		s->bol = 1;
@@ -1129,6 +1135,12 @@ dkim_sign_final(struct dkim_sign *s, const char **out, size_t *outlen)
 	*out = s->out;
 	*outlen = s->outlen;
 	return DKIM_OK;
+}
+
+size_t
+dkim_sign_longest_line(const struct dkim_sign *s)
+{
+	return s->maxline;
 }
 
 const char *

@@ -178,6 +178,12 @@ const struct msghdr *dkim_sign_header(const struct dkim_sign *);
  */
 int		 dkim_sign_final(struct dkim_sign *, const char **, size_t *);
 const char	*dkim_sign_error(const struct dkim_sign *);
+/*
+ * The longest line fed so far, in octets without its line end: over
+ * 998 (RFC 5322 2.1.1), a relay may re-wrap it after signing and break
+ * the signature, which is worth a log line.
+ */
+size_t		 dkim_sign_longest_line(const struct dkim_sign *);
 void		 dkim_sign_free(struct dkim_sign *);
 
 /*

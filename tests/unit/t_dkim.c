@@ -720,6 +720,16 @@ test_chunks(void)
 	o = sign_all(sp, 2, m, len, 1, &st);
 	is_str(o, ref, "one octet at a time: same fields");
 	free(o);
+	{
+		struct dkim_sign	*s;
+
+		s = dkim_sign_new(sp, 2, err, sizeof(err));
+		(void)dkim_sign_update(s, m, 10);
+		(void)dkim_sign_update(s, m + 10, len - 10);
+		is_int(dkim_sign_longest_line(s), 19,
+		    "longest line, across chunks");
+		dkim_sign_free(s);
+	}
 
 	/* LF-only, CR-only input: same as CRLF (smtpc sends CRLF) */
 	lf = xstrdup(m);
