@@ -20,7 +20,9 @@
  * (Ed25519 and RSA, b= byte for byte, keys and message as python3-dkim
  * ships them), keys (PKCS#1, PKCS#8, dkimpy seed, encrypted, too
  * small), the signer's field (tags, h= selection, over-signing,
- * folding), determinism under any chunking and line ends, errors.
+ * folding), determinism under any chunking and line ends, errors; and
+ * b= byte for byte against what dkimpy makes here and now with the same
+ * keys, relaxed canonicalization (python3 run from the test).
  * That the fields verify is t_dkim_verify's job (dkimpy).
  *
  * Helper mode, for tests/integration/dkim-genkey.t and benchmarks:
@@ -60,6 +62,7 @@ static void	 test_keys(void);
 static void	 test_signer(void);
 static void	 test_chunks(void);
 static void	 test_errors(void);
+static void	 test_dkimpy(void);
 static int	 helper_sign(int, char **);
 
 static char *
@@ -862,6 +865,56 @@ test_errors(void)
 	dkim_key_free(ed);
 }
 
+/*
+ * dkimpy signs the RFC 8463 message (RSA relaxed/relaxed, Ed25519
+ * relaxed/simple); our hashing and signing must give its b= exactly.
+ */
+static void
+test_dkimpy(void)
+{
+	static const char py[] =
+	    "/usr/bin/python3 -c '"
+	    "import dkim, sys\n"
+	    "D = \"" PYDATA "\"\n"
+	    "m = open(D + \"rfc6376.msg\", \"rb\").read()"
+	    ".replace(b\"\\n\", b\"\\r\\n\")\n"
+	    "k = open(D + \"test.private\", \"rb\").read()\n"
+	    "e = open(D + \"rfc8032_7_1.key\", \"rb\").read()\n"
+	    "s = dkim.sign(m, b\"test\", b\"football.example.com\", k, "
+	    "canonicalize=(b\"relaxed\", b\"relaxed\"), "
+	    "include_headers=[b\"from\", b\"to\", b\"subject\"])\n"
+	    "sys.stdout.buffer.write(s + m + b\"\\0\")\n"
+	    "s = dkim.sign(m, b\"brisbane\", b\"football.example.com\", e, "
+	    "canonicalize=(b\"relaxed\", b\"simple\"), "
+	    "signature_algorithm=b\"ed25519-sha256\")\n"
+	    "sys.stdout.buffer.write(s + m + b\"\\0\")\n"
+	    "'";
+	struct dkim_key	*rsa, *ed;
+	FILE		*f;
+	char		 err[256], *buf, *second;
+	size_t		 n;
+
+	rsa = dkim_key_load(PYDATA "test.private", err, sizeof(err));
+	ed = dkim_key_load(PYDATA "rfc8032_7_1.key", err, sizeof(err));
+	buf = xcalloc(1, 65536);
+	if ((f = popen(py, "r")) == NULL)
+		exit(1);
+	n = fread(buf, 1, 65535, f);
+	is_int(pclose(f), 0, "dkimpy signed");
+	second = memchr(buf, '\0', n);
+	ok(second != NULL && second + 1 < buf + n, "two signed messages");
+	if (rsa == NULL || ed == NULL || second == NULL ||
+	    second + 1 >= buf + n)
+		exit(done_testing());
+	resign(rsa, buf, "dkimpy rsa-sha256 relaxed/relaxed",
+	    DKIM_CANON_RELAXED);
+	resign(ed, second + 1, "dkimpy ed25519-sha256 relaxed/simple",
+	    DKIM_CANON_RELAXED);
+	free(buf);
+	dkim_key_free(rsa);
+	dkim_key_free(ed);
+}
+
 /* t_dkim sign [-n count] DOMAIN KEY:SELECTOR[:CANON] ... < msg */
 static int
 helper_sign(int argc, char **argv)
@@ -964,5 +1017,6 @@ main(int argc, char *argv[])
 	test_signer();
 	test_chunks();
 	test_errors();
+	test_dkimpy();
 	return done_testing();
 }
