@@ -34,6 +34,40 @@
 
 __dead static void	usage(void);
 static void		print_summary(const struct sa_conf *, int);
+static void		print_evals(const struct sa_conf *);
+
+/* each eval function the rules call, how many rules, and its status */
+static void
+print_evals(const struct sa_conf *c)
+{
+	const struct sa_rule	*r, *q;
+	size_t			 i, j, n;
+
+	for (i = 0; i < c->nrules; i++) {
+		r = c->rules[i];
+		if (!r->is_eval || r->is_mimeheader || r->eval_func == NULL)
+			continue;
+		for (j = 0; j < i; j++) {
+			q = c->rules[j];
+			if (q->is_eval && q->eval_func != NULL &&
+			    !q->is_mimeheader &&
+			    strcmp(q->eval_func, r->eval_func) == 0)
+				break;
+		}
+		if (j < i)
+			continue;
+		for (n = 0, j = i; j < c->nrules; j++) {
+			q = c->rules[j];
+			n += q->is_eval && q->eval_func != NULL &&
+			    !q->is_mimeheader &&
+			    strcmp(q->eval_func, r->eval_func) == 0;
+		}
+		printf("eval %s: %zu rule%s, %s\n", r->eval_func, n,
+		    n == 1 ? "" : "s", r->unsupported == NULL ? "supported" :
+		    strncmp(r->unsupported, "network", 7) == 0 ? "network" :
+		    "not implemented");
+	}
+}
 
 __dead static void
 usage(void)
@@ -88,6 +122,7 @@ print_summary(const struct sa_conf *c, int verbose)
 			printf("unsupported %s %s: %s\n", r->name,
 			    sa_rtype_name(r), r->unsupported);
 	}
+	print_evals(c);
 	for (i = 0; i < c->nignored; i++)
 		printf("ignored setting %s: %zu line%s\n", c->ignored[i].key,
 		    c->ignored[i].n, c->ignored[i].n == 1 ? "" : "s");

@@ -524,6 +524,7 @@ sa_conf_free(struct sa_conf *c)
 		free(c->rules[i]);
 	}
 	free(c->rules);
+	free(c->meta_order);
 	free_list(c->plugins, c->nplugins);
 	free(c->replace_start);
 	free(c->replace_end);
@@ -2079,13 +2080,17 @@ setting_cmd(struct sa_conf *c, const char *key, const char *value)
 	s = setting_get(c, target);
 	switch (d->type) {
 	case S_NUM:
-		errno = 0;
+		/* Parser::set_numeric_value: ^[+-]?\d+(?:\.\d*)?\z */
 		{
-			double v = strtod(value, &end);
+			const char	*q = value + (*value == '+' ||
+			    *value == '-');
+			size_t		 nd = strspn(q, "0123456789");
 
-			if (end == value || *end != '\0' || errno != 0)
+			if (nd == 0 || (q[nd] != '\0' && (q[nd] != '.' ||
+			    strspn(q + nd + 1, "0123456789") !=
+			    strlen(q + nd + 1))))
 				return 1;
-			s->num = v;
+			s->num = strtod(value, &end);
 		}
 		break;
 	case S_BOOL:
@@ -2808,6 +2813,9 @@ finish_meta(struct sa_conf *c)
 			open[i] = 1;
 			nleft++;
 		}
+	c->meta_order = xreallocarray(NULL, nleft + 1,
+	    sizeof(*c->meta_order));
+	c->nmeta_order = 0;
 	do {
 		changed = 0;
 		for (i = 0; i < c->nrules; i++) {
@@ -2824,6 +2832,7 @@ finish_meta(struct sa_conf *c)
 				open[i] = 0;
 				nleft--;
 				changed = 1;
+				c->meta_order[c->nmeta_order++] = i;
 			}
 		}
 	} while (changed && nleft > 0);

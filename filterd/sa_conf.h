@@ -224,6 +224,8 @@ struct sa_conf {
 	struct sa_rule_tree	 tree;
 	struct sa_rule		**rules;
 	size_t			  nrules;
+	size_t			 *meta_order;	/* solved metas, deps first */
+	size_t			  nmeta_order;
 
 	char			**plugins;	/* loaded, short names */
 	size_t			  nplugins;

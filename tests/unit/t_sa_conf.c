@@ -350,6 +350,27 @@ t_rules(void)
 	    strcmp(r->meta->deps[0], "H_NEG") == 0 &&
 	    strcmp(r->meta->deps[1], "H_NR") == 0,
 	    "rules_matching(H_N*) is H_NEG+H_NR");
+	{
+		size_t	 k, pos[3] = { 99, 99, 99 };
+		const char *want[3] = { "M_OK", "M_GLOB", "M_UP" };
+
+		for (k = 0; k < c->nmeta_order; k++) {
+			r = c->rules[c->meta_order[k]];
+			ok(r->type == SA_R_META && !r->meta_unsolved,
+			    "meta_order[%zu] is a solved meta", k);
+		}
+		for (k = 0; k < 3; k++) {
+			r = sa_conf_rule(c, want[k]);
+			if (r != NULL)
+				for (pos[k] = 0; pos[k] < c->nmeta_order &&
+				    c->meta_order[pos[k]] != r->index;
+				    pos[k]++)
+					;
+		}
+		ok(pos[0] < c->nmeta_order && pos[1] < c->nmeta_order &&
+		    pos[2] == c->nmeta_order, "solved metas are in the order, "
+		    "unsolved ones are not");
+	}
 	ok(!has(c, "9BAD"), "a rule name starting with a digit");
 	ok(strstr(diags(c), "t.cf:27: config: error: rule '9BAD' has invalid "
 	    "characters") != NULL, "... reported at its line");
@@ -413,6 +434,21 @@ t_scores(void)
 	r = sa_conf_rule(c, "MH");
 	ok(r != NULL && (r->tf & SA_TF_MULTIPLE) && (r->tf & SA_TF_NET) &&
 	    r->maxhits == 5, "tflags multiple maxhits=5 net");
+	ok(r != NULL && r->priority == -100, "a net rule runs at -100");
+	sa_conf_free(c);
+
+	c = load(NULL, "meta TOP MID && A\nmeta MID BOT || B\nmeta BOT A\n"
+	    "body A /a/\nbody B /b/\npriority TOP -500\npriority B 100\n");
+	ok(c->nmeta_order == 3 &&
+	    strcmp(c->rules[c->meta_order[0]]->name, "BOT") == 0 &&
+	    strcmp(c->rules[c->meta_order[1]]->name, "MID") == 0 &&
+	    strcmp(c->rules[c->meta_order[2]]->name, "TOP") == 0,
+	    "metas ordered dependencies first");
+	r = sa_conf_rule(c, "B");
+	ok(r != NULL && r->priority == -500,
+	    "a meta's dependency moves up to its priority (fix_priorities)");
+	r = sa_conf_rule(c, "A");
+	ok(r != NULL && r->priority == -500, "... through metas");
 	sa_conf_free(c);
 }
 
