@@ -85,7 +85,11 @@ const char	*msghdr_error(const struct msghdr *);
 
 /* The header block as taken so far (and its length). */
 const char	*msghdr_block(const struct msghdr *, size_t *);
-/* Fields are numbered from 0 at the top; only complete fields count. */
+/*
+ * Fields are numbered from 0 at the top; only complete fields count: a
+ * field is complete once the line after it has been taken whole (it
+ * could otherwise still be continued), or the header has ended.
+ */
 size_t		 msghdr_count(const struct msghdr *);
 const struct msghdr_field *msghdr_field(const struct msghdr *, size_t);
 /* Pointers into the block, valid until the next feed/reset/free. */
