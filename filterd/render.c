@@ -69,7 +69,13 @@ static void	short_lines(struct render_lines *, const char *, size_t);
 static void	short_paragraphs(struct render_lines *, const char *,
 		    size_t);
 static void	uri_clean(struct html_uris *, const char *);
-static void	text_uri(struct html_uris *, char *, int);
+static void	text_uri(struct html_uris *, char *, int,
+		    const struct render_opts *);
+static int	uri_domain_ok(const char *, const struct render_opts *);
+static int	tld_ok(const char *, const struct render_opts *);
+static size_t	schemeless(const char *, size_t, size_t,
+		    const struct render_opts *);
+static int	fqdn_valid(const char *, size_t);
 static int	in_chars(int, const char *);
 
 static void
@@ -411,6 +417,7 @@ in_chars(int c, const char *set)
 
 #define END_DELIM	"><\"`}]{[| \t\n\r\f\v\x1b"
 #define START_DELIM	"><\"'`,{[(| \t\n\r\f\v\x1b"
+#define SC_START_DELIM	"!\"#$&'()*+,/:;<=>?@[\\]^`{|}~ \t\n\r\f\v\x1b"
 
 /* Util::uri_list_canonicalize, the common cases: adds u's forms. */
 static void
@@ -530,11 +537,97 @@ uri_clean(struct html_uris *out, const char *u)
 }
 
 /* One raw URI found in text: Thunderbird's trimming, then scheme. */
-static void
-text_uri(struct html_uris *out, char *raw, int mail)
+/* A TLD: the configured list's verdict, or letters (or xn--) by default. */
+static int
+tld_ok(const char *tld, const struct render_opts *o)
 {
-	char	*p, *u, *at, *host;
+	size_t	n = strlen(tld), i;
+
+	if (o != NULL && o->tld_valid != NULL)
+		return o->tld_valid(tld, o->tld_arg);
+	if (strncmp(tld, "xn--", 4) == 0)
+		return n > 4;
+	for (i = 0; i < n; i++)
+		if (!isalpha((unsigned char)tld[i]))
+			return 0;
+	return n >= 2 && n <= 63;
+}
+
+/*
+ * RegistryBoundaries::uri_to_domain succeeds: the host of u is an IPv4
+ * address, or a valid name (labels of letters, digits, '-' and '_', at
+ * least one dot) ending in a valid TLD.
+ */
+static int
+uri_domain_ok(const char *u, const struct render_opts *o)
+{
+	char	*h, *p, *e, *lab;
 	size_t	 n, i;
+	int	 ok = 0, dots = 0;
+
+	h = xstrdup(u);
+	for (p = h; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	p = h;
+	if (strncmp(p, "javascript:", 11) == 0 || strncmp(p, "cid:", 4) == 0 ||
+	    strncmp(p, "file:", 5) == 0)
+		goto done;
+	if (strncmp(p, "mailto:", 7) == 0) {
+		p += 7;
+		p[strcspn(p, "?")] = '\0';
+		if ((e = strchr(p, '@')) == NULL || strchr(e + 1, '@') != NULL)
+			goto done;
+		p = e + 1;
+	} else {
+		for (i = 0; isalpha((unsigned char)p[i]); i++)
+			;
+		if (i > 0 && p[i] == ':') {
+			p += i + 1;
+			for (i = 0; i < 2 && *p == '/'; i++)
+				p++;
+		}
+		p[strcspn(p, "/?#")] = '\0';
+		if ((e = strrchr(p, '@')) != NULL)
+			p = e + 1;
+		if ((e = strrchr(p, ':')) != NULL &&
+		    strspn(e + 1, "0123456789") == strlen(e + 1))
+			*e = '\0';
+	}
+	n = strlen(p);
+	if (n == 0 || n > 253)
+		goto done;
+	if (strspn(p, "0123456789.") == n) {
+		ok = 1;		/* an IPv4 address (or digits: let it be) */
+		goto done;
+	}
+	lab = p;
+	for (i = 0; i <= n; i++) {
+		if (p[i] != '.' && p[i] != '\0') {
+			if (!isalnum((unsigned char)p[i]) && p[i] != '-' &&
+			    p[i] != '_')
+				goto done;
+			continue;
+		}
+		if (&p[i] == lab || &p[i] - lab > 63 || *lab == '-' ||
+		    p[i - 1] == '-')
+			goto done;
+		if (p[i] == '.')
+			dots++;
+		lab = &p[i + 1];
+	}
+	ok = dots > 0 && tld_ok(strrchr(p, '.') + 1, o);
+ done:
+	free(h);
+	return ok;
+}
+
+static void
+text_uri(struct html_uris *out, char *raw, int mail,
+    const struct render_opts *o)
+{
+	struct html_uris	 forms;
+	char			*p, *u, *at, *host;
+	size_t			 n, i;
 
 	/* ")" ends it when no "(" comes before */
 	if ((p = strchr(raw, ')')) != NULL && memchr(raw, '(', p - raw) ==
@@ -598,17 +691,109 @@ text_uri(struct html_uris *out, char *raw, int mail)
 		}
 		host = xstrndup(at + 1, strcspn(at + 1, "?&>"));
 		p = strrchr(host, '.');
-		if (p == NULL || p == host || strlen(p + 1) < 2 ||
-		    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(p + 1)) {
+		if (p == NULL || p == host || strchr(host, ' ') != NULL ||
+		    !tld_ok(p + 1, o)) {
 			free(host);
 			free(u);
 			return;
 		}
 		free(host);
 	}
-	uri_clean(out, u);
+	/* kept only if one of its forms has a valid domain */
+	memset(&forms, 0, sizeof(forms));
+	uri_clean(&forms, u);
+	for (i = 0; i < forms.n; i++)
+		if (uri_domain_ok(forms.v[i], o))
+			break;
+	if (i < forms.n)
+		for (i = 0; i < forms.n; i++)
+			html_uris_add(out, forms.v[i], strlen(forms.v[i]));
+	html_uris_clear(&forms);
 	free(u);
+}
+
+/*
+ * PerMsgStatus's schemeless URI at s[i]: a host name of letters,
+ * digits, '.', '_', '-' whose last label is a valid TLD (followed by
+ * neither a name character nor ".x"), then an optional '.', :port and
+ * /path, then an end delimiter or the end.  Returns where it ends, or 0.
+ * The host must be a valid FQDN (labels of 1 to 63, no '-' at their
+ * ends, 253 at most).
+ */
+/* Util::is_fqdn_valid: two labels or more, each a name label. */
+static int
+fqdn_valid(const char *h, size_t n)
+{
+	size_t	i, start, labels = 0;
+
+	while (n > 0 && h[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = start = 0; i <= n; i++) {
+		if (i < n && h[i] != '.') {
+			if (!isalnum((unsigned char)h[i]) && h[i] != '_' &&
+			    h[i] != '-')
+				return 0;
+			continue;
+		}
+		if (i == start || i - start > 63 || h[start] == '-' ||
+		    h[i - 1] == '-')
+			return 0;
+		labels++;
+		start = i + 1;
+	}
+	return labels > 1;
+}
+
+static size_t
+schemeless(const char *s, size_t n, size_t i, const struct render_opts *o)
+{
+	char	tld[64];
+	size_t	r, p, q, e, k;
+
+	if (!isalnum((unsigned char)s[i]))
+		return 0;
+	for (r = i; r < n && r - i < 253 && (isalnum((unsigned char)s[r]) ||
+	    s[r] == '.' || s[r] == '_' || s[r] == '-'); r++)
+		;
+	for (p = r; p > i + 1; p--) {
+		if (s[p - 1] != '.')
+			continue;
+		/* the label after this dot, whole */
+		for (q = p; q < n && (isalnum((unsigned char)s[q]) ||
+		    s[q] == '-'); q++)
+			;
+		if (q == p || q - p >= sizeof(tld) || (q < n && s[q] == '.' &&
+		    q + 1 < n && isalnum((unsigned char)s[q + 1])))
+			continue;
+		for (k = 0; k < q - p; k++)
+			tld[k] = tolower((unsigned char)s[p + k]);
+		tld[k] = '\0';
+		if (!tld_ok(tld, o))
+			continue;
+		e = q;
+		if (e < n && s[e] == '.')
+			e++;
+		if (e < n && s[e] == ':' && e + 1 < n &&
+		    isdigit((unsigned char)s[e + 1])) {
+			for (k = e + 1; k < n && k < e + 6 &&
+			    isdigit((unsigned char)s[k]); k++)
+				;
+			e = k;
+		}
+		if (e < n && s[e] == '/' && e + 1 < n &&
+		    !in_chars(s[e + 1], END_DELIM) &&
+		    (unsigned char)s[e + 1] != 0xa0)
+			for (e++; e < n && !in_chars(s[e], END_DELIM) &&
+			    (unsigned char)s[e] != 0xa0; e++)
+				;
+		if (e < n && !in_chars(s[e], END_DELIM) &&
+		    (unsigned char)s[e] != 0xa0)
+			continue;
+		return fqdn_valid(s + i, q - i) ? e : 0;
+	}
+	return 0;
 }
 
 /*
@@ -616,7 +801,8 @@ text_uri(struct html_uris *out, char *raw, int mail)
  * finds them: scheme://, www. and ftp. hosts, mailto: and addresses.
  */
 void
-render_text_uris(struct html_uris *out, const char *s, size_t n)
+render_text_uris(struct html_uris *out, const char *s, size_t n,
+    const struct render_opts *o)
 {
 	static const char	*email_end = END_DELIM ",('";
 	char			*raw;
@@ -655,7 +841,7 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 				;
 			if (j > i + k) {
 				raw = xstrndup(s + i, j - i);
-				text_uri(out, raw, 0);
+				text_uri(out, raw, 0, o);
 				free(raw);
 				i = j;
 				continue;
@@ -668,7 +854,7 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 				;
 			if (j > i + 7) {
 				raw = xstrndup(s + i, j - i);
-				text_uri(out, raw, 1);
+				text_uri(out, raw, 1, o);
 				free(raw);
 				i = j;
 				continue;
@@ -678,26 +864,35 @@ render_text_uris(struct html_uris *out, const char *s, size_t n)
 		 * local@domain; a run that ended without '@' ends every
 		 * run starting inside it the same way: skip those.
 		 */
-		if (i < nomail) {
-			i++;
-			continue;
+		j = i;
+		if (i >= nomail) {
+			for (; j < n && !in_chars(s[j], email_end) &&
+			    s[j] != '@' && (unsigned char)s[j] < 0x80; j++)
+				;
+			if (j == n || s[j] != '@')
+				nomail = j;
 		}
-		for (j = i; j < n && !in_chars(s[j], email_end) &&
-		    s[j] != '@' && (unsigned char)s[j] < 0x80; j++)
-			;
-		if (j == n || s[j] != '@')
-			nomail = j;
 		if (j > i && j < n && s[j] == '@') {
 			for (k = j + 1; k < n && !in_chars(s[k], email_end) &&
 			    (unsigned char)s[k] < 0x80; k++)
 				;
 			if (k > j + 1) {
 				raw = xstrndup(s + i, k - i);
-				text_uri(out, raw, 1);
+				text_uri(out, raw, 1, o);
 				free(raw);
 				i = k;
 				continue;
 			}
+		}
+		/* a bare host name under a valid TLD */
+		if ((i == 0 || in_chars(s[i - 1], SC_START_DELIM) ||
+		    (unsigned char)s[i - 1] == 0xa0) &&
+		    (k = schemeless(s, n, i, o)) > 0) {
+			raw = xstrndup(s + i, k - i);
+			text_uri(out, raw, 0, o);
+			free(raw);
+			i = k;
+			continue;
 		}
 		i++;
 	}
@@ -827,7 +1022,7 @@ render_message(const struct mime *m, const struct render_opts *o)
 	/* URIs: the lines' first (SpamAssassin: text, then HTML) */
 	for (i = 0; i < r->body.n; i++)
 		render_text_uris(&r->uris, r->body.buf.buf + r->body.off[i],
-		    r->body.len[i]);
+		    r->body.len[i], o);
 	for (i = 0; i < st.hu.n; i++)
 		uri_clean(&r->uris, st.hu.v[i]);
 	html_uris_clear(&st.hu);

@@ -50,7 +50,10 @@
  * ftp. hosts, mailto: and bare addresses), trimmed as Thunderbird
  * does, then canonicalised as Util::uri_list_canonicalize does for the
  * common cases (scheme added, "\" to "/", %XX decoded, "/" after the
- * host, :80/:443 dropped), each distinct form once.
+ * host, :80/:443 dropped, http://word as www.word.com), each distinct
+ * form once; a URI from text is dropped unless one of its forms has a
+ * host that is an IPv4 address or a name under a valid TLD
+ * (render_opts.tld_valid).
  */
 
 #ifndef MX_FILTERD_RENDER_H
@@ -76,6 +79,12 @@ struct render_lines {
 struct render_opts {
 	size_t		 body_scan;	/* 0: RENDER_BODY_SCAN */
 	size_t		 rawbody_scan;	/* 0: RENDER_RAWBODY_SCAN */
+	/*
+	 * Is this (lower-case) TLD valid?  SpamAssassin's util_rb_tld
+	 * list; NULL: any TLD of 2 to 63 letters, or xn--.
+	 */
+	int		(*tld_valid)(const char *, void *);
+	void		*tld_arg;
 };
 
 struct render {
@@ -94,6 +103,7 @@ const char	*render_line(const struct render_lines *, size_t, size_t *);
 void		 render_to_utf8(struct mimebuf *, const char *, const char *,
 		    size_t);
 /* Appends the URIs found in a text (one body line) to u. */
-void		 render_text_uris(struct html_uris *, const char *, size_t);
+void		 render_text_uris(struct html_uris *, const char *, size_t,
+		    const struct render_opts *);
 
 #endif /* MX_FILTERD_RENDER_H */

@@ -25,6 +25,7 @@ use strict;
 use warnings;
 use File::Temp qw(tempdir);
 use MIME::Base64 qw(encode_base64);
+use MIME::QuotedPrint qw(encode_qp);
 
 my $build = $ENV{MX_BUILD} or die "MX_BUILD not set\n";
 my $dumper = "$build/tests/unit/t_render";
@@ -119,6 +120,12 @@ msg('rfc822-base64', "Subject: fwd\nContent-Type: multipart/mixed; " .
     "boundary=f\n\n--f\n\nforwarded:\n--f\nContent-Type: message/rfc822\n" .
     "Content-Transfer-Encoding: base64\n\n" .
     encode_base64("Subject: inside\n\ninner body\n") . "--f--\n");
+msg('uris-schemeless', "Subject: bare example.org/subj\n\n" .
+    "see example.com/path and EXAMPLE.org, (shop.example.co.uk:8080/x) " .
+    "done.\nalso sub.example.com. end word.comx nope.invalidtld " .
+    "host-.example.com -a.example.com under_score.example.net " .
+    "\"quoted.example.info\" [br.example.de] x.y.z.example.museum/p?q " .
+    "john.doe\@example.com.au ftp.example.org/pub www.example.jp\n");
 msg('long-line', "Subject: long\n\n" . ("word " x 700) . "\n" . ("x" x 3000) . "\n");
 msg('missing-end-boundary', "Subject: noend\nContent-Type: multipart/mixed; " .
     "boundary=q\n\n--q\n\nfirst\n--q\nContent-Type: text/html\n\n" .
@@ -127,6 +134,78 @@ msg('text-other', "Subject: other\nContent-Type: multipart/mixed; " .
     "boundary=t\n\n--t\nContent-Type: text/enriched\n\n<bold>rich</bold>\n" .
     "--t\nContent-Type: text/calendar\n\nBEGIN:VCALENDAR\n--t\n" .
     "Content-Type: text/x-vcard\n\nBEGIN:VCARD\n--t--\n");
+
+# And 100 random messages (fixed seed): plain and HTML parts in four
+# charsets, base64, QP and 8bit, alternative and mixed with an
+# encapsulated message, HTML made of tags, entities, invisible text,
+# links, addresses and bare host names glued to words.
+{
+	srand(20261125);
+	my @w = ('hello', 'world', 'free', 'money', 'click', 'here', 'offer',
+	    'meeting', 'tomorrow', 'report', 'attached', 'please', 'review',
+	    'thanks', 'regards', "caf\xe9", "na\xefve");
+	my @h = ('<p>', '</p>', '<br>', '<br/>', '<div>', '</div>', '<b>',
+	    '</b>', '<font color="#ffffff">', '</font>', '<font size=1>',
+	    '<span style="display:none">', '</span>', '<table><tr><td>',
+	    '</td><td>', '</td></tr></table>', '<li>', '<ul>', '</ul>',
+	    '&amp;', '&nbsp;', '&#160;', '&copy;', '&euro;', '&lt;', '&gt;',
+	    '<!-- x -->', '<a href="http://ex%d.example.com/p">', '</a>',
+	    '<img src="http://img.example.org/%d.gif">', "\n", "\n\n", '  ',
+	    "\t", '<h1>', '</h1>', '<title>t</title>',
+	    '<script>var a=1;</script>', '<style>.a{}</style>', '<pre>',
+	    '</pre>', '<blockquote>', '</blockquote>', '<hr>', 'www.site%d.com',
+	    'user%d@mail.example.net', '<center>', '</center>', '<o:p></o:p>',
+	    '&quot;', '&#x263a;');
+	my $words = sub {
+		join(' ', map { my $x = $w[rand @w]; rand() < 0.1 ? "$x\n" :
+		    rand() < 0.05 ? "$x\n\n" : $x } 1 .. shift);
+	};
+	my $html = sub {
+		join('', map { my $b = $h[rand @h];
+		    rand() < 0.5 ? ($b =~ /%d/ ? sprintf($b, int rand 100) : $b) :
+		    $words->(1 + int rand 3) . ' ' } 1 .. shift);
+	};
+	my $part = sub {
+		my ($type) = @_;
+		my $cs = (qw(us-ascii iso-8859-1 utf-8 windows-1252))[rand 4];
+		my $body = $type eq 'text/html' ? "<html><body>" .
+		    $html->(10 + int rand 40) . "</body></html>\n" :
+		    $words->(5 + int rand 60) . "\n";
+		if ($cs eq 'utf-8') {
+			utf8::upgrade($body);
+			utf8::encode($body);
+		}
+		my $r = rand();
+		my ($e, $b) = $r < 0.33 ? ('base64', encode_base64($body)) :
+		    $r < 0.66 ? ('quoted-printable', encode_qp($body)) :
+		    ('8bit', $body);
+		"Content-Type: $type; charset=$cs\n" .
+		    "Content-Transfer-Encoding: $e\n\n$b";
+	};
+	for my $i (1 .. 100) {
+		my $subj = $words->(2 + int rand 5);
+		$subj =~ s/\n/ /g;
+		my $m = "From: a\@example.org\nSubject: $subj\nMIME-Version: 1.0\n";
+		my $k = rand();
+		if ($k < 0.3) {
+			$m .= $part->(rand() < 0.5 ? 'text/plain' : 'text/html');
+		} elsif ($k < 0.7) {
+			$m .= "Content-Type: multipart/alternative; " .
+			    "boundary=\"b$i\"\n\n--b$i\n" . $part->('text/plain') .
+			    "\n--b$i\n" . $part->('text/html') . "\n--b$i--\n";
+		} else {
+			$m .= "Content-Type: multipart/mixed; boundary=\"m$i\"\n\n" .
+			    "--m$i\n" . $part->('text/plain') . "\n--m$i\n" .
+			    "Content-Type: message/rfc822\n\nSubject: inner $i\n" .
+			    "Content-Type: multipart/alternative; " .
+			    "boundary=\"i$i\"\n\n--i$i\n" . $part->('text/html') .
+			    "\n--i$i--\n\n--m$i\nContent-Type: application/pdf; " .
+			    "name=x.pdf\nContent-Transfer-Encoding: base64\n\n" .
+			    "JVBERi0=\n--m$i--\n";
+		}
+		msg(sprintf("random-%03d", $i), $m);
+	}
+}
 
 # What cannot agree, by case and view: the reason.
 my %differ = (
@@ -179,7 +258,9 @@ my $sa_out = '';
 	}
 }
 my $sa = parse_dump($sa_out);
-my $ours_out = `"$dumper" --dump @files`;
+# SpamAssassin's TLD list, as filterd's configuration gives it to render
+my $tlds = "/usr/share/spamassassin/20_aux_tlds.cf";
+my $ours_out = `"$dumper" --dump --tlds $tlds @files`;
 die "t_render --dump failed: $?\n" if $?;
 my $ours = parse_dump($ours_out);
 

@@ -39,7 +39,14 @@
 static void	put_escaped(FILE *, const char *, const char *, size_t);
 static int	uri_strcmp(const void *, const void *);
 static char	*render_str(const char *, int);
-static void	dump_file(const char *);
+static void	dump_file(const char *, const struct render_opts *);
+static void	load_tlds(const char *);
+static int	tld_cmp(const void *, const void *);
+static int	tld_in_list(const char *, void *);
+
+/* TLDs read from SpamAssassin's util_rb_tld lines (--tlds FILE). */
+static char	**tlds;
+static size_t	  ntlds;
 
 static void
 put_escaped(FILE *f, const char *tag, const char *s, size_t n)
@@ -68,8 +75,45 @@ uri_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int
+tld_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+tld_in_list(const char *tld, void *arg)
+{
+	return bsearch(&tld, tlds, ntlds, sizeof(*tlds), tld_cmp) != NULL;
+}
+
 static void
-dump_file(const char *path)
+load_tlds(const char *path)
+{
+	FILE	*f;
+	char	 line[4096], *p, *w;
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(1, "%s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "util_rb_tld ", 12) != 0)
+			continue;
+		p = line + 12;
+		while ((w = strsep(&p, " \t\n")) != NULL) {
+			if (*w == '\0')
+				continue;
+			tlds = reallocarray(tlds, ntlds + 1, sizeof(*tlds));
+			if (tlds == NULL || (tlds[ntlds++] = strdup(w)) == NULL)
+				err(1, NULL);
+		}
+	}
+	fclose(f);
+	if (ntlds > 0)
+		qsort(tlds, ntlds, sizeof(*tlds), tld_cmp);
+}
+
+static void
+dump_file(const char *path, const struct render_opts *o)
 {
 	struct stat	 st;
 	struct mime	*m;
@@ -89,7 +133,7 @@ dump_file(const char *path)
 		errx(1, "%s: short read", path);
 	close(fd);
 	m = mime_parse(buf, st.st_size, NULL);
-	r = render_message(m, NULL);
+	r = render_message(m, o);
 	printf("== %s\n", path);
 	for (i = 0; i < r->body.n; i++) {
 		l = render_line(&r->body, i, &n);
@@ -315,11 +359,22 @@ test_normalize(void)
 int
 main(int argc, char *argv[])
 {
-	int	i;
+	struct render_opts	 o;
+	int			 i = 2;
+	size_t			 k;
 
 	if (argc > 2 && strcmp(argv[1], "--dump") == 0) {
-		for (i = 2; i < argc; i++)
-			dump_file(argv[i]);
+		memset(&o, 0, sizeof(o));
+		if (argc > 4 && strcmp(argv[2], "--tlds") == 0) {
+			load_tlds(argv[3]);
+			o.tld_valid = tld_in_list;
+			i = 4;
+		}
+		for (; i < argc; i++)
+			dump_file(argv[i], &o);
+		for (k = 0; k < ntlds; k++)
+			free(tlds[k]);
+		free(tlds);
 		return 0;
 	}
 	test_render();
