@@ -123,6 +123,7 @@ greylogd_dbdir(const char *path, const char *user)
 	struct stat	 st;
 	char		 p[PATH_MAX];
 	size_t		 i;
+	int		 r;
 
 	if ((pw = getpwnam(user)) == NULL)
 		errx(1, "unknown user %s", user);
@@ -142,8 +143,8 @@ greylogd_dbdir(const char *path, const char *user)
 		    "(start greyd -u %s once, or chown it)", path,
 		    (long)st.st_uid, user, user);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (snprintf(p, sizeof(p), "%s/%s", path, files[i]) >=
-		    (int)sizeof(p))
+		r = snprintf(p, sizeof(p), "%s/%s", path, files[i]);
+		if (r < 0 || (size_t)r >= sizeof(p))
 			errx(1, "%s: path too long", path);
 		if (stat(p, &st) == 0 && st.st_uid != pw->pw_uid)
 			errx(1, "%s: owned by uid %ld, not by %s (start "
@@ -156,6 +157,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct greylogd_conf	 conf;
+	static char			 dbdir[PATH_MAX];
 	struct greydb_config		 dbc;
 	struct spamsync_key		 key;
 	struct glog_cap			*cap;
@@ -256,8 +258,13 @@ main(int argc, char *argv[])
 	/* before any second of the clock: the first unknown reloads */
 	if (glog_local_refresh(greylogd.local, -2) == -1)
 		exit(1);
-	if (root)
+	if (root) {
 		greylogd_dbdir(conf.dbpath, conf.user);
+		/* daemon_detach() goes to "/" before the chroot */
+		if (realpath(conf.dbpath, dbdir) == NULL)
+			err(1, "database directory %s", conf.dbpath);
+		conf.dbpath = dbdir;
+	}
 
 	if (conf.pcapfile == NULL && !conf.debug && daemon_detach() == -1)
 		err(1, "daemon");
