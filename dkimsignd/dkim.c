@@ -855,6 +855,11 @@ dkim_sign_add(struct dkim_sign *s, const struct dkim_spec *sp)
 	char			*c;
 	size_t			 i, n, j;
 
+	if (s->out != NULL) {
+		(void)strlcpy(s->err, "signature added after the end",
+		    sizeof(s->err));
+		return -1;
+	}
 	if (dkim_check_spec(sp, s->err, sizeof(s->err)) == -1)
 		return -1;		/* the signer goes on */
 	s->sigs = xreallocarray(s->sigs, s->nsigs + 1, sizeof(*s->sigs));

@@ -662,6 +662,8 @@ test_signer(void)
 		    "signs with the good spec");
 		out = sign_all(sp, 1, sample, sizeof(sample) - 1, 0, &st);
 		is_str(o, out, "same as signing with it from the start");
+		is_int(dkim_sign_add(s, &sp[0]), -1, "no spec after the end");
+		is_int(dkim_sign_update(s, "x", 1), -1, "no input after it");
 		free(out);
 		dkim_sign_free(s);
 
