@@ -123,6 +123,11 @@ t.like(out, r"(?m)^configuration OK$", "filterd -n says configuration OK")
 t.is_(err, "".join(line + "\n" for line in err.split("\n")
                    if ": warning: " in line), "no errors on stderr")
 rules, regex = parse(out)
+rc2, _, err2 = run(["spamassassin", "--lint", "-L"])
+t.is_(rc2, 0, "spamassassin --lint -L agrees: the stock configuration "
+      "is clean")
+if rc2 != 0:
+    t.diag(err2[:2000])
 
 compare("stock", rules, sa_rules, "rule names")
 t.ok(len(sa_rules) > 2900, "SpamAssassin has %d rules (reference: 2,946)"
