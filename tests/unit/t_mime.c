@@ -412,9 +412,58 @@ test_sections(void)
 	mime_free(m);
 }
 
-int
-main(void)
+/*
+ * "t_mime --dump FILE...": each part in document order as
+ * "depth type/subtype" and, for leaves, "= hex of the decoded body"
+ * (tests/integration/mime-tree-python.t compares with Python's email).
+ */
+static void
+dump_tree(const char *path)
 {
+	FILE			*f;
+	struct mimebuf		 in, out;
+	const struct mime_part	*p;
+	struct mime		*m;
+	char			 chunk[8192];
+	size_t			 n, i;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	mimebuf_init(&in);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mimebuf_add(&in, chunk, n);
+	fclose(f);
+	m = mime_parse(in.buf != NULL ? in.buf : "", in.len, NULL);
+	printf("== %s\n", path);
+	mimebuf_init(&out);
+	for (p = mime_root(m); p != NULL; p = mime_next(p)) {
+		printf("%d %s/%s\n", p->depth, p->type, p->subtype);
+		if (p->nchild > 0)
+			continue;
+		mimebuf_reset(&out);
+		mime_decode(m, p, &out, 0);
+		printf("=");
+		for (i = 0; i < out.len; i++)
+			printf("%02x", (unsigned char)out.buf[i]);
+		printf("\n");
+	}
+	mimebuf_free(&out);
+	mime_free(m);
+	mimebuf_free(&in);
+}
+
+int
+main(int argc, char *argv[])
+{
+	int	i;
+
+	if (argc > 2 && strcmp(argv[1], "--dump") == 0) {
+		for (i = 2; i < argc; i++)
+			dump_tree(argv[i]);
+		return 0;
+	}
 	test_sections();
 	test_trees();
 	test_sizes();
