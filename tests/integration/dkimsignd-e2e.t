@@ -132,7 +132,7 @@ listen    127.0.0.1:10027
 relay     127.0.0.1:10028
 domain    example.com
 signature dkim(c=relaxed)
-signature dkim(a=ed25519-sha256,c=relaxed/relaxed,s=ed,key=%s)
+signature dkim(c=relaxed/relaxed,s=ed,key=%s)
 signature domainkeys(c=nofws)
 keyfile   %s
 selector  default
@@ -164,7 +164,8 @@ t.is_(tag(f0, "c"), "relaxed/simple", "c=relaxed means relaxed/simple")
 t.ok(tag(f0, "t") is not None, "t= present")
 t.ok(tag(f0, "l") is None, "no l=")
 t.like(tag(f0, "h"), r"^(?=.*from.*from)", "From over-signed")
-t.is_(tag(sigfields(msg)[1], "a"), "ed25519-sha256", "second: Ed25519")
+t.is_(tag(sigfields(msg)[1], "a"), "ed25519-sha256",
+      "second: Ed25519, from the key alone (no a=)")
 t.ok(b"DomainKey-Signature" not in msg, "no DomainKey-Signature made")
 t.ok(b"\r\n..dot line" not in msg and b"\r\n.dot line\r\n" in msg,
      "dot line unstuffed in the stored message")
@@ -273,6 +274,17 @@ t.like(text.decode(), r"5\.7\.0 DKIM signing failed",
        "reject_error: enhanced code and reason")
 t.is_(len(stored()), nbefore, "reject_error: nothing relayed")
 
+# our side's error (d= from a sender there is none of): 451
+write_conf("reject_error 1\nsignature dkim(s=default,d=$senderdomain)\n")
+os.kill(dk.pid, signal.SIGHUP)
+time.sleep(0.5)
+code, text = send(b"Subject: no from\r\n\r\nbody\r\n")
+t.is_(code, 451, "reject_error, d= cannot be made: 451 (%s)" % text)
+t.like(text.decode(), r"4\.7\.0 DKIM signing failed: signature "
+       r"dkim\(s=default,d=\$senderdomain\): d=\$senderdomain: nothing to "
+       r"expand", "451: the reason")
+t.is_(len(stored()), nbefore, "451: nothing relayed")
+
 # 6. SIGHUP with a new key in the same file
 old_rec = KEYS["default._domainkey.example.com"]
 RSA2, ED2 = genkeys(T, "2")
@@ -352,6 +364,6 @@ t.ok(400 <= code < 500, "next hop dies at end of data: 4xx (%d %s)" %
 # 9. SIGTERM: clean exit, counters logged
 dk.terminate()
 t.is_(dk.wait(10), 0, "SIGTERM: exit 0")
-t.ok(re.search(r"exiting signed=\d+ skipped=1 failed=2", t.log("dkimsignd")),
+t.ok(re.search(r"exiting signed=\d+ skipped=1 failed=3", t.log("dkimsignd")),
      "SIGTERM: counters logged")
 t.done()
