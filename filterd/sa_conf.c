@@ -1433,7 +1433,9 @@ add_test(struct sa_conf *c, const char *name, const char *text,
 	} else if (!eval && type == SA_R_HEADER) {
 		if (strncmp(text, "exists:", 7) == 0) {
 			const char	*h = text + 7;
-			size_t		 n = strspn(h, "abcdefghijklmnopqrstuvwxyz"
+			size_t		 n;
+
+			n = strspn(h, "abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
 
 			if (n == 0 || (h[n] != '\0' && !(h[n] == ':' &&
@@ -2864,10 +2866,11 @@ finish_meta(struct sa_conf *c)
 				d = sa_conf_rule(c, r->meta->deps[j]);
 				if (d != NULL && (d->tf & SA_TF_NET)) {
 					r->tf |= SA_TF_NET;
-					if (xasprintf(&t, "%s%snet", r->tflags != NULL ?
-					    r->tflags : "", r->tflags != NULL ? " " :
-					    "") == -1)
-						fatalx("%s: asprintf", __func__);
+					if (xasprintf(&t, "%s%snet",
+					    r->tflags != NULL ? r->tflags : "",
+					    r->tflags != NULL ? " " : "") == -1)
+						fatalx("%s: asprintf",
+						    __func__);
 					free(r->tflags);
 					r->tflags = t;
 					changed = 1;

@@ -130,9 +130,9 @@ struct sa_rule {
 	size_t		 index;		/* position in conf->rules */
 	enum sa_rtype	 type;
 	int		 is_eval;	/* eval:func(args) */
-	int		 is_rbl;	/* header rbleval:/check_rbl..., network */
+	int		 is_rbl;	/* check_rbl...: a network test */
 	int		 is_exists;	/* header NAME exists:Hdr */
-	int		 is_mimeheader;	/* MIMEHeader plugin rule (a body eval) */
+	int		 is_mimeheader;	/* MIMEHeader rule (a body eval) */
 	char		*text;		/* definition after the rule name */
 	char		*file;
 	size_t		 line;

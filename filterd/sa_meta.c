@@ -108,7 +108,8 @@ lex(const char *s, int mode, struct mtoken **tok, size_t *ntok, char *err,
 	while (i < len) {
 		char c = s[i];
 
-		if (c == '-' || c == '+' || c == '.' || isdigit((unsigned char)c)) {
+		if (c == '-' || c == '+' || c == '.' ||
+		    isdigit((unsigned char)c)) {
 			j = i;
 			while (j < len && (s[j] == '-' || s[j] == '+' ||
 			    s[j] == '.' || isdigit((unsigned char)s[j])))

@@ -204,7 +204,8 @@ main(void)
 	free(big);
 	if (asprintf(&p, "(?:%s){2}", "(?:a|b)") != -1) {
 		re = sa_re_compile_split(p, err, sizeof(err));
-		ok(re != NULL && re->ncodes == 1, "a small pattern stays whole");
+		ok(re != NULL && re->ncodes == 1,
+		    "a small pattern stays whole");
 		sa_re_free(re);
 		free(p);
 	}
