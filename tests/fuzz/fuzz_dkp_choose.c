@@ -78,7 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "i=$sender)\nsignature domainkeys\n", NULL, NULL);
 		confs[1] = conf_make("listen 127.0.0.1:1\nrelay r:2\n"
 		    "domain example.com,example.org,a.b.example.net\n"
-		    "keyfile /k\nselector s\nsignature dkim(i=@$senderdomain)\n",
+		    "keyfile /k\nselector s\n"
+		    "signature dkim(i=@$senderdomain)\n",
 		    "example.org dkim(d=$senderdomain,i=$sender)\n"
 		    "x@example.com dkim(d=$keydomain), dkim(d=$key)\n"
 		    ". dkim(d=$$x)\n",
