@@ -40,6 +40,8 @@
  * - mime_charset_to_utf8: iconv to UTF-8; UTF-8 and US-ASCII are only
  *   checked.  Invalid sequences become U+FFFD (BADSEQ); an unknown
  *   charset keeps the bytes as they are and returns -1.
+ *   mime_cp1252_to_utf8 reads Windows-1252 (what readers take
+ *   ISO-8859-1 to mean), which cannot fail.
  * - mime_hdr_decode: an unfolded header value with RFC 2047 encoded-words
  *   (B and Q, any charset, RFC 2231 "*lang" suffix ignored) decoded to
  *   UTF-8; white space between two encoded-words is dropped; words of
