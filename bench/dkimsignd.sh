@@ -96,6 +96,7 @@ echo "signature dkim(a=ed25519-sha256,s=ed,key=$tmp/ed.pem)" \
     >>"$tmp/dual.conf"
 
 "$SINK" -d -s -p 10028 >"$tmp/sink.log" 2>&1 &
+sink_pid=$!
 pids="$pids $!"
 "$DKIMSIGND" -d -f "$tmp/rsa.conf" >"$tmp/rsa.log" 2>&1 &
 rsa_pid=$!
@@ -155,6 +156,10 @@ set -- $(best 10037 "$dual_pid" 1)
 d1=$1 dc1=$2
 set -- $(best 10037 "$dual_pid" 20)
 d20=$1 dc20=$2
+set -- $(best 10028 "$sink_pid" 1)
+s1=$1
+set -- $(best 10028 "$sink_pid" 20)
+s20=$1
 rc=$(echo "$rc1 $rc20" | awk '{ print ($1 < $2) ? $1 : $2 }')
 dc=$(echo "$dc1 $dc20" | awk '{ print ($1 < $2) ? $1 : $2 }')
 nsigned=$(grep -c "signed message-id" "$tmp/rsa.log")
@@ -200,6 +205,8 @@ printf '%-26s %10s %10s %10s %10s\n' "dkimsignd rsa-sha256" "$r1" "$r20" \
     "$rc" "$(percore "$rc")"
 printf '%-26s %10s %10s %10s %10s\n' "dkimsignd rsa + ed25519" "$d1" \
     "$d20" "$dc" "$(percore "$dc")"
+printf '%-26s %10s %10s %10s %10s\n' "(the sink alone, no proxy)" "$s1" \
+    "$s20" - -
 printf '%-26s %10s %10s %10s %10s\n' "Mail::DKIM (no SMTP)" - - "$pc" \
     "$(percore "$pc")"
 printf '%-26s %10s %10s %10s %10s\n' "openssl speed rsa2048" - - \
