@@ -58,6 +58,7 @@ static struct {
 	struct dkp_state st;
 	int		 fds[DKP_LISTEN_MAX];
 	size_t		 nfds;
+	int		 cwd;		/* start-up's, for relative paths */
 } dkp;
 
 static __dead void usage(int);
@@ -245,8 +246,13 @@ dkp_reload(void)
 	struct dkp_conf	*conf, *old = dkp.st.conf;
 	int		 flags, verbose = 0;
 
-	if ((conf = dkp_load(DKP_CHECK_FILES, 1, &flags, &verbose)) ==
-	    NULL) {
+	/* relative names (-f, keys, maps) are from where we started */
+	if (dkp.cwd != -1 && fchdir(dkp.cwd) == -1)
+		log_warn("SIGHUP: cannot go back to the start-up directory");
+	conf = dkp_load(DKP_CHECK_FILES, 1, &flags, &verbose);
+	if (dkp.cwd != -1 && chdir("/") == -1)
+		log_warn("chdir /");
+	if (conf == NULL) {
 		log_warnx("SIGHUP: configuration not reloaded, the old one "
 		    "stays");
 		return;
@@ -292,6 +298,7 @@ main(int argc, char *argv[])
 
 	dkp.argc = argc;
 	dkp.argv = argv;
+	dkp.cwd = -1;
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
 	if ((conf = dkp_load(DKP_CHECK_FILES, 1, &flags, &verbose)) == NULL)
@@ -323,6 +330,9 @@ main(int argc, char *argv[])
 	if (conf->pidfile != NULL &&
 	    (pfh = daemon_pidfile_open(conf->pidfile)) == NULL)
 		exit(1);
+	if (!fg && (dkp.cwd = open(".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		err(1, "the current directory");
 	if (!fg && daemon_detach() == -1)
 		err(1, "daemon");
 	if (logfd != -1) {
@@ -370,6 +380,8 @@ main(int argc, char *argv[])
 		close(dkp.fds[i]);
 	event_base_free(dkp.base);
 	daemon_pidfile_remove(pfh);
+	if (dkp.cwd != -1)
+		close(dkp.cwd);
 	dkp_keys_free(dkp.st.conf);
 	dkp_conf_free(dkp.st.conf);
 	return 0;

@@ -151,7 +151,7 @@ t.is_(signed_by(newest()), [("example.com", "default", True)],
 p.terminate()
 p.wait(10)
 
-# 3. maps, daemon life: detach, pidfile, log_file, user
+# 3. maps, daemon life: detach, pidfile, log_file, user, relative names
 SMAP = os.path.join(T, "sender_map")
 with open(SMAP, "w") as f:
     f.write("# senders\n"
@@ -169,9 +169,11 @@ with open(CONF, "w") as f:
     f.write("listen 127.0.0.1:10027\nrelay 127.0.0.1:10028\n"
             "domain example.com\nkeyfile %s\nselector default\n"
             "sender_map %s\nlistid_map %s\npidfile %s\nlog_file %s\n"
-            "%s" % (DEF, SMAP, LMAP, PID, LOG,
+            "%s" % (DEF, "sender_map", "listid_map", PID, LOG,
                     "user nobody\n" if root else ""))
-r = run([DKIMSIGND, "-f", CONF])
+# relative names (the file, the maps), from where it started: they
+# must still work on SIGHUP, after it went to "/"
+r = run([DKIMSIGND, "-f", "d.conf"], cwd=T)
 t.is_(r.returncode, 0, "detached: the parent exits 0 (%s)" %
       r.stderr.decode().strip())
 end = time.time() + 10
@@ -220,7 +222,7 @@ while time.time() < end and "reloaded" not in open(LOG).read():
     time.sleep(0.1)
 send(b"From: other@example.net\r\nSubject: m\r\n\r\nx\r\n")
 t.is_(signed_by(newest()), [("example.org", "org", True)],
-      "SIGHUP: the new map line is used")
+      "SIGHUP: the new map line is used (relative names)")
 
 os.kill(pid, signal.SIGTERM)
 end = time.time() + 10
