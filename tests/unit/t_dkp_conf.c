@@ -478,6 +478,42 @@ test_maps(void)
 	dkp_conf_free(c);
 }
 
+static void
+test_print(void)
+{
+	struct dkp_conf	*c, *c2;
+	char		*out = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+	int		 rv;
+
+	c = parse("listen [::1]:10027\nrelay 127.0.0.1:10028\n"
+	    "domain example.com,example.org\nkeyfile /k#1\nselector s\n"
+	    "signature dkim(c=relaxed)\n"
+	    "signature dkim(a=ed25519-sha256,s=ed,key=/ed,i=@$senderdomain)\n"
+	    "signature domainkeys\nreject_error yes\noversign 0\n"
+	    "expire 86400\nuser _dkimproxy\ndaemonize 0\n", &rv);
+	is_int(rv, 0, "print: parses (%s)", c->err);
+	fp = open_memstream(&out, &len);
+	dkp_conf_print(c, fp);
+	fclose(fp);
+	is_str(out, "listen [::1]:10027\n"
+	    "relay 127.0.0.1:10028\n"
+	    "domain example.com,example.org\n"
+	    "signature dkim(c=relaxed/simple,s=s,key=/k)\n"
+	    "signature dkim(a=ed25519-sha256,c=relaxed/simple,"
+	    "i=@$senderdomain,s=ed,key=/ed)\n"
+	    "signature domainkeys(s=s,key=/k)\n"
+	    "reject_error 1\noversign 0\nexpire 86400\nuser _dkimproxy\n"
+	    "daemonize 0\n", "print: -nv output");
+	c2 = parse(out, &rv);
+	is_int(rv, 0, "print: the output parses again (%s)", c2->err);
+	is_int(c2->reject_error + c2->oversign * 10, 1, "print: same flags");
+	dkp_conf_free(c2);
+	free(out);
+	dkp_conf_free(c);
+}
+
 int
 main(void)
 {
@@ -489,5 +525,6 @@ main(void)
 	test_args();
 	test_sigs();
 	test_maps();
+	test_print();
 	return done_testing();
 }
