@@ -16,32 +16,59 @@
 
 /*
  * greyd's privileged parent: it owns the firewall table spamd-white
- * (replaced whole, atomically, from each scan's white list), runs
- * greysync for -Y/-y, and turns SIGHUP into an immediate scan.
+ * (replaced whole, atomically, from each scan's white list), runs and
+ * supervises greysync for -Y/-y, and turns SIGHUP into an immediate
+ * scan.
+ *
+ * greysync is restarted whenever it dies, after 1 s, then 2, 4 ... up
+ * to 60 s while it keeps dying young; a run of 60 s resets the delay
+ * (grey_sync_backoff).  Without -d greysync detaches (forks, and the
+ * process greyd started exits 0); on Linux the parent is a child
+ * subreaper, so the detached greysync becomes its child and is followed
+ * (found in /proc/PID/task/PID/children).
  */
 
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "addr.h"
 #include "fwtable.h"
+#include "greydb.h"
 #include "greyd.h"
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
 #include "xmalloc.h"
 
+#define GREY_SYNC_ARGV		(2 * 32 + 8)
+
 struct grey_parent {
+	struct proc		*proc;
 	struct fwtable		*fw;
 	struct grey_setrx	 rx;
-	pid_t			 sync_pid;
+	/* greysync */
+	char			 sync_path[1024];
+	char			*sync_argv[GREY_SYNC_ARGV];
+	pid_t			 sync_pid;	/* the one we wait for */
+	int			 sync_forked;	/* sync_pid is what we forked */
+	time_t			 sync_started;
+	int			 sync_delay;	/* before the last start */
+	struct event		*ev_chld;
+	struct event		*ev_restart;
 };
 
 /* This process's state: its run, dispatch and signal hooks share it. */
@@ -49,6 +76,11 @@ static struct grey_parent	*grey_parent;
 
 static int	grey_parent_findexec(const char *, char *, size_t);
 static void	grey_parent_sync(struct greyd_conf *, struct grey_parent *);
+static void	grey_sync_start(struct grey_parent *);
+static pid_t	grey_sync_adopt(struct grey_parent *);
+static void	grey_sync_chld(int, short, void *);
+static void	grey_sync_restart(int, short, void *);
+static void	grey_sync_later(struct grey_parent *, time_t);
 static void	grey_parent_atexit(void);
 
 int
@@ -64,6 +96,7 @@ greyd_parent_run(struct proc *p)
 	if (conf->cfg_fd != -1)
 		close(conf->cfg_fd);
 	gp = xcalloc(1, sizeof(*gp));
+	gp->proc = p;
 	gp->sync_pid = -1;
 	grey_parent = gp;
 	if (!conf->blackonly) {
@@ -152,48 +185,153 @@ grey_parent_findexec(const char *name, char *out, size_t len)
 
 /*
  * -Y/-y: greysync does spamd's sync; it reads the changes greyd makes
- * from the database journal, so it gets the same -Y and -y and nothing
- * else.  Not installed: logged, and greyd goes on without sync.
+ * from the database journal, so it gets greyd's -d, -u, -D, -Y and -y
+ * and nothing else.  Not installed: logged, and greyd goes on without sync.
  */
 static void
 grey_parent_sync(struct greyd_conf *conf, struct grey_parent *gp)
 {
-	char		 path[1024];
-	char		*argv[2 * 32 + 4];
-	int		 i, n = 0;
-	pid_t		 pid;
+	int	 i, n = 0;
 
-	if (grey_parent_findexec(GREYD_GREYSYNC, path, sizeof(path)) == -1) {
+	if (grey_parent_findexec(GREYD_GREYSYNC, gp->sync_path,
+	    sizeof(gp->sync_path)) == -1) {
 		log_warnx("%s is not installed: running without sync",
 		    GREYD_GREYSYNC);
 		return;
 	}
-	argv[n++] = xstrdup(GREYD_GREYSYNC);
+	gp->sync_argv[n++] = xstrdup(GREYD_GREYSYNC);
+	if (conf->debug)
+		gp->sync_argv[n++] = xstrdup("-d");
+	gp->sync_argv[n++] = xstrdup("-u");
+	gp->sync_argv[n++] = xstrdup(conf->user);
+	gp->sync_argv[n++] = xstrdup("-D");
+	gp->sync_argv[n++] = xstrdup(conf->dbpath != NULL ? conf->dbpath :
+	    GREYDB_PATH);
 	for (i = 0; i < conf->nsync_targets; i++) {
-		argv[n++] = xstrdup("-Y");
-		argv[n++] = xstrdup(conf->sync_targets[i]);
+		gp->sync_argv[n++] = xstrdup("-Y");
+		gp->sync_argv[n++] = xstrdup(conf->sync_targets[i]);
 	}
 	if (conf->sync_listen != NULL) {
-		argv[n++] = xstrdup("-y");
-		argv[n++] = xstrdup(conf->sync_listen);
+		gp->sync_argv[n++] = xstrdup("-y");
+		gp->sync_argv[n++] = xstrdup(conf->sync_listen);
 	}
-	argv[n] = NULL;
+	gp->sync_argv[n] = NULL;
+#ifdef __linux__
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		log_warn("prctl PR_SET_CHILD_SUBREAPER");
+#endif
+	gp->ev_chld = evsignal_new(proc_base(gp->proc), SIGCHLD,
+	    grey_sync_chld, gp);
+	gp->ev_restart = evtimer_new(proc_base(gp->proc), grey_sync_restart,
+	    gp);
+	if (gp->ev_chld == NULL || gp->ev_restart == NULL ||
+	    evsignal_add(gp->ev_chld, NULL) == -1)
+		fatalx("greysync events");
+	(void)atexit(grey_parent_atexit);
+	grey_sync_start(gp);
+}
+
+static void
+grey_sync_start(struct grey_parent *gp)
+{
+	pid_t		 pid;
+
+	gp->sync_started = time(NULL);
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork %s", GREYD_GREYSYNC);
-		break;
+		grey_sync_later(gp, 0);
+		return;
 	case 0:
-		execv(path, argv);
-		log_warn("exec %s", path);
+		execv(gp->sync_path, gp->sync_argv);
+		log_warn("exec %s", gp->sync_path);
 		_exit(127);
 	default:
 		gp->sync_pid = pid;
-		log_info("started %s, pid %ld", path, (long)pid);
-		(void)atexit(grey_parent_atexit);
+		gp->sync_forked = 1;
+		log_info("started %s, pid %ld", gp->sync_path, (long)pid);
 		break;
 	}
-	for (i = 0; i < n; i++)
-		free(argv[i]);
+}
+
+/*
+ * The detached greysync: a child of ours that is none of greyd's own
+ * processes (we are its subreaper).  -1 if there is none.
+ */
+static pid_t
+grey_sync_adopt(struct grey_parent *gp)
+{
+	FILE		*f;
+	char		 path[64];
+	long		 pid;
+	pid_t		 self = getpid(), found = -1;
+	int		 n;
+
+	n = snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
+	    (long)self, (long)self);
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    (f = fopen(path, "re")) == NULL)
+		return -1;
+	while (found == -1 && fscanf(f, "%ld", &pid) == 1)
+		if (pid != proc_child_pid(gp->proc, PROC_GREY) &&
+		    pid != proc_child_pid(gp->proc, PROC_SMTP))
+			found = (pid_t)pid;
+	fclose(f);
+	return found;
+}
+
+static void
+grey_sync_chld(int sig, short ev, void *arg)
+{
+	struct grey_parent	*gp = arg;
+	time_t			 ran;
+	pid_t			 r, adopted;
+	int			 st;
+
+	if (gp->sync_pid <= 0)
+		return;
+	do {
+		r = waitpid(gp->sync_pid, &st, WNOHANG);
+	} while (r == -1 && errno == EINTR);
+	if (r != gp->sync_pid)
+		return;
+	if (gp->sync_forked && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+	    (adopted = grey_sync_adopt(gp)) > 0) {
+		log_debug("%s detached: pid %ld", GREYD_GREYSYNC,
+		    (long)adopted);
+		gp->sync_pid = adopted;
+		gp->sync_forked = 0;
+		return;
+	}
+	ran = time(NULL) - gp->sync_started;
+	grey_sync_later(gp, ran);
+	if (WIFSIGNALED(st))
+		log_warnx("%s (pid %ld) killed by signal %d after %lld s: "
+		    "restarting in %d s", GREYD_GREYSYNC, (long)gp->sync_pid,
+		    WTERMSIG(st), (long long)ran, gp->sync_delay);
+	else
+		log_warnx("%s (pid %ld) exited with status %d after %lld s: "
+		    "restarting in %d s", GREYD_GREYSYNC, (long)gp->sync_pid,
+		    WEXITSTATUS(st), (long long)ran, gp->sync_delay);
+	gp->sync_pid = -1;
+}
+
+/* The next start, after the back-off for a run of `ran' seconds. */
+static void
+grey_sync_later(struct grey_parent *gp, time_t ran)
+{
+	struct timeval	 tv;
+
+	gp->sync_delay = grey_sync_backoff(gp->sync_delay, ran);
+	tv.tv_sec = gp->sync_delay;
+	tv.tv_usec = 0;
+	evtimer_add(gp->ev_restart, &tv);
+}
+
+static void
+grey_sync_restart(int fd, short ev, void *arg)
+{
+	grey_sync_start(arg);
 }
 
 static void
@@ -210,11 +348,19 @@ grey_parent_atexit(void)
 void
 greyd_parent_free(void)
 {
+	int	 i;
+
 	grey_parent_atexit();
 	if (grey_parent == NULL)
 		return;
 	fwtable_close(grey_parent->fw);
 	grey_setrx_clear(&grey_parent->rx);
+	if (grey_parent->ev_chld != NULL)
+		event_free(grey_parent->ev_chld);
+	if (grey_parent->ev_restart != NULL)
+		event_free(grey_parent->ev_restart);
+	for (i = 0; grey_parent->sync_argv[i] != NULL; i++)
+		free(grey_parent->sync_argv[i]);
 	free(grey_parent);
 	grey_parent = NULL;
 }

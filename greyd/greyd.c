@@ -552,8 +552,8 @@ main(int argc, char *argv[])
 	    conf.blackonly ? "blacklist-only" : "greylisting");
 	p = proc_start(&parent, procs, nprocs, &conf);
 	rv = proc_dispatch(p);
+	greyd_parent_free();		/* its events are on p's base */
 	proc_free(p);
-	greyd_parent_free();
 	tls_ctx_free(conf.tls);
 	return rv;
 }
