@@ -1177,6 +1177,58 @@ cond_val(void *arg, const struct sa_mnode *n)
 	return 0;
 }
 
+/*
+ * Parser::handle_conditional's token check: a word must be a function,
+ * version, perl_version, local_tests_only or a Perl class name.
+ */
+static int
+cond_words_ok(const char *s)
+{
+	const char	*p = s, *w;
+	size_t		 n, k, segs;
+
+	while (*p != '\0') {
+		if (!(isalnum((unsigned char)*p) || *p == '_')) {
+			p++;
+			continue;
+		}
+		if (isdigit((unsigned char)*p)) {
+			/* a number; SA's lexer takes [-+\d.]+ */
+			while (isdigit((unsigned char)*p) || *p == '.')
+				p++;
+			continue;
+		}
+		w = p;
+		while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
+			p++;
+		n = (size_t)(p - w);
+		if ((n == 6 && strncmp(w, "plugin", 6) == 0) ||
+		    (n == 3 && (strncmp(w, "can", 3) == 0 ||
+		    strncmp(w, "has", 3) == 0)) ||
+		    (n == 7 && strncmp(w, "version", 7) == 0) ||
+		    (n == 12 && strncmp(w, "perl_version", 12) == 0) ||
+		    (n == 16 && strncmp(w, "local_tests_only", 16) == 0))
+			continue;
+		/* (?:\w+::){0,10}\w+, at least two characters */
+		if (n < 2)
+			return 0;
+		for (k = 0, segs = 0; k < n; segs++) {
+			size_t	 st = k;
+
+			while (k < n && w[k] != ':')
+				k++;
+			if (k == st || segs > 10)
+				return 0;
+			if (k == n)
+				break;
+			if (k + 2 >= n || w[k + 1] != ':')
+				return 0;
+			k += 2;
+		}
+	}
+	return 1;
+}
+
 /* 1 true, 0 false, -2 unparseable (SA warns and ignores the line) */
 static int
 cond_eval(struct sa_conf *c, const char *expr)
@@ -1184,6 +1236,11 @@ cond_eval(struct sa_conf *c, const char *expr)
 	struct sa_meta	*m;
 	char		 err[256];
 	double		 v;
+
+	if (!cond_words_ok(expr)) {
+		diag(c, 0, "config: unparseable value in '%s'", expr);
+		return -2;
+	}
 
 	if ((m = sa_meta_parse(expr, SA_MP_IF, err, sizeof(err))) == NULL) {
 		diag(c, 0, "config: error parsing conditional: %s (%s)", expr,
@@ -2726,7 +2783,11 @@ resolve_nodes(struct sa_conf *c, struct sa_mnode *n)
 
 	if (n == NULL)
 		return;
-	if (n->op == SA_M_RULE) {
+	if (n->op == SA_M_RULE && strcmp(n->name, "local_tests_only") == 0) {
+		/* compile_meta_rules: main->{local_tests_only} */
+		n->op = SA_M_NUM;
+		n->num = c->local_tests_only;
+	} else if (n->op == SA_M_RULE) {
 		r = sa_conf_rule(c, n->name);
 		n->idx = r != NULL ? r->index : SA_NOIDX;
 	}

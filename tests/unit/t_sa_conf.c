@@ -157,6 +157,23 @@ t_conditionals(void)
 	ok(has(c, "A"), "its lines were read");
 	sa_conf_free(c);
 
+	c = load(NULL, "if x\nbody UNPARSED /a/\nendif\nbody AFTER /b/\n"
+	    "if Foo:::Bar\nendif\n");
+	ok(has(c, "UNPARSED") && has(c, "AFTER"),
+	    "an unparseable if is ignored, not pushed (SA)");
+	is_int((int)sa_conf_nerrors(c), 2, "so both endifs are strays");
+	sa_conf_free(c);
+
+	c = load(NULL, "meta LTO local_tests_only && A\nbody A /a/\n");
+	{
+		struct sa_rule *r = sa_conf_rule(c, "LTO");
+
+		ok(r != NULL && r->meta->root->a->op == SA_M_NUM &&
+		    r->meta->ndeps == 1, "local_tests_only in a meta is a "
+		    "number, not a dependency");
+	}
+	sa_conf_free(c);
+
 	c = load(NULL, "endif\nelse\nbody A /a/\n");
 	is_str(diags(c), "t.cf:1: config: missing starting 'if' for 'endif'\n"
 	    "t.cf:2: config: 'else' missing starting if\n",
