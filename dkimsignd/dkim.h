@@ -144,6 +144,19 @@ int		 dkim_key_bits(const struct dkim_key *);
 char		*dkim_key_public_b64(const struct dkim_key *);
 /* The private key as PKCS#8 PEM (malloc'd, NUL-terminated). */
 char		*dkim_key_private_pem(const struct dkim_key *);
+/*
+ * The record's text from a zone-file stub such as dkim-genkey's and
+ * opendkim-genkey's SEL.txt: the quoted strings joined, \" and \\
+ * unquoted (malloc'd); or the text itself if it has no quotes.
+ */
+char		*dkim_record_from_zone(const char *);
+/*
+ * Does a DNS record ("v=DKIM1; k=rsa; p=...") publish this key?  0 if
+ * so, else -1 with the reason (k= differs, p= differs or is empty,
+ * h= does not allow sha256, v= not DKIM1).
+ */
+int		 dkim_key_check_record(const struct dkim_key *, const char *,
+		    char *, size_t);
 
 /*
  * Names.  dkim_alg_parse: "rsa-sha256", "ed25519-sha256" (and

@@ -52,6 +52,8 @@ static struct dkim_key	*dkim_key_wrap(EVP_PKEY *, char *, size_t);
 static int		 dkim_key_nopass(char *, int, int, void *);
 static EVP_PKEY		*dkim_key_seed(const char *, size_t);
 static void		 dkim_key_sslerr(char *, size_t, const char *);
+static char		*dkim_tag(const char *, const char *);
+static int		 dkim_in_colon_list(const char *, const char *);
 
 static void
 dkim_key_sslerr(char *err, size_t errlen, const char *what)
@@ -309,6 +311,128 @@ dkim_key_private_pem(const struct dkim_key *k)
 	ERR_clear_error();
 	BIO_free(bio);	/* BIO_s_mem clears its buffer on free */
 	return out;
+}
+
+char *
+dkim_record_from_zone(const char *text)
+{
+	const char	*p;
+	char		*out, *o;
+	int		 inq = 0, any = 0;
+
+	o = out = xmalloc(strlen(text) + 1);
+	for (p = text; *p != '\0'; p++) {
+		if (!inq && *p == ';' && any)
+			break;		/* the zone file's comment */
+		if (*p == '"') {
+			inq = !inq;
+			any = 1;
+			continue;
+		}
+		if (!inq)
+			continue;
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		*o++ = *p;
+	}
+	*o = '\0';
+	if (!any) {
+		free(out);
+		return xstrdup(text);
+	}
+	return out;
+}
+
+/* A tag's value in a tag=value list, WSP removed (malloc'd), or NULL. */
+static char *
+dkim_tag(const char *rec, const char *tag)
+{
+	const char	*p = rec, *name, *end;
+	char		*out, *o;
+	size_t		 tl = strlen(tag);
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' ||
+		    *p == ';')
+			p++;
+		name = p;
+		while (*p != '\0' && *p != '=' && *p != ';')
+			p++;
+		end = p;
+		while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (*p != '=')
+			continue;
+		p++;
+		if ((size_t)(end - name) == tl && strncmp(name, tag, tl) == 0) {
+			o = out = xmalloc(strlen(p) + 1);
+			for (; *p != '\0' && *p != ';'; p++)
+				if (*p != ' ' && *p != '\t' && *p != '\r' &&
+				    *p != '\n')
+					*o++ = *p;
+			*o = '\0';
+			return out;
+		}
+		while (*p != '\0' && *p != ';')
+			p++;
+	}
+	return NULL;
+}
+
+/* Is word one of the ':'-separated items of list? */
+static int
+dkim_in_colon_list(const char *list, const char *word)
+{
+	size_t	n = strlen(word), k;
+
+	while (*list != '\0') {
+		k = strcspn(list, ":");
+		if (k == n && strncmp(list, word, n) == 0)
+			return 1;
+		list += k;
+		if (*list == ':')
+			list++;
+	}
+	return 0;
+}
+
+int
+dkim_key_check_record(const struct dkim_key *k, const char *rec, char *err,
+    size_t errlen)
+{
+	char	*v, *kt, *h, *p, *mine = NULL;
+	int	 ret = -1;
+
+	v = dkim_tag(rec, "v");
+	kt = dkim_tag(rec, "k");
+	h = dkim_tag(rec, "h");
+	p = dkim_tag(rec, "p");
+	if (v != NULL && strcmp(v, "DKIM1") != 0)
+		(void)snprintf(err, errlen, "v=%s, not DKIM1", v);
+	else if (strcmp(kt ? kt : "rsa", k->type == DKIM_KEY_RSA ? "rsa" :
+	    "ed25519") != 0)
+		(void)snprintf(err, errlen, "k=%s for an %s key",
+		    kt ? kt : "rsa", k->type == DKIM_KEY_RSA ? "RSA" :
+		    "Ed25519");
+	else if (p == NULL || *p == '\0')
+		(void)snprintf(err, errlen, "no public key (p=)");
+	else if ((mine = dkim_key_public_b64(k)) == NULL ||
+	    strcmp(mine, p) != 0)
+		(void)snprintf(err, errlen, "p= is another key");
+	else {
+		ret = 0;
+		if (h != NULL && !dkim_in_colon_list(h, "sha256")) {
+			(void)snprintf(err, errlen,
+			    "h=%s does not allow sha256", h);
+			ret = -1;
+		}
+	}
+	free(v);
+	free(kt);
+	free(h);
+	free(p);
+	free(mine);
+	return ret;
 }
 
 int

@@ -431,6 +431,66 @@ test_keys(void)
 	dkim_key_free(k2);
 	dkim_key_free(k);
 
+	/* records: from a zone stub, checked against the key */
+	{
+		struct dkim_key	*rk, *ek;
+		char		*txt, *rec, *pub, stub[1024], bad[1024];
+
+		rk = dkim_key_load(PYDATA "test.private", err, sizeof(err));
+		ek = dkim_key_load(PYDATA "rfc8032_7_1.key", err,
+		    sizeof(err));
+		txt = slurp(PYDATA "test.txt", NULL);
+		ok(rk != NULL && ek != NULL && txt != NULL, "keys, record");
+		if (rk == NULL || ek == NULL || txt == NULL)
+			exit(done_testing());
+		rec = dkim_record_from_zone(txt);
+		is_str(rec, txt, "no quotes: the text itself");
+		is_int(dkim_key_check_record(rk, rec, err, sizeof(err)), 0,
+		    "test.txt publishes test.private");
+		free(rec);
+		is_int(dkim_key_check_record(ek, txt, err, sizeof(err)), -1,
+		    "an RSA record for an Ed25519 key");
+		is_str(err, "k=rsa for an Ed25519 key", "reason");
+		pub = dkim_key_public_b64(rk);
+		(void)snprintf(stub, sizeof(stub), "test._domainkey\tIN\tTXT\t"
+		    "( \"v=DKIM1; n=\\\"a; b\\\"; h=sha1:sha256; k=rsa; \"\n"
+		    "\t  \"p=%.100s\"\n\t  \"%s\" )  ; ----- DKIM key "
+		    "test for \"x\"\n", pub, pub + 100);
+		rec = dkim_record_from_zone(stub);
+		(void)snprintf(bad, sizeof(bad), "v=DKIM1; n=\"a; b\"; "
+		    "h=sha1:sha256; k=rsa; p=%s", pub);
+		is_str(rec, bad, "zone stub: strings joined, comment dropped");
+		free(rec);
+		is_int(dkim_key_check_record(rk, bad, err, sizeof(err)), 0,
+		    "opendkim-genkey's n=\"a; b\" does not hide p=");
+		(void)snprintf(bad, sizeof(bad), "v=DKIM1; h=sha1:sha256; "
+		    "k=rsa; p=%s", pub);
+		is_int(dkim_key_check_record(rk, bad, err, sizeof(err)), 0,
+		    "h=sha1:sha256 allows sha256");
+		(void)snprintf(bad, sizeof(bad), "v=DKIM1; h=sha1; p=%s", pub);
+		is_int(dkim_key_check_record(rk, bad, err, sizeof(err)), -1,
+		    "h=sha1 only: %s", err);
+		is_int(dkim_key_check_record(rk, "v=DKIM1; k=rsa; p=", err,
+		    sizeof(err)), -1, "revoked: %s", err);
+		(void)snprintf(bad, sizeof(bad), "v=DKIM1; p=%.40sA%s", pub,
+		    pub + 41);
+		is_int(dkim_key_check_record(rk, bad, err, sizeof(err)), -1,
+		    "another key: %s", err);
+		(void)snprintf(bad, sizeof(bad), "v=DKIM2; p=%s", pub);
+		is_int(dkim_key_check_record(rk, bad, err, sizeof(err)), -1,
+		    "v=DKIM2: %s", err);
+		free(pub);
+		pub = dkim_key_public_b64(ek);
+		(void)snprintf(bad, sizeof(bad), "v=DKIM1; k=ed25519; "
+		    "p=%s", pub);
+		is_int(dkim_key_check_record(ek, bad, err, sizeof(err)), 0,
+		    "Ed25519 record");
+		free(pub);
+		free(txt);
+		dkim_key_free(rk);
+		dkim_key_free(ek);
+	}
+
 	ok(dkim_key_generate(DKIM_KEY_RSA, 512, err, sizeof(err)) == NULL,
 	    "512-bit RSA not generated");
 	ok(dkim_key_from_pem("junk", 4, err, sizeof(err)) == NULL,
