@@ -198,6 +198,23 @@ t.is_(len(re.findall(r"dkim=pass", out)), 3,
 if out.count("dkim=pass") != 3:
     t.diag(out)
 
+# our record check (dkim_key_check_record) on both tools' files
+for who in ("ours", "theirs"):
+    for i in (0, 7):
+        dd = os.path.join(t.tmp, "%s-%d" % (who, i))
+        sel = [n[:-4] for n in os.listdir(dd) if n.endswith(".txt")][0]
+        r = run([SIGNER, "check", os.path.join(dd, sel + ".private"),
+                 os.path.join(dd, sel + ".txt")])
+        t.is_((r.returncode, r.stdout), (0, b"match\n"),
+              "%s %s: the record publishes the key" % (who, sel))
+r = run([SIGNER, "check", os.path.join(ed, "ed.private"),
+         os.path.join(ed, "ed.txt")])
+t.is_((r.returncode, r.stdout), (0, b"match\n"), "ed25519 record matches")
+r = run([SIGNER, "check", os.path.join(t.tmp, "ours-0", "default.private"),
+         os.path.join(t.tmp, "theirs-0", "default.txt")])
+t.is_((r.returncode, r.stdout), (1, b"p= is another key\n"),
+      "another key's record does not match")
+
 # bad arguments
 for args, why in [(["-b", "512"], "512 bits refused (RFC 8301)"),
                   (["--type", "dsa"], "unknown --type refused"),

@@ -28,7 +28,10 @@
  * Helper mode, for tests/integration/dkim-genkey.t and benchmarks:
  *	t_dkim sign [-n count] DOMAIN KEY:SELECTOR[:CANON] ... < msg
  * prints the fields then the message as read (with -n, signs count
- * times and prints the signing rate and CPU per message instead).
+ * times and prints the signing rate and CPU per message instead);
+ *	t_dkim check KEY ZONEFILE
+ * prints "match" (exit 0) if the record in the zone stub publishes the
+ * key, else the reason (exit 1).
  */
 
 #include <sys/types.h>
@@ -64,6 +67,7 @@ static void	 test_chunks(void);
 static void	 test_errors(void);
 static void	 test_dkimpy(void);
 static int	 helper_sign(int, char **);
+static int	 helper_check(int, char **);
 
 static char *
 slurp(const char *path, size_t *len)
@@ -1066,11 +1070,38 @@ helper_sign(int argc, char **argv)
 	return 0;
 }
 
+/* t_dkim check KEY ZONEFILE: does the record publish the key? */
+static int
+helper_check(int argc, char **argv)
+{
+	struct dkim_key	*k;
+	char		 err[256], *txt, *rec;
+	int		 r;
+
+	if (argc != 2)
+		return 2;
+	if ((k = dkim_key_load(argv[0], err, sizeof(err))) == NULL ||
+	    (txt = slurp(argv[1], NULL)) == NULL) {
+		fprintf(stderr, "%s\n", k ? argv[1] : err);
+		dkim_key_free(k);
+		return 2;
+	}
+	rec = dkim_record_from_zone(txt);
+	r = dkim_key_check_record(k, rec, err, sizeof(err));
+	printf("%s\n", r == 0 ? "match" : err);
+	free(rec);
+	free(txt);
+	dkim_key_free(k);
+	return r == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc > 1 && strcmp(argv[1], "sign") == 0)
 		return helper_sign(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return helper_check(argc - 2, argv + 2);
 	test_body();
 	test_header();
 	test_names();
