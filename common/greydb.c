@@ -91,6 +91,7 @@ struct grey_op {
 	int64_t			 expire;
 	int64_t			 whiteexp;
 	int			 result;
+	const struct greydb_entry *ent;	/* greydb_put_entry() */
 };
 
 /* A change queued by the scanner. */
@@ -146,6 +147,7 @@ static int	 greydb_write(struct greydb *,
 static int	 trapcheck(struct greydb *, struct db_txn *, const char *);
 static int	 grey_txn(struct db_txn *, void *);
 static int	 add_txn(struct db_txn *, void *);
+static int	 put_txn(struct db_txn *, void *);
 static int	 refresh_txn(struct db_txn *, void *);
 static int	 twupdate_txn(struct db_txn *, void *);
 static int	 del_txn(struct db_txn *, void *);
@@ -1225,6 +1227,91 @@ greydb_add(struct greydb *db, enum greydb_type type, const char *key)
 	op.key = key;
 	op.type = type;
 	return (greydb_write(db, add_txn, &op));
+}
+
+static int
+put_txn(struct db_txn *txn, void *arg)
+{
+	struct grey_op			*op = arg;
+	const struct greydb_entry	*e = op->ent;
+	struct grec			 r;
+	int				 ret;
+
+	r.first = e->first;
+	r.pass = e->pass;
+	r.expire = e->expire;
+	r.bcount = e->bcount;
+	r.pcount = e->pcount;
+	if (e->type == GREYDB_TRAPPED)
+		r.pcount = GREYDB_PCOUNT_TRAPPED;
+	else if (e->type == GREYDB_SPAMTRAP) {
+		r.pcount = GREYDB_PCOUNT_SPAMTRAP;
+		r.expire = 0;
+	}
+	if ((ret = rec_put(op->db, txn, op->tkey, op->tkeylen, &r)) != 0 ||
+	    e->type == GREYDB_SPAMTRAP)
+		return (ret);
+	if (e->type == GREYDB_GREY)
+		return (journal_add(op->db, txn, GREYDB_GREY, GREYDB_OP_SET,
+		    GREYDB_ORIGIN_MANUAL, r.expire, e->ip, e->helo, e->from,
+		    e->to));
+	return (journal_add(op->db, txn, e->type, GREYDB_OP_SET,
+	    GREYDB_ORIGIN_MANUAL, r.expire, e->ip, NULL, NULL, NULL));
+}
+
+int
+greydb_put_entry(struct greydb *db, const struct greydb_entry *e)
+{
+	struct greydb_tuple	 t;
+	struct grey_op		 op;
+	size_t			 i;
+	int			 ret;
+
+	if (e == NULL || greydb_check_field("key", e->ip, 0) == -1)
+		return (-1);
+	memset(&op, 0, sizeof(op));
+	op.db = db;
+	op.ent = e;
+	switch (e->type) {
+	case GREYDB_GREY:
+		if (greydb_check_field("helo", e->helo, 1) == -1 ||
+		    greydb_check_field("from", e->from, 1) == -1 ||
+		    greydb_check_field("to", e->to, 0) == -1)
+			return (-1);
+		t.ip = e->ip;
+		t.helo = e->helo;
+		t.from = e->from;
+		t.to = e->to;
+		op.tkey = greydb_tuple_key(&t, &op.tkeylen);
+		break;
+	case GREYDB_WHITE:
+	case GREYDB_TRAPPED:
+		op.tkey = xstrdup(e->ip);
+		op.tkeylen = strlen(op.tkey);
+		break;
+	case GREYDB_SPAMTRAP:
+		if (strchr(e->ip, '@') == NULL)
+			return (GREYDB_NOTEMAIL);
+		op.tkey = xstrdup(e->ip);
+		op.tkeylen = strlen(op.tkey);
+		for (i = 0; i < op.tkeylen; i++)
+			op.tkey[i] = (char)tolower((unsigned char)op.tkey[i]);
+		break;
+	default:
+		log_warnx("greydb: cannot store %s entries",
+		    greydb_type_name(e->type));
+		return (-1);
+	}
+	if ((e->type == GREYDB_GREY || e->type == GREYDB_WHITE) &&
+	    e->pcount < 0) {
+		log_warnx("greydb: %s with a negative pcount",
+		    greydb_type_name(e->type));
+		free(op.tkey);
+		return (-1);
+	}
+	ret = greydb_write(db, put_txn, &op);
+	free(op.tkey);
+	return (ret);
 }
 
 static int

@@ -273,6 +273,19 @@ int		 greydb_grey(struct greydb *, const struct greydb_tuple *,
 int		 greydb_add(struct greydb *, enum greydb_type, const char *);
 
 /*
+ * Store a whole record as given (greydb -I: spamdb output imported):
+ * e->type GREY (e->ip, helo, from, to; helo and from may be empty),
+ * WHITE or TRAPPED (e->ip, validated by the caller), or SPAMTRAP (e->ip
+ * is the address: must hold '@', else GREYDB_NOTEMAIL; lower-cased).
+ * first, pass, expire, bcount and pcount are stored as they are, but
+ * TRAPPED gets pcount -1, SPAMTRAP pcount -2 and expire 0; GREY and
+ * WHITE need pcount >= 0.  A record with the same key is replaced.
+ * e->key is not used.  Journaled as greydb_add() (OP_SET, origin
+ * MANUAL; SPAMTRAP not).  0, GREYDB_NOTEMAIL or -1.
+ */
+int		 greydb_put_entry(struct greydb *, const struct greydb_entry *);
+
+/*
  * spamlogd's refresh: existing record: pcount++, expire = now +
  * whiteexp (pass unchanged: a TRAPPED record becomes WHITE, spamd's
  * quirk); missing: a new WHITE record as greydb_add.  whiteexp 0: the

@@ -16,13 +16,16 @@
 
 /*
  * greydb: spamdb(8) for greyd's database.  Same flags, output and exit
- * status; -f names another database directory.
+ * status; -f names another database directory, -I imports spamdb's
+ * output (a site moving from OpenBSD: "spamdb > dump" there).
  */
 
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <err.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +38,11 @@
 enum greydb_action {
 	ACT_LIST = 0,
 	ACT_ADD,
-	ACT_DEL
+	ACT_DEL,
+	ACT_IMPORT
 };
+
+#define IMPORT_FIELDS	10	/* GREY's, the most */
 
 static __dead void usage(void);
 static int	print_entry(const struct greydb_entry *);
@@ -44,12 +50,14 @@ static int	list_cb(const struct greydb_entry *, void *);
 static int	dbshow(struct greydb *, char **);
 static int	dbadd(struct greydb *, enum greydb_type, const char *);
 static int	dbdel(struct greydb *, enum greydb_type, const char *);
+static const char *import_line(struct greydb *, char *);
+static int	dbimport(struct greydb *, const char *);
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-adGTt] [-f dir] [keys ...]\n",
-	    getprogname());
+	fprintf(stderr, "usage: %s [-adGTt] [-f dir] [keys ...]\n"
+	    "       %s -I [-f dir] [file]\n", getprogname(), getprogname());
 	exit(1);
 }
 
@@ -155,6 +163,132 @@ dbdel(struct greydb *db, enum greydb_type type, const char *key)
 	return (0);
 }
 
+/*
+ * One line of spamdb's output into the database, with its times and
+ * counts: NULL, or why it was not stored.
+ */
+static const char *
+import_line(struct greydb *db, char *line)
+{
+	struct greydb_entry	 e;
+	char			*f[IMPORT_FIELDS + 1], *p;
+	const char		*errstr;
+	long long		 v[5];
+	int			 n = 0, i, r;
+
+	for (p = line; n <= IMPORT_FIELDS; ) {
+		f[n++] = p;
+		if ((p = strchr(p, '|')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if (n > IMPORT_FIELDS)
+		return ("too many fields");
+	memset(&e, 0, sizeof(e));
+	e.helo = e.from = e.to = "";
+	if (strcmp(f[0], "GREY") == 0 && n == 10) {
+		e.type = GREYDB_GREY;
+		e.helo = f[2];
+		e.from = f[3];
+		e.to = f[4];
+		if (*e.to == '\0')
+			return ("GREY without a recipient");
+		if (strlen(e.helo) >= GREYDB_MAX_MAIL ||
+		    strlen(e.from) >= GREYDB_MAX_MAIL ||
+		    strlen(e.to) >= GREYDB_MAX_MAIL)
+			return ("helo, from or to too long");
+	} else if (strcmp(f[0], "WHITE") == 0 && n == 9) {
+		e.type = GREYDB_WHITE;
+		if (*f[2] != '\0' || *f[3] != '\0')
+			return ("WHITE with helo or from fields");
+	} else if (strcmp(f[0], "TRAPPED") == 0 && n == 3)
+		e.type = GREYDB_TRAPPED;
+	else if (strcmp(f[0], "SPAMTRAP") == 0 && n == 2)
+		e.type = GREYDB_SPAMTRAP;
+	else if (strcmp(f[0], "GREY") == 0 || strcmp(f[0], "WHITE") == 0 ||
+	    strcmp(f[0], "TRAPPED") == 0 || strcmp(f[0], "SPAMTRAP") == 0)
+		return ("wrong number of fields");
+	else
+		return ("not a GREY, WHITE, TRAPPED or SPAMTRAP line");
+	e.ip = f[1];
+	if (e.type != GREYDB_SPAMTRAP && !greydb_ip_valid(e.ip))
+		return ("invalid ip address");
+	if (e.type == GREYDB_SPAMTRAP &&
+	    (strchr(e.ip, '@') == NULL || strlen(e.ip) >= GREYDB_MAX_MAIL))
+		return ("not an email address");
+	if (e.type == GREYDB_GREY || e.type == GREYDB_WHITE) {
+		/* first pass expire bcount pcount: the last five fields */
+		for (i = 0; i < 5; i++) {
+			v[i] = strtonum(f[n - 5 + i], 0, i < 3 ? LLONG_MAX :
+			    INT32_MAX, &errstr);
+			if (errstr != NULL)
+				return (i < 3 ? "bad time" : "bad count");
+		}
+		e.first = v[0];
+		e.pass = v[1];
+		e.expire = v[2];
+		e.bcount = (int32_t)v[3];
+		e.pcount = (int32_t)v[4];
+	} else if (e.type == GREYDB_TRAPPED) {
+		e.expire = strtonum(f[2], 0, LLONG_MAX, &errstr);
+		if (errstr != NULL)
+			return ("bad time");
+		e.first = greydb_now(db);
+		e.bcount = 1;
+	}
+	r = greydb_put_entry(db, &e);
+	if (r == GREYDB_NOTEMAIL)
+		return ("not an email address");
+	if (r != 0)
+		return ("db->put failed");
+	return (NULL);
+}
+
+/* -I: every line of file (NULL or "-": stdin); the bad lines' count. */
+static int
+dbimport(struct greydb *db, const char *path)
+{
+	FILE		*fp;
+	char		*line = NULL;
+	const char	*name, *why;
+	size_t		 sz = 0, lineno = 0;
+	ssize_t		 len;
+	int		 bad = 0;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		fp = stdin;
+		name = "stdin";
+	} else if ((fp = fopen(path, "r")) == NULL) {
+		warn("%s", path);
+		return (1);
+	} else
+		name = path;
+	while ((len = getline(&line, &sz, fp)) != -1) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if ((size_t)len != strlen(line))
+			why = "NUL byte in the line";
+		else
+			why = import_line(db, line);
+		if (why != NULL) {
+			fprintf(stderr, "%s:%zu: %s\n", name, lineno, why);
+			bad++;
+		}
+	}
+	if (ferror(fp)) {
+		warn("%s", name);
+		bad++;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return (bad);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -169,12 +303,21 @@ main(int argc, char *argv[])
 	log_init(1, LOG_MAIL);
 	log_setverbose(0);
 
-	while ((ch = getopt(argc, argv, "adf:GTt")) != -1) {
+	while ((ch = getopt(argc, argv, "adf:GITt")) != -1) {
 		switch (ch) {
 		case 'a':
+			if (action == ACT_IMPORT)
+				usage();
 			action = ACT_ADD;
 			break;
+		case 'I':
+			if (action != ACT_LIST)
+				usage();
+			action = ACT_IMPORT;
+			break;
 		case 'd':
+			if (action == ACT_IMPORT)
+				usage();
 			action = ACT_DEL;
 			break;
 		case 'f':
@@ -195,7 +338,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (action == ACT_LIST && type != GREYDB_WHITE)
+	if ((action == ACT_LIST || action == ACT_IMPORT) &&
+	    type != GREYDB_WHITE)
+		usage();
+	if (action == ACT_IMPORT && argc > 1)
 		usage();
 
 	/* spamdb's checks, made before the database is opened or made */
@@ -204,7 +350,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++)
 		if (argv[i][0] != '\0')
 			c++;
-	if (action != ACT_LIST && c == 0)
+	if ((action == ACT_ADD || action == ACT_DEL) && c == 0)
 		errx(2, "no addresses specified");
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -235,6 +381,9 @@ main(int argc, char *argv[])
 		for (i = 0; i < argc; i++)
 			if (argv[i][0] != '\0')
 				r += dbdel(db, type, argv[i]);
+		break;
+	case ACT_IMPORT:
+		r = dbimport(db, argc > 0 ? argv[0] : NULL) != 0;
 		break;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))

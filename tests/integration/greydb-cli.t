@@ -140,7 +140,8 @@ nodb = os.path.join(t.tmp, "nodb")
 check(run("-f", nodb, "-a"), 2, "",
       "greydb: no addresses specified\n", "-a without keys, other -f")
 t.ok(not os.path.exists(nodb), "no database made for nothing to do")
-usage = "usage: greydb [-adGTt] [-f dir] [keys ...]\n"
+usage = ("usage: greydb [-adGTt] [-f dir] [keys ...]\n"
+         "       greydb -I [-f dir] [file]\n")
 check(run("-G"), 1, "", usage, "-G alone: usage, exit 1")
 check(run("-t", "192.0.2.7"), 1, "", usage, "-t alone: usage, exit 1")
 rc, out, err = run("-x")

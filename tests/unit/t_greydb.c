@@ -65,6 +65,7 @@ static void	test_traps(void);
 static void	test_lowprio(void);
 static void	test_sync(void);
 static void	test_manual(void);
+static void	test_put(void);
 static void	test_delete(void);
 static void	test_longkeys(void);
 static void	test_journal(void);
@@ -634,6 +635,112 @@ test_manual(void)
 	greydb_close(db);
 }
 
+/* greydb_put_entry(): whole records, as greydb -I imports them. */
+static void
+test_put(void)
+{
+	struct greydb		*db;
+	struct greydb_entry	 e, in;
+	struct jr_log		 l;
+
+	fake_now = T0;
+	db = open_db(NULL);
+	memset(&in, 0, sizeof(in));
+	in.type = GREYDB_GREY;
+	in.ip = "192.0.2.10";
+	in.helo = "mx.example.org";
+	in.from = "<Alice@Example.org>";
+	in.to = "<bob@example.net>";
+	in.first = 1000;
+	in.pass = 2000;
+	in.expire = 3000;
+	in.bcount = 3;
+	in.pcount = 0;
+	is_int(greydb_put_entry(db, &in), 0, "put GREY");
+	is_int(get(db, tkey("192.0.2.10", "mx.example.org",
+	    "<Alice@Example.org>", "<bob@example.net>"), &e), 0,
+	    "... found by its tuple key, case and brackets kept");
+	ok(e.type == GREYDB_GREY && e.first == 1000 && e.pass == 2000 &&
+	    e.expire == 3000 && e.bcount == 3 && e.pcount == 0,
+	    "... with its times and counts as given (%lld %lld %lld %d %d)",
+	    (long long)e.first, (long long)e.pass, (long long)e.expire,
+	    (int)e.bcount, (int)e.pcount);
+	greydb_entry_free(&e);
+	in.helo = "";
+	in.from = "<>";
+	is_int(greydb_put_entry(db, &in), 0, "put GREY, empty helo, <>");
+	is_int(get(db, tkey("192.0.2.10", "", "<>", "<bob@example.net>"),
+	    &e), 0, "... found");
+	greydb_entry_free(&e);
+	in.to = "";
+	is_int(greydb_put_entry(db, &in), -1, "GREY without a to: refused");
+	in.to = "<a\nb>";
+	is_int(greydb_put_entry(db, &in), -1, "a newline in a field: refused");
+
+	memset(&in, 0, sizeof(in));
+	in.type = GREYDB_WHITE;
+	in.ip = "2001:db8::7";
+	in.first = 10;
+	in.pass = 20;
+	in.expire = T0 + 99;
+	in.bcount = 4;
+	in.pcount = 2;
+	is_int(greydb_put_entry(db, &in), 0, "put WHITE");
+	get(db, "2001:db8::7", &e);
+	ok(e.type == GREYDB_WHITE && e.first == 10 && e.pass == 20 &&
+	    e.expire == T0 + 99 && e.bcount == 4 && e.pcount == 2,
+	    "... as given");
+	greydb_entry_free(&e);
+	in.first = 11;
+	greydb_put_entry(db, &in);
+	get(db, "2001:db8::7", &e);
+	is_int((int)e.first, 11, "a second put replaces the record");
+	greydb_entry_free(&e);
+	in.pcount = -1;
+	is_int(greydb_put_entry(db, &in), -1, "WHITE with pcount -1 refused");
+
+	in.type = GREYDB_TRAPPED;
+	in.ip = "198.51.100.9";
+	in.pcount = 5;
+	in.expire = T0 + 86400;
+	is_int(greydb_put_entry(db, &in), 0, "put TRAPPED");
+	get(db, "198.51.100.9", &e);
+	ok(e.type == GREYDB_TRAPPED && e.pcount == -1 &&
+	    e.expire == T0 + 86400, "... pcount forced to -1, expire kept");
+	greydb_entry_free(&e);
+
+	in.type = GREYDB_SPAMTRAP;
+	in.ip = "Trap@Example.ORG";
+	in.expire = 1234;
+	is_int(greydb_put_entry(db, &in), 0, "put SPAMTRAP");
+	get(db, "trap@example.org", &e);
+	ok(e.type == GREYDB_SPAMTRAP && e.expire == 0 && e.pcount == -2,
+	    "... lower-cased, expire 0, pcount -2");
+	greydb_entry_free(&e);
+	in.ip = "nobody";
+	is_int(greydb_put_entry(db, &in), GREYDB_NOTEMAIL,
+	    "SPAMTRAP without '@': GREYDB_NOTEMAIL");
+	in.type = GREYDB_BOGUS;
+	in.ip = "192.0.2.1";
+	is_int(greydb_put_entry(db, &in), -1, "BOGUS cannot be stored");
+	in.type = GREYDB_WHITE;
+	in.ip = "";
+	is_int(greydb_put_entry(db, &in), -1, "empty key refused");
+	is_int(greydb_put_entry(db, NULL), -1, "NULL refused");
+
+	memset(&l, 0, sizeof(l));
+	greydb_journal_read(db, 0, 0, jr_cb, &l);
+	is_int(l.n, 5, "journal: 2 GREY, 2 WHITE, 1 TRAPPED "
+	    "(SPAMTRAP not): %d", l.n);
+	ok(l.n >= 5 && l.kind[0] == GREYDB_GREY &&
+	    l.origin[0] == GREYDB_ORIGIN_MANUAL && l.op[0] == GREYDB_OP_SET &&
+	    strcmp(l.to[0], "<bob@example.net>") == 0,
+	    "... the GREY one as a manual SET with its tuple");
+	ok(l.n >= 5 && l.kind[4] == GREYDB_TRAPPED &&
+	    l.expire[4] == T0 + 86400, "... the TRAPPED one with its expire");
+	greydb_close(db);
+}
+
 static void
 test_delete(void)
 {
@@ -981,6 +1088,7 @@ main(int argc, char **argv)
 	test_lowprio();
 	test_sync();
 	test_manual();
+	test_put();
 	test_delete();
 	test_longkeys();
 	test_journal();
