@@ -306,8 +306,7 @@ main(int argc, char *argv[])
 	q += snprintf(q, len, "%s\tIN\tTXT\t( \"v=DKIM1;", label);
 	if (note != NULL)
 		q += snprintf(q, len - (q - txt), " n=\\\"%s\\\";", note);
-	if (*hashes != '\0')
-		q += snprintf(q, len - (q - txt), " h=%s;", hashes);
+	q += snprintf(q, len - (q - txt), " h=%s;", hashes);
 	q += snprintf(q, len - (q - txt), " k=%s; %s\"\n\t  \"p=",
 	    type == DKIM_KEY_RSA ? "rsa" : "ed25519", flags);
 	for (chunk = pub; strlen(chunk) > 250; chunk += 250) {

@@ -82,6 +82,7 @@ CASES = [
                       "--selector=long", "--testmode", "--nosubdomains",
                       "--restrict", "--note=hello"]),
     ("hash list", ["-h", "sha1:sha256", "-s", "h"]),
+    ("empty hash list", ["-h", "", "-s", "e"]),
     ("1024 bits", ["-b", "1024", "-s", "small"]),
     ("4096 bits", ["--bits=4096", "-s", "big"]),
     ("subdomains back on", ["-S", "--subdomains", "-t", "-s", "sub"]),
@@ -200,7 +201,7 @@ if out.count("dkim=pass") != 3:
 
 # our record check (dkim_key_check_record) on both tools' files
 for who in ("ours", "theirs"):
-    for i in (0, 7):
+    for i in (0, 8):
         dd = os.path.join(t.tmp, "%s-%d" % (who, i))
         sel = [n[:-4] for n in os.listdir(dd) if n.endswith(".txt")][0]
         r = run([SIGNER, "check", os.path.join(dd, sel + ".private"),
