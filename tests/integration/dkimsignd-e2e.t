@@ -214,6 +214,42 @@ for name, m in CORPUS:
     t.is_(code, 250, "%s: 250 (%s)" % (name, text))
     check(newest(), name)
 
+
+
+def send_raw(data):
+    """DATA with these octets as they are (smtplib would fix line ends)."""
+    c = socket.create_connection(("127.0.0.1", 10027), timeout=60)
+    f = c.makefile("rwb")
+
+    def reply():
+        lines = []
+        while True:
+            line = f.readline()
+            lines.append(line)
+            if line[3:4] != b"-":
+                return b"".join(lines)
+    reply()
+    for cmd in (b"EHLO client.example", b"MAIL FROM:<alice@example.com>",
+                b"RCPT TO:<bob@example.org>", b"DATA"):
+        f.write(cmd + b"\r\n")
+        f.flush()
+        reply()
+    f.write(data + b"\r\n.\r\n")
+    f.flush()
+    r = reply()
+    c.close()
+    return r.decode(errors="replace").strip()
+
+
+# what SMTP forbids is refused, never signed and relayed
+nbefore = len(stored())
+r = send_raw(b"From: alice@example.com\r\nSubject: bare\r\n\r\nbare\nLF")
+t.like(r, r"^550 5\.6\.0 .*bare CR or LF", "bare LF: 550 5.6.0")
+r = send_raw(b"From: alice@example.com\r\nSubject: long\r\n\r\n" +
+             b"y" * 1200)
+t.like(r, r"^500 5\.5\.2 .*longer than 1000", "a 1200-octet line: 500 5.5.2")
+t.is_(len(stored()), nbefore, "refused messages: nothing relayed")
+
 # an existing DKIM-Signature (someone else's): ours go above it
 pre = (b"From: alice@example.com\r\nSubject: presigned\r\n"
        b"Message-ID: <pre@example.net>\r\n\r\nforwarded body\r\n")
