@@ -83,6 +83,7 @@ struct dkim_sign {
 	int		 bol;		/* the last octet out was a LF */
 	size_t		 linelen;	/* the current line, so far */
 	size_t		 maxline;	/* the longest line */
+	int		 eof;		/* dkim_sign_eof() was called */
 	struct dkim_body body[2];	/* DKIM_CANON_SIMPLE, _RELAXED */
 	char		*out;
 	size_t		 outlen;
@@ -969,6 +970,8 @@ dkim_sign_update(struct dkim_sign *s, const void *data, size_t len)
 
 	if (s->status != DKIM_OK || s->out != NULL)
 		return -1;
+	if (s->eof)
+		return dkim_fail(s, DKIM_TEMPFAIL, "input after the end");
 	while (len > 0) {
 		k = len < DKIM_CHUNK ? len : DKIM_CHUNK;
 		n = dkim_normalize(s, p, k, s->scratch);
@@ -1093,6 +1096,31 @@ dkim_sig_make(struct dkim_sign *s, struct dkim_sig *g, const char *bh[2],
 	return 0;
 }
 
+const struct msghdr *
+dkim_sign_eof(struct dkim_sign *s)
+{
+	if (s->status != DKIM_OK)
+		return NULL;
+	if (s->eof)
+		return s->hdr;
+	/* what smtpc adds on the wire: a last line end */
+	if (!s->bol) {
+		if (dkim_take(s, "\r\n", 2) == -1)
+			return NULL;
+		s->bol = 1;
+	}
+	if (!s->inbody) {
+		if (msghdr_finish(s->hdr) == -1) {
+			(void)dkim_fail(s, DKIM_PERMFAIL, "%s",
+			    msghdr_error(s->hdr));
+			return NULL;
+		}
+		s->inbody = 1;
+	}
+	s->eof = 1;
+	return s->hdr;
+}
+
 int
 dkim_sign_final(struct dkim_sign *s, const char **out, size_t *outlen)
 {
@@ -1103,22 +1131,8 @@ dkim_sign_final(struct dkim_sign *s, const char **out, size_t *outlen)
 
 	if (s->out != NULL)
 		goto done;
-	if (s->status != DKIM_OK)
+	if (dkim_sign_eof(s) == NULL)
 		return s->status;
-	/* what smtpc adds on the wire: a last line end */
-	if (!s->bol) {
-		if (dkim_take(s, "\r\n", 2) == -1)
-			return s->status;
-		s->bol = 1;
-	}
-	if (!s->inbody) {
-		if (msghdr_finish(s->hdr) == -1) {
-			(void)dkim_fail(s, DKIM_PERMFAIL, "%s",
-			    msghdr_error(s->hdr));
-			return s->status;
-		}
-		s->inbody = 1;
-	}
 	for (i = 0; i < 2; i++) {
 		if (body_final(&s->body[i], bh[i], sizeof(bh[i])) == -1) {
 			(void)dkim_fail(s, DKIM_TEMPFAIL, "body hash failed");

@@ -184,6 +184,12 @@ int		 dkim_sign_update(struct dkim_sign *, const void *, size_t);
 /* The header block once complete (else NULL); owned by the signer. */
 const struct msghdr *dkim_sign_header(const struct dkim_sign *);
 /*
+ * The input is all there: the header ends here if it had not (a message
+ * with no empty line) and is returned, so that signatures may still be
+ * chosen and added; NULL on error.  dkim_sign_final() does this too.
+ */
+const struct msghdr *dkim_sign_eof(struct dkim_sign *);
+/*
  * End of message: DKIM_OK with *out the fields (NUL-terminated too,
  * owned by the signer until dkim_sign_free), or DKIM_TEMPFAIL /
  * DKIM_PERMFAIL with the reason in dkim_sign_error().  No spec at all

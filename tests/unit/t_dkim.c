@@ -731,6 +731,29 @@ test_signer(void)
 		free(out);
 		dkim_sign_free(s);
 
+		/* a message with no empty line: the header at the end */
+		s = dkim_sign_new(NULL, 0, err, sizeof(err));
+		(void)dkim_sign_update(s, "From: a@football.example.com\r\n"
+		    "Subject: x", 40);
+		ok(dkim_sign_header(s) == NULL, "no empty line: no header yet");
+		hdr = dkim_sign_eof(s);
+		ok(hdr != NULL && msghdr_count(hdr) == 2,
+		    "dkim_sign_eof: the header, 2 fields");
+		ok(dkim_sign_header(s) == hdr, "dkim_sign_header agrees");
+		is_int(dkim_sign_update(s, "y", 1), -1, "no input after eof");
+		dkim_sign_free(s);
+		s = dkim_sign_new(NULL, 0, err, sizeof(err));
+		(void)dkim_sign_update(s, "From: a@football.example.com\r\n"
+		    "Subject: x", 40);
+		(void)dkim_sign_eof(s);
+		is_int(dkim_sign_add(s, &sp[0]), 0, "spec added after eof");
+		is_int(dkim_sign_final(s, &o, &ol), DKIM_OK, "signed");
+		out = sign_all(sp, 1, "From: a@football.example.com\r\n"
+		    "Subject: x", 40, 0, &st);
+		is_str(o, out, "same as without eof");
+		free(out);
+		dkim_sign_free(s);
+
 		s = dkim_sign_new(NULL, 0, err, sizeof(err));
 		(void)dkim_sign_update(s, sample, sizeof(sample) - 1);
 		is_int(dkim_sign_final(s, &o, &ol), DKIM_OK, "no spec: OK");
