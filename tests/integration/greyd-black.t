@@ -200,15 +200,18 @@ got = c.timed(4)
 gaps = [round(got[i + 1][0] - got[i][0], 2) for i in range(len(got) - 1)]
 t.is_(b"".join(x[1] for x in got), b"220 ", "blacklisted: the banner starts")
 first = got[0][0] - t0 if got else 0
-t.ok(0.8 <= first <= 1.8,
+# upper bounds are loose (a loaded machine delays wake-ups); the lower
+# ones and the banner's length (~75 bytes, 75 s stuttered) keep every
+# check able to fail
+t.ok(0.8 <= first <= 3.0,
      "as spamd, the first byte waits one stutter interval (%.2f s)" % first)
-t.ok(len(gaps) == 3 and all(0.8 <= g <= 1.6 for g in gaps),
+t.ok(len(gaps) == 3 and all(0.8 <= g <= 3.0 for g in gaps),
      "one byte a second (gaps %s)" % gaps)
 c3 = Client(src="127.0.0.130")
 t0 = time.time()
 c3.line()
 el = time.time() - t0
-t.ok(el < 1.0, "beyond maxblack (-B 1): no stutter (%.2f s)" % el)
+t.ok(el < 5.0, "beyond maxblack (-B 1): no stutter (%.2f s)" % el)
 c3.close()
 time.sleep(0.2)
 t.like(t.log("A"), r"127\.0\.0\.3: connected \(\d+/1\), lists: testbl\n",
@@ -218,7 +221,7 @@ g = Client(src="127.0.0.1")
 t0 = time.time()
 g.line()
 el = time.time() - t0
-t.ok(1.5 <= el <= 4.5,
+t.ok(1.5 <= el <= 8.0,
      "greylisted: banner stuttered for the first 2 s only (%.1f s)" % el)
 
 # spamd drops the stutter while clients + 5 >= maxcon (10)
@@ -229,7 +232,7 @@ c2 = Client(src="127.0.0.130")
 t0 = time.time()
 ln = c2.line()
 el = time.time() - t0
-t.ok(el < 1.0, "crowded: blacklisted banner at once (%.2f s)" % el)
+t.ok(el < 5.0, "crowded: blacklisted banner at once (%.2f s)" % el)
 t.like(ln.decode(), r"^220 mx\.test ESMTP spamd IP-based SPAM blocker; ",
        "spamd's banner")
 for h in hold:
