@@ -183,6 +183,7 @@ struct msghdr;
 
 /* dkp_conf.c */
 struct dkp_conf	*dkp_conf_new(void);
+/* Frees all but the keys: dkp_keys_free() them first (dkp_sign.c). */
 void		 dkp_conf_free(struct dkp_conf *);
 /*
  * The command line (dkimproxy.out's: --key=value, --key value, the
