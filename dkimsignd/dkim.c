@@ -1004,6 +1004,11 @@ dkim_sig_make(struct dkim_sign *s, struct dkim_sig *g, const char *bh[2],
 
 	if (msghdr_find(s->hdr, "from", 0) == -1)
 		return dkim_fail(s, DKIM_PERMFAIL, "no From header field");
+	/* a first line in WSP would continue the field put above it */
+	if ((name = msghdr_raw(s->hdr, 0, &n)) != NULL && n > 0 &&
+	    (name[0] == ' ' || name[0] == '\t'))
+		return dkim_fail(s, DKIM_PERMFAIL, "the header begins with a "
+		    "continuation line");
 	memset(&f, 0, sizeof(f));
 	memset(&hl, 0, sizeof(hl));
 	str_add(&hl, "", 0);

@@ -22,7 +22,9 @@
  * are one line; and the signer (Ed25519, two canonicalizations, fixed
  * t=) must give the same fields fed whole or in chunks (the first octet
  * gives the chunk size), fail only for want of a From or header room,
- * and make fields whose lines fit in 78 columns.
+ * and make fields whose lines fit in 78 columns; and each field, read
+ * back from the signed message as a verifier would (its h=, bh= and
+ * b=), must hash and sign to the same values.
  */
 
 #include <sys/types.h>
@@ -39,6 +41,85 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
 
 static struct dkim_key	*fkey;
+
+static char	*tag(const char *, size_t, const char *);
+static void	 check_signed(const char *, const uint8_t *, size_t);
+
+/* A tag's value, FWS removed (malloc'd), or NULL. */
+static char *
+tag(const char *f, size_t len, const char *t)
+{
+	const char	*p = memchr(f, ':', len), *end = f + len;
+	char		*out, *o;
+	size_t		 tl = strlen(t);
+
+	while (p != NULL && p < end) {
+		p++;
+		while (p < end && strchr(" \t\r\n", *p) != NULL)
+			p++;
+		if ((size_t)(end - p) > tl && strncmp(p, t, tl) == 0 &&
+		    p[tl] == '=') {
+			o = out = malloc(len + 1);
+			CHECK(out != NULL);
+			for (p += tl + 1; p < end && *p != ';'; p++)
+				if (strchr(" \t\r\n", *p) == NULL)
+					*o++ = *p;
+			*o = '\0';
+			return out;
+		}
+		p = memchr(p, ';', end - p);
+	}
+	return NULL;
+}
+
+/* Read the two fields back from the relayed message and re-derive them. */
+static void
+check_signed(const char *fields, const uint8_t *data, size_t size)
+{
+	struct dkim_sign	 n;
+	struct msghdr		*h;
+	unsigned char		 digest[32], sig[DKIM_SIG_MAX];
+	const char		*raw, *block;
+	char			*full, *hl, *b, *bh, *mine, hash[64];
+	size_t			 flen = strlen(fields), len, rlen, blen, siglen;
+	int			 i, canon;
+
+	memset(&n, 0, sizeof(n));
+	n.bol = 1;
+	full = malloc(flen + 2 * size + 3);
+	CHECK(full != NULL);
+	memcpy(full, fields, flen);
+	len = flen + dkim_normalize(&n, data, size, full + flen);
+	if (!n.bol) {
+		memcpy(full + len, "\r\n", 2);
+		len += 2;
+	}
+	h = msghdr_new(0, 0);
+	CHECK(msghdr_parse(h, full, len) != -1);
+	block = msghdr_block(h, &blen);
+	for (i = 0; i < 2; i++) {
+		canon = i == 0 ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED;
+		raw = msghdr_raw(h, i, &rlen);
+		CHECK(raw != NULL && strncmp(raw, "DKIM-Signature:", 15) == 0);
+		hl = tag(raw, rlen, "h");
+		b = tag(raw, rlen, "b");
+		bh = tag(raw, rlen, "bh");
+		CHECK(hl != NULL && b != NULL && bh != NULL);
+		CHECK(dkim_body_hash(canon, full + blen, len - blen, hash,
+		    sizeof(hash)) == 0);
+		CHECK(strcmp(hash, bh) == 0);
+		CHECK(dkim_header_hash(h, canon, hl, raw, rlen, digest) == 0);
+		CHECK(dkim_sign_digest(fkey, digest, sig, &siglen) == 0);
+		mine = dkim_b64(sig, siglen);
+		CHECK(strcmp(mine, b) == 0);
+		free(mine);
+		free(hl);
+		free(b);
+		free(bh);
+	}
+	msghdr_free(h);
+	free(full);
+}
 
 static void
 check_body(const uint8_t *data, size_t size)
@@ -158,6 +239,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e = strstr(p, "\r\n");
 		CHECK(e != NULL && e - p <= 78);
 	}
+	if (a != NULL)
+		check_signed(a, data, size);
 	free(a);
 	free(b);
 	return 0;
