@@ -64,7 +64,6 @@ static struct {
 static __dead void usage(int);
 static struct dkp_conf *dkp_load(int, int, int *, int *);
 static int	dkp_bind(const char *, const char *);
-static int	dkp_facility(const char *);
 static int	dkp_drop(const char *, const char *);
 static void	dkp_signal(int, void *);
 static void	dkp_reload(void);
@@ -164,30 +163,6 @@ dkp_bind(const char *host, const char *port)
 	}
 	freeaddrinfo(res);
 	return dkp.nfds > 0 ? 0 : -1;
-}
-
-static int
-dkp_facility(const char *name)
-{
-	static const struct {
-		const char	*name;
-		int		 fac;
-	} f[] = {
-		{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON },
-		{ "user", LOG_USER }, { "local0", LOG_LOCAL0 },
-		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
-		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
-		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
-		{ "local7", LOG_LOCAL7 }
-	};
-	size_t	 i;
-
-	if (name == NULL)
-		return LOG_MAIL;
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (strcasecmp(name, f[i].name) == 0)
-			return f[i].fac;
-	return -1;
 }
 
 /*
@@ -311,8 +286,7 @@ main(int argc, char *argv[])
 		dkp_conf_free(conf);
 		exit(0);
 	}
-	if ((fac = dkp_facility(conf->syslog_facility)) == -1)
-		errx(1, "syslog_facility %s: unknown", conf->syslog_facility);
+	fac = dkp_facility(conf->syslog_facility);
 	fg = (flags & DKP_F_DEBUG) || conf->daemonize == 0;
 	tosyslog = conf->log_file != NULL ? strcmp(conf->log_file,
 	    "Sys::Syslog") == 0 : !fg;

@@ -215,6 +215,7 @@ int		 dkp_lines(struct dkp_conf *, const char *, const char *,
 void		 dkp_conf_msg(struct dkp_conf *, int, const char *, int,
 		    const char *, ...)
 		    __attribute__((__format__ (printf, 5, 6)));
+int		 dkp_facility(const char *);
 /* Print the effective configuration (-nv). */
 void		 dkp_conf_print(const struct dkp_conf *, FILE *);
 

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -531,6 +532,11 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 		conf->sig_lines[conf->nsig_args++] = line;
 		break;
 	case K_SYSLOG_FACILITY:
+		if (dkp_facility(val) == -1) {
+			dkp_err(conf, file, line, "syslog_facility: %s: unknown",
+			    val);
+			return -1;
+		}
 		dkp_set_str(&conf->syslog_facility, val);
 		break;
 	case K_USER:
@@ -540,6 +546,31 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 		break;
 	}
 	return 0;
+}
+
+/* A syslog facility's name (NULL: mail), or -1. */
+int
+dkp_facility(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 fac;
+	} f[] = {
+		{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON },
+		{ "user", LOG_USER }, { "local0", LOG_LOCAL0 },
+		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+		{ "local7", LOG_LOCAL7 }
+	};
+	size_t	 i;
+
+	if (name == NULL)
+		return LOG_MAIL;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strcasecmp(name, f[i].name) == 0)
+			return f[i].fac;
+	return -1;
 }
 
 /* "a.example,b.example": split and trimmed, lower case. */

@@ -223,6 +223,8 @@ test_errors(void)
 	    { "reject_error maybe\n", "t.conf:1: reject_error: maybe: not a "
 		"boolean" },
 	    { "log_level 9\n", "t.conf:1: log_level: 9: 0 to 4" },
+	    { "syslog_facility kern\n", "t.conf:1: syslog_facility: kern: "
+		"unknown" },
 	    { "listen 127.0.0.1:1\nrelay r:2\ndomain x.example\nkeyfile /k\n"
 		"selector s\nsignature dkim(c=nofws)\n",
 		"t.conf:6: signature dkim(c=nofws): invalid method nofws" },
