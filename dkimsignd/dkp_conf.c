@@ -826,7 +826,7 @@ dkp_conf_args(struct dkp_conf *conf, int argc, char **argv, int *flags,
 {
 	const struct dkp_keydef	*k;
 	char			*key, *eq, *pos[2];
-	int			 i, j, npos = 0;
+	int			 i, j, npos = 0, b;
 
 	*flags = 0;
 	for (i = 1; i < argc; i++) {
@@ -843,9 +843,15 @@ dkp_conf_args(struct dkp_conf *conf, int argc, char **argv, int *flags,
 			if ((eq = strchr(key, '=')) != NULL)
 				*eq++ = '\0';
 			k = dkp_key_find(key);
-			if (eq == NULL && k != NULL && k->type == T_BOOL)
-				eq = "1";
-			else if (eq == NULL) {
+			if (eq == NULL && k != NULL && k->type == T_BOOL) {
+				/* "--daemonize 0" as well as "--daemonize" */
+				if (i + 1 < argc &&
+				    dkp_parse_bool(argv[i + 1], &b) == 0 &&
+				    argv[i + 1][0] != '\0')
+					eq = argv[++i];
+				else
+					eq = "1";
+			} else if (eq == NULL) {
 				if (i + 1 == argc) {
 					(void)snprintf(conf->err, DKP_ERR_MAX,
 					    "--%s needs a value", key);

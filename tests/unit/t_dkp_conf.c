@@ -299,8 +299,8 @@ test_args(void)
 	    "127.0.0.1:10028", NULL };
 	char		*argv2[] = { "dkimsignd", "-f", "/y.conf", "-n",
 	    "--listen", "127.0.0.1:5", "--relay", "[::1]:6", "--min_servers=3",
-	    "--daemonize=0", "--pidfile=/run/d.pid", "--user=_dkimproxy",
-	    NULL };
+	    "--daemonize", "no", "--pidfile=/run/d.pid", "--user=_dkimproxy",
+	    "--debugtrace", NULL };
 	char		*argv3[] = { "dkimsignd", "onlyone", NULL };
 	char		*argv4[] = { "dkimsignd", "-x", NULL };
 	int		 flags, verbose = 0, rv;
@@ -336,12 +336,13 @@ test_args(void)
 
 	c = dkp_conf_new();
 	verbose = 0;
-	rv = dkp_conf_args(c, 12, argv2, &flags, &verbose);
+	rv = dkp_conf_args(c, 14, argv2, &flags, &verbose);
 	is_int(rv, 0, "args 2: accepted (%s)", c->err);
 	is_str(c->conf_file, "/y.conf", "args 2: -f");
 	is_int(flags & DKP_F_CHECK, DKP_F_CHECK, "args 2: -n");
 	is_str(c->relay_host, "::1", "args 2: [v6] relay");
-	is_int(c->daemonize, 0, "args 2: --daemonize=0");
+	is_int(c->daemonize, 0, "args 2: --daemonize no");
+	is_int(c->debugtrace, 1, "args 2: --debugtrace alone");
 	is_str(c->pidfile, "/run/d.pid", "args 2: --pidfile");
 	is_str(c->user, "_dkimproxy", "args 2: --user");
 	dkp_conf_free(c);
