@@ -389,6 +389,16 @@ mime_utf8_decode(const char *s, size_t len, unsigned int *cp)
 	return n;
 }
 
+/* Is the code point white space (Perl's \s on a character string)? */
+int
+mime_uspace(unsigned int cp)
+{
+	return (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+	    cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+	    cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+	    cp == 0x3000;
+}
+
 /* Length of the longest valid UTF-8 prefix: len when all is valid. */
 size_t
 mime_utf8_valid(const char *s, size_t len)

@@ -105,6 +105,7 @@ int	 mime_charset_known(const char *);
 void	 mime_cp1252_to_utf8(struct mimebuf *, const char *, size_t);
 size_t	 mime_utf8_valid(const char *, size_t);
 int	 mime_utf8_decode(const char *, size_t, unsigned int *);
+int	 mime_uspace(unsigned int);
 void	 mime_hdr_decode(struct mimebuf *, const char *, size_t, int *);
 
 int	 mime_ctype_parse(const char *, size_t, struct mime_ctype *);

@@ -70,7 +70,7 @@ struct html {
 	struct style		 st[STYLE_MAX];
 	int			 nst;
 	int			 basefont;
-	int			 in_script, in_style, in_a;
+	int			 in_script, in_style, in_a, in_title;
 	char			*base;
 };
 
@@ -249,6 +249,17 @@ static void	decode_entities(struct mimebuf *, const char *, size_t);
 static int	name_to_rgb(const char *);
 static int	in_set(const char *, const char *const *);
 static int	asciisp(int);
+static void	strs_add(struct html_strs *, const char *, size_t);
+static void	strs_append(struct html_strs *, const char *, size_t);
+static void	strs_clear(struct html_strs *);
+static void	inside_add(struct html *, const char *, int);
+static size_t	xrun(const char *, size_t, int);
+static unsigned int cp_at(const char *, size_t, size_t, int *);
+static int	xchar(unsigned int);
+static int	wordchar(unsigned int);
+static int	face_bad(const char *);
+static void	text_tests(struct html *, const char *, size_t);
+static void	tag_tests(struct html *, const char *, struct attr *, int);
 static void	display_text(struct html *, const char *, size_t, int, int);
 static void	html_text(struct html *, const char *, size_t);
 static int	font_invisible(const struct html *);
@@ -258,6 +269,7 @@ static void	text_style(struct html *, const char *, struct attr *, int,
 		    int);
 static void	style_attr(struct style *, const struct style *,
 		    const char *);
+static int	style_ok_attr(const char *, const char *);
 static void	close_tag(struct html *, const char *);
 static void	close_table_tag(struct html *, const char *);
 static void	html_uri(struct html *, const char *, struct attr *, int);
@@ -280,8 +292,10 @@ static const char *const elements[] = {
 	"td", "textarea", "tfoot", "th", "thead", "title", "tr", "tt", "ul",
 	"var", "applet", "basefont", "center", "dir", "font", "frame",
 	"frameset", "iframe", "isindex", "menu", "noframes", "s", "strike",
-	"u", "nobr", "x-sigsep", "x-tab",
-	/* SpamAssassin's "tricks" */
+	"u", "nobr", "x-sigsep", "x-tab", NULL
+};
+/* SpamAssassin's "tricks": handled as elements, not counted as such. */
+static const char *const tricks[] = {
 	"bgsound", "embed", "listing", "plaintext", "xmp", NULL
 };
 static const char *const text_style_tags[] = {
@@ -522,22 +536,32 @@ display_text(struct html *h, const char *s, size_t n, int ws, int inv)
 	h->last_inv = inv;
 }
 
+/* HTML.pm's html_font_invisible, with its result flags. */
 static int
 font_invisible(const struct html *h)
 {
 	const struct style	*s = &h->st[h->nst - 1];
+	struct html_result	*r = h->res;
 	double			 dr, dg, db, d;
 
-	if (s->fg == INVALID || s->bg == INVALID)
+	if (s->fg == s->bg) {
+		r->font_low_contrast = 1;
 		return 1;
-	if (s->fg == s->bg)
+	}
+	if (s->fg != INVALID && s->bg != INVALID) {
+		dr = 0.2126 * (((s->fg >> 16) & 0xff) - ((s->bg >> 16) & 0xff));
+		dg = 0.7152 * (((s->fg >> 8) & 0xff) - ((s->bg >> 8) & 0xff));
+		db = 0.0722 * ((s->fg & 0xff) - (s->bg & 0xff));
+		d = dr * dr + dg * dg + db * db;
+		if (d < 144.0) {
+			r->font_low_contrast = 1;
+			return 1;
+		}
+	}
+	if (s->fg == INVALID || s->bg == INVALID) {
+		r->font_invalid_color = 1;
 		return 1;
-	dr = 0.2126 * (((s->fg >> 16) & 0xff) - ((s->bg >> 16) & 0xff));
-	dg = 0.7152 * (((s->fg >> 8) & 0xff) - ((s->bg >> 8) & 0xff));
-	db = 0.0722 * ((s->fg & 0xff) - (s->bg & 0xff));
-	d = dr * dr + dg * dg + db * db;
-	if (d < 144.0)
-		return 1;
+	}
 	if (s->size <= 1)
 		return 1;
 	return s->none || s->hidden;
@@ -549,8 +573,18 @@ html_text(struct html *h, const char *s, size_t n)
 	size_t	i;
 	int	inv = 0;
 
-	if (h->in_script > 0 || h->in_style > 0 || n == 0)
+	if (n == 0)
 		return;
+	if (h->in_script > 0) {
+		strs_add(&h->res->script, s, n);
+		return;
+	}
+	if (h->in_style > 0)
+		return;
+	if (h->in_a > 0)
+		strs_append(&h->res->anchor, s, n);
+	if (h->in_title > 0)
+		strs_append(&h->res->title, s, n);
 	for (i = 0; i < n; i++)
 		if (!asciisp(s[i])) {
 			if (!((unsigned char)s[i] == 0xc2 && i + 1 < n &&
@@ -560,7 +594,310 @@ html_text(struct html *h, const char *s, size_t n)
 			}
 			i++;
 		}
+	text_tests(h, s, n);
 	display_text(h, s, n, 0, inv);
+}
+
+/* The code point starting at s[i] (U+FFFD when not UTF-8). */
+static unsigned int
+cp_at(const char *s, size_t n, size_t i, int *len)
+{
+	unsigned int	cp;
+
+	if ((*len = mime_utf8_decode(s + i, n - i, &cp)) < 0) {
+		*len = 1;
+		return 0xfffd;
+	}
+	return cp;
+}
+
+/* [^\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]: not space, not punct. */
+static int
+xchar(unsigned int cp)
+{
+	return !mime_uspace(cp) && !(cp < 0x80 && ispunct((int)cp));
+}
+
+/*
+ * A \w character, roughly: ASCII letters, digits, '_'; past ASCII, what
+ * is not white space, Latin-1 symbols, general punctuation and symbol
+ * blocks, CJK punctuation, private use or emoji.
+ */
+static int
+wordchar(unsigned int cp)
+{
+	if (cp < 0x80)
+		return isalnum((int)cp) || cp == '_';
+	if (cp == 0xaa || cp == 0xb5 || cp == 0xba)
+		return 1;
+	if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7 || mime_uspace(cp))
+		return 0;
+	if ((cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 &&
+	    cp <= 0x303f) || (cp >= 0xe000 && cp <= 0xf8ff) ||
+	    (cp >= 0xff00 && cp <= 0xff0f) || cp == 0xfffd ||
+	    (cp >= 0x1f000 && cp <= 0x1faff))
+		return 0;
+	return 1;
+}
+
+/*
+ * The run of X characters (see xchar) that starts (dir 1) or ends
+ * (dir -1) s: its length in characters if a word boundary sits at its
+ * far end (HTML.pm's \b), else 0.
+ */
+static size_t
+xrun(const char *s, size_t n, int dir)
+{
+	unsigned int	cp, edge = 0, out = 0;
+	size_t		i, chars = 0;
+	int		l, have_out = 0;
+
+	if (dir > 0) {
+		for (i = 0; i < n; i += l) {
+			cp = cp_at(s, n, i, &l);
+			if (!xchar(cp)) {
+				out = cp;
+				have_out = 1;
+				break;
+			}
+			edge = cp;
+			chars++;
+		}
+	} else {
+		/* walk back over UTF-8 continuation octets */
+		for (i = n; i > 0; ) {
+			size_t	j = i - 1;
+
+			while (j > 0 && ((unsigned char)s[j] & 0xc0) == 0x80)
+				j--;
+			cp = cp_at(s, n, j, &l);
+			if (!xchar(cp)) {
+				out = cp;
+				have_out = 1;
+				break;
+			}
+			edge = cp;
+			chars++;
+			i = j;
+		}
+	}
+	if (chars == 0)
+		return 0;
+	/* \b: the run's edge and what lies past it differ in wordness */
+	if (wordchar(edge) == (have_out && wordchar(out)))
+		return 0;
+	return chars;
+}
+
+/* HTML.pm's obfuscation and "backhair" counts, against the last text. */
+static void
+text_tests(struct html *h, const char *s, size_t n)
+{
+	const char	*last;
+	char		 key[32];
+	size_t		 a, b, i, j;
+	int		 l;
+
+	if (!h->have_last || h->last_len == 0)
+		return;
+	last = h->out->buf + h->out->len - h->last_len;
+	for (j = h->last_len - 1; j > 0 &&
+	    ((unsigned char)last[j] & 0xc0) == 0x80; j--)
+		;
+	if (xchar(cp_at(s, n, 0, &l)) &&
+	    xchar(cp_at(last, h->last_len, j, &l)))
+		h->res->obfuscation++;
+	a = xrun(last, h->last_len, -1);
+	b = xrun(s, n, 1);
+	if (a < 1 || a > 7 || b < 1 || b > 7)
+		return;
+	snprintf(key, sizeof(key), "%zu_%zu", a, b);
+	for (i = 0; i < h->res->backhair.n; i++)
+		if (strcmp(h->res->backhair.v[i], key) == 0)
+			return;
+	strs_add(&h->res->backhair, key, strlen(key));
+	h->res->backhair_count = h->res->backhair.n;
+}
+
+static void
+strs_add(struct html_strs *l, const char *s, size_t n)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrndup(s, n);
+}
+
+/* Appends to the last string (which must exist). */
+static void
+strs_append(struct html_strs *l, const char *s, size_t n)
+{
+	char	*o;
+
+	if (l->n == 0)
+		return;
+	o = l->v[l->n - 1];
+	xasprintf(&l->v[l->n - 1], "%s%.*s", o, (int)n, s);
+	free(o);
+}
+
+static void
+strs_clear(struct html_strs *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* inside{tag} += d, never below 0 (closed_extra counts those). */
+static void
+inside_add(struct html *h, const char *tag, int d)
+{
+	struct html_result	*r = h->res;
+	size_t			 i;
+
+	for (i = 0; i < r->ninside; i++)
+		if (strcmp(r->inside[i].name, tag) == 0)
+			break;
+	if (i == r->ninside) {
+		if (r->ninside >= 4096)
+			return;
+		r->inside = xreallocarray(r->inside, r->ninside + 1,
+		    sizeof(*r->inside));
+		r->inside[i].name = xstrdup(tag);
+		r->inside[i].count = 0;
+		r->ninside++;
+	}
+	r->inside[i].count += d;
+	if (r->inside[i].count < 0) {
+		r->inside[i].count = 0;
+		r->closed_extra++;
+	}
+}
+
+int
+html_inside(const struct html_result *r, const char *tag)
+{
+	size_t	i;
+
+	for (i = 0; i < r->ninside; i++)
+		if (strcmp(r->inside[i].name, tag) == 0)
+			return r->inside[i].count;
+	return -1;
+}
+
+void
+html_result_clear(struct html_result *r)
+{
+	size_t	i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->ninside; i++)
+		free(r->inside[i].name);
+	free(r->inside);
+	strs_clear(&r->title);
+	strs_clear(&r->anchor);
+	strs_clear(&r->comment);
+	strs_clear(&r->script);
+	strs_clear(&r->backhair);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * A <font face> HTML.pm finds bad: not a comma list of names of
+ * letters, spaces and '-' (each maybe quoted, maybe ending in a digit).
+ */
+static int
+face_bad(const char *f)
+{
+	const char	*p = f;
+	size_t		 n;
+	int		 first = 1;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	for (;;) {
+		if (first && (*p == '"' || *p == '\'' || *p == '.'))
+			p++;
+		else if (!first && (*p == '"' || *p == '\''))
+			p++;
+		/* [a-z ][a-z -]*[a-z]\d? (first), [a-z][a-z -]*[a-z]\d? */
+		if (!(isalpha((unsigned char)*p) || (first && *p == ' ')))
+			return 1;
+		for (n = 1; isalpha((unsigned char)p[n]) || p[n] == ' ' ||
+		    p[n] == '-'; n++)
+			;
+		/* backtrack to end on a letter */
+		while (n > 1 && !isalpha((unsigned char)p[n - 1]))
+			n--;
+		if (n < 2)
+			return 1;
+		p += n;
+		if (isdigit((unsigned char)*p))
+			p++;
+		if (*p == '"' || *p == '\'')
+			p++;
+		first = 0;
+		if (*p != ',')
+			break;
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	if (*p == ';')
+		p++;
+	return *p != '\0' && !(*p == '\n' && p[1] == '\0');
+}
+
+/* HTML.pm's html_tests for a start tag. */
+static void
+tag_tests(struct html *h, const char *tag, struct attr *a, int na)
+{
+	struct html_result	*r = h->res;
+	const char		*v;
+	char			*e;
+	long			 w = 0, ht = 0;
+
+	if (strcmp(tag, "font") == 0 && (v = attr_get(a, na, "face")) !=
+	    NULL && face_bad(v))
+		r->font_face_bad = 1;
+	if (strcmp(tag, "img") == 0 && h->in_a > 0)
+		strs_append(&r->anchor, "<img>\n", 6);
+	if (strcmp(tag, "img") == 0 && (v = attr_get(a, na, "width")) !=
+	    NULL && attr_get(a, na, "height") != NULL) {
+		if (isdigit((unsigned char)*v)) {
+			w = strtol(v, &e, 10);
+			if (*e == '%' && e[1] == '\0')
+				w *= 8;
+			else if (*e != '\0')
+				w = 0;
+		}
+		v = attr_get(a, na, "height");
+		if (isdigit((unsigned char)*v)) {
+			ht = strtol(v, &e, 10);
+			if (*e == '%' && e[1] == '\0')
+				ht *= 6;
+			else if (*e != '\0')
+				ht = 0;
+		}
+		if (w <= 0 || w > 1000000)
+			w = w <= 0 ? 200 : 1000000;
+		if (ht <= 0 || ht > 1000000)
+			ht = ht <= 0 ? 200 : 1000000;
+		r->image_area += w * ht;
+	}
+	if (strcmp(tag, "form") == 0 && (v = attr_get(a, na, "action")) !=
+	    NULL && strcasestr(v, "mailto:") != NULL)
+		r->form_action_mailto = 1;
+	if (strcmp(tag, "object") == 0 || strcmp(tag, "embed") == 0)
+		r->embeds = 1;
+	if (strcmp(tag, "a") == 0)
+		strs_add(&r->anchor, "", 0);
+	if (strcmp(tag, "title") == 0)
+		strs_add(&r->title, "", 0);
 }
 
 /* The text gathered since the last tag, entities decoded. */
@@ -690,6 +1027,40 @@ style_attr(struct style *ns, const struct style *parent, const char *style)
 		ns->fg = ns->bg;
 }
 
+/* HTML.pm's ok_attributes: what text_style looks at, by tag. */
+static int
+style_ok_attr(const char *tag, const char *attr)
+{
+	static const struct {
+		const char	*tag;
+		const char	*attrs;
+	} ok[] = {
+		{ "basefont", " color face size " },
+		{ "body", " text bgcolor link alink vlink background " },
+		{ "font", " color face size " },
+		{ "marquee", " bgcolor background " },
+		{ "table", " bgcolor style " },
+		{ "td", " bgcolor style " },
+		{ "th", " bgcolor style " },
+		{ "tr", " bgcolor style " },
+		{ "span", " style " },
+		{ "p", " style " },
+		{ "div", " style " },
+		{ "a", " style " },
+	};
+	char	key[40];
+	size_t	i;
+	int	r;
+
+	r = snprintf(key, sizeof(key), " %s ", attr);
+	if (r < 0 || (size_t)r >= sizeof(key))
+		return 0;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(ok[i].tag, tag) == 0)
+			return strstr(ok[i].attrs, key) != NULL;
+	return 0;
+}
+
 static void
 text_style(struct html *h, const char *tag, struct attr *a, int na,
     int start)
@@ -728,29 +1099,24 @@ text_style(struct html *h, const char *tag, struct attr *a, int na,
 	else {
 		for (i = 0; i < na; i++) {
 			v = a[i].value;
-			if (strcmp(a[i].name, "color") == 0 &&
-			    (strcmp(tag, "font") == 0 ||
-			    strcmp(tag, "basefont") == 0))
+			if (!style_ok_attr(tag, a[i].name))
+				continue;
+			if (strcmp(a[i].name, "color") == 0 ||
+			    strcmp(a[i].name, "text") == 0)
 				ns.fg = name_to_rgb(v);
-			else if (strcmp(a[i].name, "text") == 0 &&
-			    strcmp(tag, "body") == 0)
-				ns.fg = name_to_rgb(v);
-			else if (strcmp(a[i].name, "size") == 0 &&
-			    (strcmp(tag, "font") == 0 ||
-			    strcmp(tag, "basefont") == 0)) {
+			else if (strcmp(a[i].name, "size") == 0) {
 				while (isspace((unsigned char)*v))
 					v++;
 				n = strtol(v, &e, 10);
-				if (e == v || n > 1000 || n < -1000)
-					continue;
-				ns.size = (*v == '+' || *v == '-') ?
-				    h->basefont + n : n;
-			} else if (strcmp(a[i].name, "style") == 0 &&
-			    (strcmp(tag, "table") == 0 ||
-			    strcmp(tag, "td") == 0 || strcmp(tag, "tr") == 0 ||
-			    strcmp(tag, "span") == 0 || strcmp(tag, "p") == 0 ||
-			    strcmp(tag, "div") == 0 || strcmp(tag, "a") == 0))
+				if (e != v && n <= 1000 && n >= -1000)
+					ns.size = (*v == '+' || *v == '-') ?
+					    h->basefont + n : n;
+			} else if (strcmp(a[i].name, "style") == 0)
 				style_attr(&ns, &h->st[h->nst - 1], v);
+			if (ns.size > h->res->max_size)
+				h->res->max_size = ns.size;
+			else if (ns.size < h->res->min_size)
+				h->res->min_size = ns.size;
 		}
 	}
 	if (h->nst < STYLE_MAX)
@@ -904,20 +1270,32 @@ static void
 html_tag(struct html *h, const char *tag, struct attr *a, int na,
     int start)
 {
-	if (h->res != NULL)
-		h->res->tags++;
+	struct html_result	*r = h->res;
+	int			 ns, el;
+
+	ns = (tag[0] == 'o' && tag[1] == ':') || (tag[0] == 's' &&
+	    tag[1] == 't' && isdigit((unsigned char)tag[2]) &&
+	    strchr(tag, ':') != NULL);
+	el = ns || in_set(tag, elements);
+	if (el) {
+		r->elements++;
+		if (html_inside(r, tag) == -1)
+			r->elements_seen++;
+	}
+	r->tags++;
+	if (html_inside(r, tag) == -1)
+		r->tags_seen++;
+	inside_add(h, tag, start ? 1 : -1);
 	if (strcmp(tag, "script") == 0)
 		h->in_script += start ? 1 : (h->in_script > 0 ? -1 : 0);
 	else if (strcmp(tag, "style") == 0)
 		h->in_style += start ? 1 : (h->in_style > 0 ? -1 : 0);
 	else if (strcmp(tag, "a") == 0)
 		h->in_a += start ? 1 : (h->in_a > 0 ? -1 : 0);
+	else if (strcmp(tag, "title") == 0)
+		h->in_title += start ? 1 : (h->in_title > 0 ? -1 : 0);
 	/* o:p, st1:x: Office namespaces, nothing else */
-	if ((tag[0] == 'o' && tag[1] == ':') || (tag[0] == 's' &&
-	    tag[1] == 't' && isdigit((unsigned char)tag[2]) &&
-	    strchr(tag, ':') != NULL))
-		return;
-	if (!in_set(tag, elements))
+	if (ns || !(el || in_set(tag, tricks)))
 		return;
 	if (in_set(tag, text_style_tags))
 		text_style(h, tag, a, na, start);
@@ -927,8 +1305,14 @@ html_tag(struct html *h, const char *tag, struct attr *a, int na,
 		display_text(h, " ", 1, 1, 0);
 	else if (in_set(tag, ws_para))
 		display_text(h, "\n\n", 2, 1, 0);
-	if (start && in_set(tag, uri_tags))
-		html_uri(h, tag, a, na);
+	if (start) {
+		if (in_set(tag, uri_tags))
+			html_uri(h, tag, a, na);
+		tag_tests(h, tag, a, na);
+	} else if (strcmp(tag, "html") == 0)
+		r->closed_html = 1;
+	else if (strcmp(tag, "body") == 0)
+		r->closed_body = 1;
 }
 
 /*
@@ -1037,18 +1421,28 @@ void
 html_render(const char *buf, size_t len, struct mimebuf *out,
     struct html_uris *uris, struct html_result *res)
 {
-	struct html	 h;
-	struct mimebuf	 text, pre;
-	struct attr	 a[ATTR_MAX];
-	char		 name[32];
-	const char	*e;
-	size_t		 i, j, k;
-	int		 na, end, t;
+	struct html		 h;
+	struct html_result	 local;
+	struct mimebuf		 text, pre;
+	struct attr		 a[ATTR_MAX];
+	char			 name[32];
+	const char		*e;
+	size_t			 i, j, k;
+	int			 na, end, t, comment;
 
 	memset(&h, 0, sizeof(h));
 	h.out = out;
 	h.uris = uris;
+	if (res == NULL) {
+		memset(&local, 0, sizeof(local));
+		res = &local;
+	}
 	h.res = res;
+	res->min_size = res->max_size = 3;
+	/* characters of the input */
+	for (i = 0; i < len; i++)
+		if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			res->length++;
 	h.basefont = 3;
 	strlcpy(h.st[0].tag, "default", sizeof(h.st[0].tag));
 	h.st[0].fg = 0x000000;
@@ -1082,6 +1476,7 @@ html_render(const char *buf, size_t len, struct mimebuf *out,
 			mimebuf_addc(&text, buf[i++]);
 			continue;
 		}
+		comment = 1;
 		if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
 			e = memmem(buf + i + 4, len - i - 4, "-->", 3);
 			j = e == NULL ? len : (size_t)(e - buf) + 3;
@@ -1103,6 +1498,16 @@ html_render(const char *buf, size_t len, struct mimebuf *out,
 			}
 			e = memchr(buf + i, '>', len - i);
 			j = e == NULL ? len : (size_t)(e - buf) + 1;
+			if (buf[i + 1] == '?')
+				comment = 0;	/* a processing instruction */
+			else if (len - i >= 9 &&
+			    strncasecmp(buf + i, "<!doctype", 9) == 0) {
+				/* the declaration HTML.pm counts */
+				comment = 0;
+				res->elements++;
+				res->tags++;
+				inside_add(&h, "!doctype", 0);
+			}
 		} else if (isalpha((unsigned char)buf[i + 1]) ||
 		    buf[i + 1] == '/') {
 			j = parse_tag(buf, len, i, name, sizeof(name), a, &na,
@@ -1136,13 +1541,22 @@ html_render(const char *buf, size_t len, struct mimebuf *out,
 		}
 		/* a comment, declaration or the like: it ends the text */
 		flush_text(&h, &text);
+		if (comment)
+			strs_add(&res->comment, buf + i, j - i);
 		i = j;
 	}
 	flush_text(&h, &text);
+	/* unclosed <style> and <script> get end tags (HTML.pm, bug 7437) */
+	while (h.in_style > 0)
+		html_tag(&h, "style", NULL, 0, 0);
+	while (h.in_script > 0)
+		html_tag(&h, "script", NULL, 0, 0);
 	mimebuf_free(&text);
 	mimebuf_free(&pre);
 	free(h.base);
 	mimebuf_add(out, "", 0);
+	if (res == &local)
+		html_result_clear(&local);
 }
 
 void

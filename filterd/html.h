@@ -30,7 +30,8 @@
  * text.  Invisible text (colour equal or close to the background, font
  * size 1, display:none, visibility:hidden, invalid colours) is kept in
  * the rendered text as SpamAssassin keeps it for body rules, and counted
- * in invisible_len.
+ * in invisible_len.  The result (struct html_result, which may be NULL)
+ * starts empty (zeroed) and is freed with html_result_clear().
  *
  * URIs: <a|area|link href>, <img|frame|iframe|embed|script|bgsound
  * src>, <form action>, <body|table|tr|td background>, <base href>
@@ -50,14 +51,49 @@ struct html_uris {
 	size_t	  n;
 };
 
+struct html_strs {
+	char	**v;
+	size_t	  n;
+};
+
+struct html_tagcount {
+	char	*name;
+	int	 count;		/* start tags minus end tags, >= 0 */
+};
+
+/*
+ * What HTML.pm's get_results() gives the HTMLEval rules (the names are
+ * its keys): counts over every tag (start and end), "inside" per tag
+ * name, texts of <title>, <a>, comments and scripts, and the flags.
+ */
 struct html_result {
-	size_t	 invisible_len;	/* octets of invisible text */
-	int	 tags;		/* tags seen */
+	size_t			 invisible_len;	/* octets of invisible text */
+	size_t			 length;	/* input characters */
+	/* set by render.c (Message::Node::rendered): */
+	size_t			 html_length;	/* rendered characters */
+	size_t			 non_space_len;	/* ... not white space */
+	double			 ratio;		/* 1 - html_length / input */
+	int			 tags, elements;
+	int			 tags_seen, elements_seen;
+	int			 closed_extra, closed_html, closed_body;
+	int			 obfuscation;
+	size_t			 backhair_count;
+	long			 image_area;
+	int			 min_size, max_size;
+	int			 font_low_contrast, font_invalid_color;
+	int			 font_face_bad, form_action_mailto, embeds;
+	struct html_tagcount	*inside;
+	size_t			 ninside;
+	struct html_strs	 title, anchor, comment, script;
+	struct html_strs	 backhair;	/* its distinct keys */
 };
 
 void	html_render(const char *, size_t, struct mimebuf *,
 	    struct html_uris *, struct html_result *);
 void	html_uris_add(struct html_uris *, const char *, size_t);
 void	html_uris_clear(struct html_uris *);
+void	html_result_clear(struct html_result *);
+/* inside{tag}: -1 if the tag never came. */
+int	html_inside(const struct html_result *, const char *);
 
 #endif /* MX_FILTERD_HTML_H */

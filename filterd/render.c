@@ -63,6 +63,8 @@ struct rstate {
 static void	render_parts(struct rstate *, const struct mime *,
 		    const char *, size_t, int);
 static void	lines_add(struct render_lines *, const char *, size_t);
+static void	html_lengths(struct html_result *, const struct mimebuf *,
+		    size_t, int);
 static void	lines_free(struct render_lines *);
 static void	subject(const struct mime_part *, struct mimebuf *);
 static const char *sa_type(const struct mime_part *, char *, size_t);
@@ -272,11 +274,7 @@ uspace(const char *s, size_t n, int chars)
 		return 0;
 	if ((l = mime_utf8_decode(s, n, &cp)) < 0)
 		return 0;
-	if (cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
-	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
-	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
-		return l;
-	return 0;
+	return mime_uspace(cp) ? l : 0;
 }
 
 /*
@@ -905,6 +903,36 @@ render_text_uris(struct html_uris *out, const char *s, size_t n,
 	}
 }
 
+/*
+ * Message::Node::rendered's end-of-document values: the rendered
+ * length in characters, those not white space (Unicode white space in a
+ * character string, [ \t\n\r\x0b] in an octet string), and the
+ * ratio to the decoded part's octets.
+ */
+static void
+html_lengths(struct html_result *res, const struct mimebuf *rnd,
+    size_t declen, int chars)
+{
+	size_t	i, w, space = 0;
+
+	res->html_length = 0;
+	for (i = 0; i < rnd->len; i++)
+		if (((unsigned char)rnd->buf[i] & 0xc0) != 0x80)
+			res->html_length++;
+	for (i = 0; i < rnd->len; i += w ? w : 1) {
+		w = 0;
+		if (chars) {
+			if ((w = uspace(rnd->buf + i, rnd->len - i, 1)) > 0)
+				space++;
+		} else if (strchr(" \t\n\r\v", rnd->buf[i]) != NULL &&
+		    rnd->buf[i] != '\0')
+			space++;
+	}
+	res->non_space_len = res->html_length - space;
+	res->ratio = declen > 0 ? ((double)declen - res->html_length) /
+	    declen : 0;
+}
+
 /* The leaves of one message (nested encoded messages recurse). */
 static void
 render_parts(struct rstate *st, const struct mime *m, const char *buf,
@@ -916,7 +944,7 @@ render_parts(struct rstate *st, const struct mime *m, const char *buf,
 	const char		*t, *name, *nl;
 	char			 tbuf[128];
 	size_t			 n;
-	int			 html, squash;
+	int			 html, squash, partchars;
 
 	/* CRLF lines are LF only when the first or last line is CRLF */
 	nl = len > 0 ? memchr(buf, '\n', len) : NULL;
@@ -979,11 +1007,16 @@ render_parts(struct rstate *st, const struct mime *m, const char *buf,
 			st->chars = 1;
 		mimebuf_reset(&rnd);
 		if (html && utf.len > 0) {
+			/* the results are the last HTML part's */
 			st->r->has_html = 1;
+			html_result_clear(&st->r->html);
 			html_render(utf.buf, utf.len, &rnd, &st->hu,
 			    &st->r->html);
-			if (has_above(rnd.buf, rnd.len, 0xff))
+			partchars = has_above(utf.buf, utf.len, 0x7f) ||
+			    has_above(rnd.buf, rnd.len, 0xff);
+			if (partchars)
 				st->chars = 1;
+			html_lengths(&st->r->html, &rnd, dec.len, partchars);
 		} else
 			mimebuf_add(&rnd, utf.buf, utf.len);
 		mimebuf_add(&st->text, rnd.buf, scan_cut(rnd.buf, rnd.len,
@@ -1047,5 +1080,6 @@ render_free(struct render *r)
 	lines_free(&r->body);
 	lines_free(&r->rawbody);
 	html_uris_clear(&r->uris);
+	html_result_clear(&r->html);
 	free(r);
 }

@@ -70,15 +70,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mime_free(m);
 
 	memset(&u, 0, sizeof(u));
+	memset(&res, 0, sizeof(res));
 	mimebuf_init(&a);
 	mimebuf_init(&b);
 	html_render(copy, size, &a, &u, &res);
 	html_render(copy, size, &b, NULL, NULL);
 	CHECK(a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf,
 	    a.len) == 0));
+	CHECK(res.min_size <= 3 && res.max_size >= 3);
+	for (i = 0; i < res.ninside; i++)
+		CHECK(res.inside[i].count >= 0);
 	mimebuf_free(&a);
 	mimebuf_free(&b);
 	html_uris_clear(&u);
+	html_result_clear(&res);
 	free(copy);
 	return 0;
 }

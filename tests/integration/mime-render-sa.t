@@ -29,7 +29,8 @@ use MIME::QuotedPrint qw(encode_qp);
 
 my $build = $ENV{MX_BUILD} or die "MX_BUILD not set\n";
 my $dumper = "$build/tests/unit/t_render";
-my $dir = tempdir(CLEANUP => 1);
+# MX_RENDER_KEEP=DIR keeps the generated messages there, for a look.
+my $dir = $ENV{MX_RENDER_KEEP} // tempdir(CLEANUP => 1);
 
 # name => [message, what is not compared (and why)]
 my @cases;
@@ -229,8 +230,8 @@ sub parse_dump {
 	my (%r, $cur);
 	for (split /\n/, $out) {
 		if (/^== (.*)/) { $cur = $1; $cur =~ s{.*/}{}; $cur =~ s/\.eml$//;
-		    $r{$cur} = { B => [], R => [], U => [] }; next }
-		next unless defined $cur && /^([BRU]) (.*)$/;
+		    $r{$cur} = { B => [], R => [], U => [], H => [] }; next }
+		next unless defined $cur && /^([BRUH]) (.*)$/;
 		push @{$r{$cur}{$1}}, $2;
 	}
 	return \%r;
@@ -254,6 +255,8 @@ my $sa_out = '';
 		$sa_out .= "== $f\n";
 		$sa_out .= "B " . $esc->($_) . "\n"
 		    for @{$msg->get_rendered_body_text_array()};
+		$sa_out .= html_results($msg->{metadata}{html}, $esc)
+		    if $msg->{metadata}{html};
 		$sa_out .= "R " . $esc->($_) . "\n"
 		    for @{$msg->get_decoded_body_text_array()};
 		$sa_out .= "U " . $esc->($_) . "\n" for sort $pms->get_uri_list();
@@ -262,6 +265,40 @@ my $sa_out = '';
 	}
 }
 my $sa = parse_dump($sa_out);
+
+# HTML.pm's results for the last HTML part (what HTMLEval rules read),
+# printed as t_render --dump prints ours.
+sub html_results {
+	my ($h, $esc) = @_;
+	my $o = '';
+	$o .= sprintf("H html_length %d\nH non_space_len %d\nH ratio %.4f\n",
+	    $h->{html_length}, $h->{non_space_len}, $h->{ratio} // 0);
+	$o .= sprintf("H length %d\nH image_area %d\n", $h->{length},
+	    $h->{image_area});
+	$o .= sprintf("H min_size %d\nH max_size %d\n", $h->{min_size},
+	    $h->{max_size});
+	for my $k (qw(closed_extra_ratio bad_tag_ratio non_element_ratio
+	    obfuscation_ratio)) {
+		$o .= sprintf("H %s %.4f\n", $k, $h->{$k}) if defined $h->{$k};
+	}
+	$o .= "H backhair_count $h->{backhair_count}\n"
+	    if $h->{backhair_count};
+	for my $k (qw(font_low_contrast font_invalid_color font_face_bad
+	    form_action_mailto embeds)) {
+		$o .= "H $k 1\n" if $h->{$k};
+	}
+	my $in = $h->{inside} || {};
+	$o .= "H inside" . join('', map { " $_=$in->{$_}" } sort keys %$in) .
+	    "\n";
+	# texts as UTF-8, whether Perl holds them as octets or characters
+	my $u8 = sub { my $s = join('|', map { $_ // '' } @{$_[0] || []});
+	    utf8::upgrade($s); utf8::encode($s); $s };
+	$o .= "H " . $esc->("title " . $u8->($h->{title})) . "\n";
+	$o .= "H " . $esc->("anchor " . $u8->($h->{anchor})) . "\n";
+	$o .= sprintf("H comments %d\nH scripts %d\n",
+	    scalar @{$h->{comment} || []}, scalar @{$h->{script} || []});
+	return $o;
+}
 # SpamAssassin's TLD list, as filterd's configuration gives it to render
 my $tlds = "/usr/share/spamassassin/20_aux_tlds.cf";
 my $ours_out = `"$dumper" --dump --tlds $tlds @files`;
@@ -269,14 +306,15 @@ die "t_render --dump failed: $?\n" if $?;
 my $ours = parse_dump($ours_out);
 
 my $tests = 0;
-print "1.." . (3 * @cases) . "\n";
+print "1.." . (4 * @cases) . "\n";
 for my $c (@cases) {
 	my $name = $c->[0];
-	for my $v (qw(B R U)) {
+	for my $v (qw(B R U H)) {
 		my @a = @{$ours->{$name}{$v} || []};
 		my @b = @{$sa->{$name}{$v} || []};
 		$tests++;
-		my $what = { B => 'body', R => 'rawbody', U => 'uris' }->{$v};
+		my $what = { B => 'body', R => 'rawbody', U => 'uris',
+		    H => 'html results' }->{$v};
 		if (my $why = $differ{"$name/$v"}) {
 			print "ok $tests - $name: $what # TODO $why\n";
 			next;

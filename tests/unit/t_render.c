@@ -40,8 +40,11 @@ static void	put_escaped(FILE *, const char *, const char *, size_t);
 static int	uri_strcmp(const void *, const void *);
 static char	*render_str(const char *, int);
 static void	dump_file(const char *, const struct render_opts *);
+static void	dump_html(const struct html_result *);
+static void	put_list(const char *, const struct html_strs *);
 static void	load_tlds(const char *);
 static int	tld_cmp(const void *, const void *);
+static int	tagcount_cmp(const void *, const void *);
 static int	tld_in_list(const char *, void *);
 
 /* TLDs read from SpamAssassin's util_rb_tld lines (--tlds FILE). */
@@ -73,6 +76,83 @@ static int
 uri_strcmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+put_list(const char *key, const struct html_strs *l)
+{
+	struct mimebuf	b;
+	size_t		i;
+
+	mimebuf_init(&b);
+	mimebuf_adds(&b, key);
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			mimebuf_addc(&b, '|');
+		mimebuf_adds(&b, l->v[i]);
+	}
+	put_escaped(stdout, "H", b.buf, b.len);
+	mimebuf_free(&b);
+}
+
+static int
+tagcount_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct html_tagcount *)a)->name,
+	    ((const struct html_tagcount *)b)->name);
+}
+
+/* HTML.pm's results, as mime-render-sa.t prints SpamAssassin's. */
+static void
+dump_html(const struct html_result *h)
+{
+	struct html_tagcount	*t;
+	size_t			 i;
+
+	printf("H html_length %zu\nH non_space_len %zu\nH ratio %.4f\n",
+	    h->html_length, h->non_space_len, h->ratio);
+	printf("H length %zu\nH image_area %ld\n", h->length, h->image_area);
+	printf("H min_size %d\nH max_size %d\n", h->min_size, h->max_size);
+	if (h->tags > 0)
+		printf("H closed_extra_ratio %.4f\n",
+		    (double)h->closed_extra / h->tags);
+	if (h->tags > 0 && h->elements > 0)
+		printf("H bad_tag_ratio %.4f\n",
+		    (double)(h->tags - h->elements) / h->tags);
+	if (h->tags_seen > 0 && h->elements_seen > 0)
+		printf("H non_element_ratio %.4f\n",
+		    (double)(h->tags_seen - h->elements_seen) / h->tags_seen);
+	if (h->obfuscation > 0)
+		printf("H obfuscation_ratio %.4f\n",
+		    (double)h->obfuscation / h->tags);
+	if (h->backhair_count > 0)
+		printf("H backhair_count %zu\n", h->backhair_count);
+	if (h->font_low_contrast)
+		printf("H font_low_contrast 1\n");
+	if (h->font_invalid_color)
+		printf("H font_invalid_color 1\n");
+	if (h->font_face_bad)
+		printf("H font_face_bad 1\n");
+	if (h->form_action_mailto)
+		printf("H form_action_mailto 1\n");
+	if (h->embeds)
+		printf("H embeds 1\n");
+	printf("H inside");
+	if (h->ninside > 0) {
+		t = calloc(h->ninside, sizeof(*t));
+		if (t == NULL)
+			err(1, NULL);
+		memcpy(t, h->inside, h->ninside * sizeof(*t));
+		qsort(t, h->ninside, sizeof(*t), tagcount_cmp);
+		for (i = 0; i < h->ninside; i++)
+			printf(" %s=%d", t[i].name, t[i].count);
+		free(t);
+	}
+	printf("\n");
+	put_list("title ", &h->title);
+	put_list("anchor ", &h->anchor);
+	printf("H comments %zu\nH scripts %zu\n", h->comment.n,
+	    h->script.n);
 }
 
 static int
@@ -139,6 +219,8 @@ dump_file(const char *path, const struct render_opts *o)
 		l = render_line(&r->body, i, &n);
 		put_escaped(stdout, "B", l, n);
 	}
+	if (r->has_html)
+		dump_html(&r->html);
 	for (i = 0; i < r->rawbody.n; i++) {
 		l = render_line(&r->rawbody, i, &n);
 		put_escaped(stdout, "R", l, n);
@@ -315,6 +397,7 @@ test_html(void)
 	struct mimebuf		 out;
 	struct html_uris	 u;
 	struct html_result	 res;
+	const char		*s;
 	size_t			 i;
 
 	memset(&u, 0, sizeof(u));
@@ -324,14 +407,21 @@ test_html(void)
 		html_render(h[i].in, strlen(h[i].in), &out, &u, &res);
 		is_str(out.buf, h[i].want, "html #%zu", i);
 		mimebuf_free(&out);
+		html_result_clear(&res);
 	}
 	mimebuf_init(&out);
 	memset(&res, 0, sizeof(res));
-	html_render("<body bgcolor=red><font color=white>w</font>"
+	s = "<body bgcolor=red><font color=white>w</font>"
 	    "<font size=1>s</font><span style=\"color: #fefefe\">n</span>"
-	    "v</body>", 97, &out, &u, &res);
+	    "v</body>";
+	html_render(s, strlen(s), &out, &u, &res);
 	is_int(res.invisible_len, 3, "white, tiny and near-white invisible");
+	is_int(res.font_low_contrast, 1, "low contrast noted");
+	is_int(html_inside(&res, "font"), 0, "inside{font} back to 0");
+	is_int(html_inside(&res, "body"), 0, "inside{body} back to 0");
+	is_int(html_inside(&res, "table"), -1, "no table");
 	mimebuf_free(&out);
+	html_result_clear(&res);
 	html_uris_clear(&u);
 }
 
