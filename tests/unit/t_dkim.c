@@ -902,7 +902,7 @@ test_errors(void)
 	out = sign_all(&sp, 1, "To: x@y\r\n\r\nbody\r\n", 17, 0, &st);
 	is_int(st, DKIM_PERMFAIL, "no From: permanent failure");
 	free((char *)out);
-	out = sign_all(&sp, 1, " x\r\nFrom: a@y\r\n\r\nbody\r\n", 27, 0,
+	out = sign_all(&sp, 1, " x\r\nFrom: a@y\r\n\r\nbody\r\n", 23, 0,
 	    &st);
 	is_int(st, DKIM_PERMFAIL, "a first line in WSP would continue our "
 	    "field: permanent failure");
