@@ -192,6 +192,10 @@ int	 grey_parse_msec(const char *, int, int *);
 /* Delay before greysync's next start, after it ran `ran' seconds. */
 int	 grey_sync_backoff(int, time_t);
 
+/* grey_import.c: greydb -I's line parser (pure). */
+struct greydb_entry;
+const char	*grey_import_parse(char *, struct greydb_entry *);
+
 /* blacklist.c: lists loaded through the config socket (pure). */
 struct bl_list {
 	TAILQ_ENTRY(bl_list)	 entry;

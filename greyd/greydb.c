@@ -24,8 +24,6 @@
 #include <sys/stat.h>
 
 #include <err.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +31,7 @@
 #include <unistd.h>
 
 #include "greydb.h"
+#include "greyd.h"
 #include "log.h"
 
 enum greydb_action {
@@ -41,8 +40,6 @@ enum greydb_action {
 	ACT_DEL,
 	ACT_IMPORT
 };
-
-#define IMPORT_FIELDS	10	/* GREY's, the most */
 
 static __dead void usage(void);
 static int	print_entry(const struct greydb_entry *);
@@ -171,71 +168,13 @@ static const char *
 import_line(struct greydb *db, char *line)
 {
 	struct greydb_entry	 e;
-	char			*f[IMPORT_FIELDS + 1], *p;
-	const char		*errstr;
-	long long		 v[5];
-	int			 n = 0, i, r;
+	const char		*why;
+	int			 r;
 
-	for (p = line; n <= IMPORT_FIELDS; ) {
-		f[n++] = p;
-		if ((p = strchr(p, '|')) == NULL)
-			break;
-		*p++ = '\0';
-	}
-	if (n > IMPORT_FIELDS)
-		return ("too many fields");
-	memset(&e, 0, sizeof(e));
-	e.helo = e.from = e.to = "";
-	if (strcmp(f[0], "GREY") == 0 && n == 10) {
-		e.type = GREYDB_GREY;
-		e.helo = f[2];
-		e.from = f[3];
-		e.to = f[4];
-		if (*e.to == '\0')
-			return ("GREY without a recipient");
-		if (strlen(e.helo) >= GREYDB_MAX_MAIL ||
-		    strlen(e.from) >= GREYDB_MAX_MAIL ||
-		    strlen(e.to) >= GREYDB_MAX_MAIL)
-			return ("helo, from or to too long");
-	} else if (strcmp(f[0], "WHITE") == 0 && n == 9) {
-		e.type = GREYDB_WHITE;
-		if (*f[2] != '\0' || *f[3] != '\0')
-			return ("WHITE with helo or from fields");
-	} else if (strcmp(f[0], "TRAPPED") == 0 && n == 3)
-		e.type = GREYDB_TRAPPED;
-	else if (strcmp(f[0], "SPAMTRAP") == 0 && n == 2)
-		e.type = GREYDB_SPAMTRAP;
-	else if (strcmp(f[0], "GREY") == 0 || strcmp(f[0], "WHITE") == 0 ||
-	    strcmp(f[0], "TRAPPED") == 0 || strcmp(f[0], "SPAMTRAP") == 0)
-		return ("wrong number of fields");
-	else
-		return ("not a GREY, WHITE, TRAPPED or SPAMTRAP line");
-	e.ip = f[1];
-	if (e.type != GREYDB_SPAMTRAP && !greydb_ip_valid(e.ip))
-		return ("invalid ip address");
-	if (e.type == GREYDB_SPAMTRAP &&
-	    (strchr(e.ip, '@') == NULL || strlen(e.ip) >= GREYDB_MAX_MAIL))
-		return ("not an email address");
-	if (e.type == GREYDB_GREY || e.type == GREYDB_WHITE) {
-		/* first pass expire bcount pcount: the last five fields */
-		for (i = 0; i < 5; i++) {
-			v[i] = strtonum(f[n - 5 + i], 0, i < 3 ? LLONG_MAX :
-			    INT32_MAX, &errstr);
-			if (errstr != NULL)
-				return (i < 3 ? "bad time" : "bad count");
-		}
-		e.first = v[0];
-		e.pass = v[1];
-		e.expire = v[2];
-		e.bcount = (int32_t)v[3];
-		e.pcount = (int32_t)v[4];
-	} else if (e.type == GREYDB_TRAPPED) {
-		e.expire = strtonum(f[2], 0, LLONG_MAX, &errstr);
-		if (errstr != NULL)
-			return ("bad time");
+	if ((why = grey_import_parse(line, &e)) != NULL)
+		return (why);
+	if (e.type == GREYDB_TRAPPED)
 		e.first = greydb_now(db);
-		e.bcount = 1;
-	}
 	r = greydb_put_entry(db, &e);
 	if (r == GREYDB_NOTEMAIL)
 		return ("not an email address");

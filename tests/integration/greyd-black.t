@@ -440,7 +440,11 @@ try:
 except OSError:
     pass
 s.close()
-time.sleep(0.5)
+# 17 MB to read: give a slow (sanitizer, loaded) greyd up to 20 s
+for _ in range(200):
+    if re.search(r"longer than \d+ bytes, dropped", t.log("B")):
+        break
+    time.sleep(0.1)
 t.like(t.log("B"), r"longer than \d+ bytes, dropped",
        "an oversized config line drops the connection")
 t.ok(b.poll() is None, "greyd still running")
