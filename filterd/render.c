@@ -117,36 +117,36 @@ render_line(const struct render_lines *l, size_t i, size_t *len)
 	return l->buf.buf + l->off[i];
 }
 
-/* The last Subject, as SpamAssassin's get_header gives it, and "\n". */
-static void
-subject(const struct mime_part *root, struct mimebuf *out)
+/*
+ * Field i of h as SpamAssassin's get_header gives it (Node::header,
+ * _decode_header): folds become one space, other line ends go, the ends
+ * are trimmed, and (decode set) RFC 2047 words are decoded and 8-bit
+ * text that is not UTF-8 read as Windows-1252.  No "\n" is added.
+ */
+void
+render_hdr_value(const struct msghdr *h, size_t i, int decode,
+    struct mimebuf *out)
 {
 	struct mimebuf	 v;
 	const char	*raw;
-	size_t		 n, i, s, e;
-	ssize_t		 idx;
+	size_t		 n, j, s, e;
 
-	if ((idx = msghdr_find(root->hdr, "Subject", -1)) == -1) {
-		mimebuf_addc(out, '\n');
-		return;
-	}
-	raw = msghdr_rawvalue(root->hdr, idx, &n);
-	/* folds become one space, other line ends go, ends trimmed */
+	raw = msghdr_rawvalue(h, i, &n);
 	mimebuf_init(&v);
-	for (i = 0; i < n; i++) {
-		if (raw[i] == '\r' && i + 1 < n && raw[i + 1] == '\n')
+	for (j = 0; j < n; j++) {
+		if (raw[j] == '\r' && j + 1 < n && raw[j + 1] == '\n')
 			continue;
-		if (raw[i] == '\n') {
-			if (i + 1 < n && (raw[i + 1] == ' ' ||
-			    raw[i + 1] == '\t')) {
-				while (i + 1 < n && (raw[i + 1] == ' ' ||
-				    raw[i + 1] == '\t'))
-					i++;
+		if (raw[j] == '\n') {
+			if (j + 1 < n && (raw[j + 1] == ' ' ||
+			    raw[j + 1] == '\t')) {
+				while (j + 1 < n && (raw[j + 1] == ' ' ||
+				    raw[j + 1] == '\t'))
+					j++;
 				mimebuf_addc(&v, ' ');
 			}
 			continue;
 		}
-		mimebuf_addc(&v, raw[i]);
+		mimebuf_addc(&v, raw[j]);
 	}
 	s = 0;
 	e = v.len;
@@ -154,10 +154,22 @@ subject(const struct mime_part *root, struct mimebuf *out)
 		s++;
 	while (e > s && isspace((unsigned char)v.buf[e - 1]))
 		e--;
-	if (e > s)
+	if (e > s && decode)
 		mime_hdr_decode(out, v.buf + s, e - s, NULL);
-	mimebuf_addc(out, '\n');
+	else if (e > s)
+		mimebuf_add(out, v.buf + s, e - s);
 	mimebuf_free(&v);
+}
+
+/* The last Subject, as SpamAssassin's get_header gives it, and "\n". */
+static void
+subject(const struct mime_part *root, struct mimebuf *out)
+{
+	ssize_t	idx;
+
+	if ((idx = msghdr_find(root->hdr, "Subject", -1)) != -1)
+		render_hdr_value(root->hdr, idx, 1, out);
+	mimebuf_addc(out, '\n');
 }
 
 /*

@@ -99,6 +99,13 @@ struct render	*render_message(const struct mime *,
 		    const struct render_opts *);
 void		 render_free(struct render *);
 const char	*render_line(const struct render_lines *, size_t, size_t *);
+struct msghdr;
+/*
+ * Header field i as SpamAssassin's get_header has it (unfolded, trimmed;
+ * with decode, RFC 2047 and raw 8-bit text to UTF-8), appended to out.
+ */
+void		 render_hdr_value(const struct msghdr *, size_t, int,
+		    struct mimebuf *);
 /* SpamAssassin's _normalize: bytes in a declared charset to UTF-8. */
 void		 render_to_utf8(struct mimebuf *, const char *, const char *,
 		    size_t);
