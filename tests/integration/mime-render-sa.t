@@ -127,6 +127,22 @@ msg('uris-schemeless', "Subject: bare example.org/subj\n\n" .
     "host-.example.com -a.example.com under_score.example.net " .
     "\"quoted.example.info\" [br.example.de] x.y.z.example.museum/p?q " .
     "john.doe\@example.com.au ftp.example.org/pub www.example.jp\n");
+# Subjects through SpamAssassin's header decoding (the first body line)
+my @subjects = (
+    "=?utf-8?b?w6k=?= =?iso-8859-1?q?=E9?= mixed charsets",
+    "split =?UTF-8?B?w6nD?= =?UTF-8?B?qA==?= character",
+    "in=?utf-8?q?side?=word and =?utf-8?q?a_b?=  =?utf-8?Q?c?=",
+    "=?US-ASCII*EN?Q?Keith_Moore?= with language",
+    "=?x-unknown?q?caf=E9?= unknown charset",
+    "=?utf-8?b?!!bad*base64?= junk",
+    "=?utf-8?q?unterminated and =?utf-8?x?bad?= encodings",
+    "=?koi8-r?b?8NLJ18XU?=\t=?windows-1251?b?7+Dw?= cyrillic",
+    "  leading and trailing blanks  \t",
+    "=?utf-8?q?=F0=9F=98=80?= emoji and \xc3\xa9 raw",
+);
+for my $i (0 .. $#subjects) {
+	msg("subject-$i", "Subject: $subjects[$i]\n\nb\n");
+}
 msg('long-line', "Subject: long\n\n" . ("word " x 700) . "\n" . ("x" x 3000) . "\n");
 msg('missing-end-boundary', "Subject: noend\nContent-Type: multipart/mixed; " .
     "boundary=q\n\n--q\n\nfirst\n--q\nContent-Type: text/html\n\n" .
