@@ -31,6 +31,10 @@
 #	      dialogue through the redirect, stuttered (-s 40ms) from the
 #	      first byte of the banner to the last of the list's 450 reply,
 #	      on one connection that greyd closes only after that reply
+#	lowprio fd00::3 mails the low-priority MX address fd00::fd (-M; on
+#	      the server's lo, routed by the client via fd00::fe): the
+#	      redirect lands on [fd00::fe]:8025, greyd reads fd00::fd with
+#	      IP6T_SO_ORIGINAL_DST and, after its first 60 s, traps fd00::3
 #
 # Needs root (OpenSMTPD, nft): a private mount namespace holds
 # OpenSMTPD's /var/spool and /run.
@@ -75,6 +79,10 @@ SRV6=fd00::fe
 
 mx_host grey 10.0.0.1 fd00::1
 mx_host black 10.0.0.2 fd00::2
+mx_host lowprio 10.0.0.3 fd00::3
+ip -6 addr add fd00::fd/128 dev lo nodad || bail "cannot add fd00::fd"
+mx_in lowprio ip -6 route add fd00::fd/128 via fd00::fe ||
+    bail "no route to fd00::fd"
 # dnat to 127.0.0.1 from the bridge needs route_localnet (mxsuite.nft)
 sysctl -qw net.ipv4.conf.all.route_localnet=1
 sysctl -qw net.ipv4.conf.mxbr0.route_localnet=1
@@ -114,7 +122,9 @@ mx_wait_port 25 $SRV4 || bail "OpenSMTPD did not start: $(cat "$D/smtpd.log")"
 
 DB=$D/db
 mkdir "$D/jail"
+started=$(date +%s)
 mx_bg "$GREYD" -d -v -G 2s:1h:36d -I 1 -S 0 -s 40ms -h mx.example.test \
+    -M fd00::fd \
     -u nobody -D "$DB" -j "$D/jail"
 GREYD_PID=$MX_LASTPID
 mx_wait_port 8025 || bail "greyd did not start: $(cat "$D/greyd.log")"
@@ -279,6 +289,22 @@ ${total}s, 10th percentile gap ${gap}s)" || diag "$out"
 	    "$src: disconnected after [0-9]+ seconds\. lists: filelist" \
 	    "$src: greyd logs the whole connection with its list"
 done
+
+# --- the low-priority MX over IPv6 (-M), after greyd's first 60 s ------
+
+left=$((started + 62 - $(date +%s)))
+[ "$left" -le 0 ] || sleep "$left"
+out=$(send lowprio fd00::fd "to the backup MX")
+like "$out" "<-  220 mx\.example\.test ESMTP spamd" \
+    "fd00::3 -> [fd00::fd]:25 is redirected to greyd" || diag "$out"
+like "$out" "<\*\* 451 Temporary failure" "... and gets 451"
+trapped() { greydb -f "$DB" fd00::3 | grep -q '^TRAPPED'; }
+wait_for 5 trapped
+like "$(greydb -f "$DB" fd00::3)" '^TRAPPED\|fd00::3\|[0-9]+$' \
+    "a new tuple to the -M address fd00::fd traps fd00::3 (the original \
+destination, read with IP6T_SO_ORIGINAL_DST)" ||
+    diag "$(grep 'fd00::3' "$D/greyd.log")"
+is "$(greydb -f "$DB" | grep -c '^GREY|fd00::3|')" 0 "... with no GREY tuple"
 
 kill "$GREYD_PID"
 timeout 10 tail --pid="$GREYD_PID" -f /dev/null
