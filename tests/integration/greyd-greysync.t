@@ -162,7 +162,7 @@ if [ -x "$REAL" ]; then
 	    "the restarted greysync ($rs2) stops with greyd" ||
 	    diag "$(tail -5 "$D/greyd.log")"
 else
-	skip 4 "build/greysync/greysync not built"
+	skip 5 "build/greysync/greysync not built"
 fi
 unlike "$(cat "$D"/*.log)" "AddressSanitizer|runtime error|LeakSanitizer" \
     "no sanitizer report"
