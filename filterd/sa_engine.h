@@ -52,8 +52,10 @@
  *
  * Relays (filterd/sa_relays.c, another module): sa_scan calls
  * sa_relays_parse(msg) once, before any rule runs; it fills
- * msg->relays and the four X-Spam-Relays-* strings (malloc'd; the
- * engine frees them), as Message/Metadata/Received.pm does.
+ * msg->relays and the four X-Spam-Relays-* strings, as
+ * Message/Metadata/Received.pm does.  All malloc'd: the engine frees
+ * relays_str[], relays[] and every string of each relay after the scan
+ * (and calls relays_priv_free(relays_priv) if set).
  */
 
 #ifndef FILTERD_SA_ENGINE_H
@@ -206,6 +208,7 @@ struct sa_result {
 	const struct sa_conf	*conf;
 	const char		*buf;		/* the message given */
 	size_t			 len;
+	int			 set;		/* score set used */
 	char			*hostname;
 	time_t			 when;
 	unsigned int		 boundary_rand;

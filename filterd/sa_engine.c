@@ -1,0 +1,613 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The scan: every runnable rule of the conf over one message, in
+ * priority order, then the metas in dependency order, then the score
+ * (see sa_engine.h).
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "mime.h"
+#include "mimedec.h"
+#include "msghdr.h"
+#include "render.h"
+#include "sa_conf.h"
+#include "sa_engine.h"
+#include "sa_priv.h"
+#include "xmalloc.h"
+
+#define SA_MD_PAIRS	128
+
+struct sa_engine {
+	const struct sa_conf	*c;
+	int			 set;
+	size_t			*order;		/* non-meta rules to run */
+	size_t			 norder;
+	const struct sa_eval_def **evalfn;	/* by rule index */
+	char			**hspec;	/* header spec by rule */
+	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;
+	pcre2_jit_stack		*jstack;
+	double			*val;
+	unsigned int		*ngot;
+	unsigned char		*done;
+	char			*hostname;
+	time_t			 now;
+	unsigned int		 seed;
+	struct sa_hcache	 hc;
+};
+
+static int	 phase(const struct sa_rule *);
+static int	 order_cmp_q(const void *, const void *);
+static size_t	 re_count(struct sa_engine *, const struct sa_re *,
+		    const char *, size_t, size_t);
+static void	 got_hit(struct sa_msg *, size_t, double);
+static void	 run_rule(struct sa_engine *, struct sa_msg *, size_t);
+static void	 run_mimeheader(struct sa_engine *, struct sa_msg *,
+		    const struct sa_rule *);
+static double	 meta_val(void *, const struct sa_mnode *);
+static int	 hit_cmp(const void *, const void *);
+
+static const struct sa_conf	*order_conf;
+
+const char *const *
+sa_eval_names(void)
+{
+	static const char	**names;
+	size_t			  i, n;
+
+	if (names != NULL)
+		return (names);
+	for (n = 0; sa_evals[n].name != NULL; n++)
+		;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = sa_evals[i].name;
+	return (names);
+}
+
+/* the order SpamAssassin runs the rule types within a priority */
+static int
+phase(const struct sa_rule *r)
+{
+	switch (r->type) {
+	case SA_R_HEADER:
+		return (r->is_eval ? 1 : 0);
+	case SA_R_BODY:
+		return (r->is_eval ? 3 : 2);
+	case SA_R_URI:
+		return (4);
+	case SA_R_RAWBODY:
+		return (r->is_eval ? 6 : 5);
+	case SA_R_FULL:
+		return (r->is_eval ? 8 : 7);
+	default:
+		return (9);
+	}
+}
+
+static int
+order_cmp_q(const void *a, const void *b)
+{
+	const struct sa_conf	*c = order_conf;
+	const struct sa_rule	*x = c->rules[*(const size_t *)a];
+	const struct sa_rule	*y = c->rules[*(const size_t *)b];
+
+	if (x->priority != y->priority)
+		return (x->priority < y->priority ? -1 : 1);
+	if (phase(x) != phase(y))
+		return (phase(x) < phase(y) ? -1 : 1);
+	return (x->index < y->index ? -1 : x->index > y->index);
+}
+
+struct sa_engine *
+sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
+    char *err, size_t errlen)
+{
+	struct sa_engine	*e;
+	const struct sa_rule	*r;
+	const char		*mods[] = { "raw", "addr", "name", "host",
+				    "domain", "ip", "revip", "first", "last" };
+	char			 spec[512], host[256];
+	size_t			 i, j, k;
+
+	if (!c->finished) {
+		(void)snprintf(err, errlen, "configuration not finished");
+		return (NULL);
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->c = c;
+	e->set = o != NULL && o->score_set >= 0 && o->score_set <= 3 ?
+	    o->score_set : c->local_tests_only ? 0 : 1;
+	if (o == NULL)
+		e->set = c->local_tests_only ? 0 : 1;
+	e->evalfn = xcalloc(c->nrules + 1, sizeof(*e->evalfn));
+	e->hspec = xcalloc(c->nrules + 1, sizeof(*e->hspec));
+	e->order = xcalloc(c->nrules + 1, sizeof(*e->order));
+	e->val = xcalloc(c->nrules + 1, sizeof(*e->val));
+	e->ngot = xcalloc(c->nrules + 1, sizeof(*e->ngot));
+	e->done = xcalloc(c->nrules + 1, 1);
+	for (i = 0; i < c->nrules; i++) {
+		r = c->rules[i];
+		if (r->type == SA_R_HEADER && r->hdr != NULL &&
+		    !r->is_eval) {
+			if (strlcpy(spec, r->hdr, sizeof(spec)) >=
+			    sizeof(spec))
+				continue;
+			for (k = 0; k < 9; k++)
+				if (r->hdr_mods & (1U << k)) {
+					(void)strlcat(spec, ":", sizeof(spec));
+					(void)strlcat(spec, mods[k],
+					    sizeof(spec));
+				}
+			e->hspec[i] = xstrdup(spec);
+		}
+		if (r->type == SA_R_META || r->type == SA_R_EMPTY ||
+		    r->unsupported != NULL || r->score[e->set] == 0)
+			continue;
+		if (r->is_eval && !r->is_mimeheader) {
+			for (j = 0; sa_evals[j].name != NULL; j++)
+				if (strcmp(sa_evals[j].name, r->eval_func) ==
+				    0)
+					break;
+			if (sa_evals[j].name == NULL)
+				continue;
+			e->evalfn[i] = &sa_evals[j];
+		} else if (r->is_mimeheader) {
+			if (r->re == NULL)
+				continue;
+		} else if (!r->is_exists && r->re == NULL)
+			continue;
+		e->order[e->norder++] = i;
+	}
+	order_conf = c;
+	qsort(e->order, e->norder, sizeof(*e->order), order_cmp_q);
+	e->md = pcre2_match_data_create(SA_MD_PAIRS, NULL);
+	e->mctx = pcre2_match_context_create(NULL);
+	e->jstack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
+	if (e->md == NULL || e->mctx == NULL || e->jstack == NULL) {
+		(void)snprintf(err, errlen, "pcre2: out of memory");
+		sa_engine_free(e);
+		return (NULL);
+	}
+	pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
+	if (o != NULL && o->hostname != NULL)
+		e->hostname = xstrdup(o->hostname);
+	else if (sa_conf_str(c, "report_hostname") != NULL &&
+	    *sa_conf_str(c, "report_hostname") != '\0')
+		e->hostname = xstrdup(sa_conf_str(c, "report_hostname"));
+	else {
+		if (gethostname(host, sizeof(host)) == -1)
+			(void)strlcpy(host, "localhost", sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		e->hostname = xstrdup(host);
+	}
+	e->now = o != NULL ? o->now : 0;
+	e->seed = o != NULL ? o->seed : 0;
+	return (e);
+}
+
+void
+sa_engine_free(struct sa_engine *e)
+{
+	size_t	i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->c->nrules; i++)
+		free(e->hspec[i]);
+	free(e->hspec);
+	free(e->evalfn);
+	free(e->order);
+	free(e->val);
+	free(e->ngot);
+	free(e->done);
+	free(e->hostname);
+	sa_hcache_clear(&e->hc);
+	free(e->hc.v);
+	if (e->md != NULL)
+		pcre2_match_data_free(e->md);
+	if (e->mctx != NULL)
+		pcre2_match_context_free(e->mctx);
+	if (e->jstack != NULL)
+		pcre2_jit_stack_free(e->jstack);
+	free(e);
+}
+
+/*
+ * Matches of re in s: 0 or 1 (max 1), or up to max (0: no limit) as
+ * Perl's while (m//g) counts them.
+ */
+static size_t
+re_count(struct sa_engine *e, const struct sa_re *re, const char *s,
+    size_t len, size_t max)
+{
+	PCRE2_SIZE	*ov;
+	size_t		 i, n = 0, pos;
+	uint32_t	 opt;
+	int		 rc;
+
+	for (i = 0; i < re->ncodes; i++) {
+		pos = 0;
+		opt = 0;
+		while (pos <= len) {
+			rc = pcre2_match(re->codes[i], (PCRE2_SPTR)s, len, pos,
+			    opt, e->md, e->mctx);
+			if (rc < 0) {
+				if (rc == PCRE2_ERROR_NOMATCH && opt != 0 &&
+				    pos < len) {
+					pos++;
+					opt = 0;
+					continue;
+				}
+				break;
+			}
+			n++;
+			if (max == 1 || (max != 0 && n >= max))
+				return (n);
+			ov = pcre2_get_ovector_pointer(e->md);
+			pos = ov[1];
+			opt = ov[0] == ov[1] ? PCRE2_NOTEMPTY_ATSTART : 0;
+		}
+	}
+	return (n);
+}
+
+/* PerMsgStatus::got_hit, count times */
+static void
+got_hit(struct sa_msg *msg, size_t i, double value)
+{
+	struct sa_engine	*e = msg->engine;
+	const struct sa_rule	*r = msg->conf->rules[i];
+
+	if (r->score[e->set] == 0)
+		return;
+	if (e->ngot[i] > 0 && !(r->tf & SA_TF_MULTIPLE))
+		return;
+	if (value <= 0)
+		value = 1;
+	e->val[i] += value;
+	e->ngot[i]++;
+	if (strncmp(r->name, "__", 2) != 0)
+		msg->score += r->score[e->set];
+}
+
+double
+sa_msg_rule_value(struct sa_msg *msg, const char *name)
+{
+	struct sa_rule	*r;
+
+	r = sa_conf_rule((struct sa_conf *)msg->conf, name);
+	return (r == NULL ? 0 : msg->val[r->index]);
+}
+
+void
+sa_msg_got_hit(struct sa_msg *msg, const char *name, double value)
+{
+	struct sa_rule	*r;
+
+	r = sa_conf_rule((struct sa_conf *)msg->conf, name);
+	if (r != NULL)
+		got_hit(msg, r->index, value);
+}
+
+static void
+run_mimeheader(struct sa_engine *e, struct sa_msg *msg,
+    const struct sa_rule *r)
+{
+	const struct mime_part	*p;
+	struct mimebuf		 v;
+	size_t			 n, max, hits = 0, k, nf;
+	ssize_t			 last;
+	int			 raw = (r->hdr_mods & SA_HM_RAW) != 0;
+
+	max = r->maxhits > 0 ? (size_t)r->maxhits :
+	    (r->tf & SA_TF_MULTIPLE) ? 1000 : 1;
+	mimebuf_init(&v);
+	for (p = mime_root(msg->mime); p != NULL; p = mime_next(p)) {
+		v.len = 0;
+		if (strcmp(r->hdr, "ALL") == 0) {
+			nf = msghdr_count(p->hdr);
+			for (k = 0; k < nf; k++) {
+				const char *nm;
+				size_t	 nl;
+
+				if (msghdr_field(p->hdr, k)->flags &
+				    MSGHDR_F_BAD)
+					continue;
+				nm = msghdr_name(p->hdr, k, &nl);
+				mimebuf_add(&v, nm, nl);
+				mimebuf_add(&v, ": ", 2);
+				sa_msg_value(&(struct sa_msg){ .hdr = p->hdr },
+				    k, raw, &v);
+			}
+		} else if ((last = msghdr_find(p->hdr, r->hdr, -1)) != -1)
+			sa_msg_value(&(struct sa_msg){ .hdr = p->hdr },
+			    (size_t)last, raw, &v);
+		else if (r->if_unset != NULL)
+			mimebuf_adds(&v, r->if_unset);
+		if (r->neg) {
+			if (re_count(e, r->re, v.buf ? v.buf : "", v.len, 1))
+				goto out;
+			continue;
+		}
+		n = re_count(e, r->re, v.buf ? v.buf : "", v.len, max);
+		for (k = 0; k < n && hits < max; k++, hits++)
+			got_hit(msg, r->index, 1);
+		if (n > 0)
+			goto out;
+	}
+	if (r->neg)
+		got_hit(msg, r->index, 1);
+ out:
+	mimebuf_free(&v);
+}
+
+static void
+run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
+{
+	const struct sa_rule	*r = msg->conf->rules[i];
+	const struct render_lines *l = NULL;
+	const char		*s;
+	size_t			 len, n, k, j, max, got = 0;
+	int			 rc;
+
+	e->done[i] = 1;
+	if (r->is_mimeheader) {
+		run_mimeheader(e, msg, r);
+		return;
+	}
+	if (r->is_eval) {
+		rc = e->evalfn[i]->fn(msg, r, r->eval_args, r->eval_nargs);
+		if (rc > 0)
+			got_hit(msg, i, rc);
+		return;
+	}
+	max = (r->tf & SA_TF_MULTIPLE) ? (size_t)r->maxhits : 1;
+	switch (r->type) {
+	case SA_R_HEADER:
+		s = sa_msg_get(msg, e->hspec[i]);
+		if (r->is_exists) {
+			if ((s != NULL) != (r->neg != 0))
+				got_hit(msg, i, 1);
+			return;
+		}
+		if (s == NULL)
+			s = r->if_unset != NULL ? r->if_unset : "";
+		len = strlen(s);
+		if (r->neg) {
+			if (re_count(e, r->re, s, len, 1) == 0)
+				got_hit(msg, i, 1);
+			return;
+		}
+		n = re_count(e, r->re, s, len, max);
+		for (k = 0; k < n; k++)
+			got_hit(msg, i, 1);
+		return;
+	case SA_R_BODY:
+		l = &msg->render->body;
+		break;
+	case SA_R_RAWBODY:
+		l = &msg->render->rawbody;
+		break;
+	case SA_R_FULL:
+		s = msg->buf;
+		len = msg->len;
+		if (len >= 5 && strncmp(s, "From ", 5) == 0) {
+			const char *nl = memchr(s, '\n', len);
+
+			if (nl != NULL) {
+				len -= nl + 1 - s;
+				s = nl + 1;
+			}
+		}
+		n = re_count(e, r->re, s, len, max);
+		for (k = 0; k < n; k++)
+			got_hit(msg, i, 1);
+		return;
+	case SA_R_URI:
+		for (j = 0; j < msg->render->uris.n; j++) {
+			s = msg->render->uris.v[j];
+			n = re_count(e, r->re, s, strlen(s),
+			    max ? (max == 1 ? 1 : max - got) : 0);
+			for (k = 0; k < n; k++)
+				got_hit(msg, i, 1);
+			got += n;
+			if (n > 0 && (max == 1 || (max != 0 && got >= max)))
+				return;
+		}
+		return;
+	default:
+		return;
+	}
+	for (j = 0; j < l->n; j++) {
+		if (j == 0 && r->type == SA_R_BODY && (r->tf &
+		    SA_TF_NOSUBJECT))
+			continue;
+		s = render_line(l, j, &len);
+		n = re_count(e, r->re, s, len,
+		    max ? (max == 1 ? 1 : max - got) : 0);
+		for (k = 0; k < n; k++)
+			got_hit(msg, i, 1);
+		got += n;
+		if (n > 0 && (max == 1 || (max != 0 && got >= max)))
+			return;
+	}
+}
+
+static double
+meta_val(void *arg, const struct sa_mnode *n)
+{
+	struct sa_msg	*msg = arg;
+
+	if (n->idx == SA_NOIDX || n->idx >= msg->conf->nrules)
+		return (0);
+	return (msg->val[n->idx]);
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct sa_hit	*x = a, *y = b;
+
+	return (strcmp(x->name, y->name));
+}
+
+int
+sa_scan(struct sa_engine *e, const char *buf, size_t len,
+    const struct sa_envelope *env, struct sa_result **resp)
+{
+	static const struct sa_envelope	 noenv;
+	const struct sa_conf		*c = e->c;
+	const struct sa_rule		*r;
+	struct sa_msg			 msg;
+	struct sa_result		*res;
+	const struct mime_part		*root;
+	const char			*nl;
+	char				 tmp[64];
+	double				 v;
+	size_t				 i, k, idx;
+
+	*resp = NULL;
+	memset(&msg, 0, sizeof(msg));
+	msg.conf = c;
+	msg.engine = e;
+	msg.env = env != NULL ? env : &noenv;
+	msg.buf = buf;
+	msg.len = len;
+	if ((msg.mime = mime_parse(buf, len, NULL)) == NULL)
+		return (-1);
+	root = mime_root(msg.mime);
+	msg.hdr = root->hdr;
+	msg.hdrlen = root->bodyoff;
+	nl = memchr(buf, '\n', len);
+	msg.eol = nl != NULL && nl > buf && nl[-1] == '\r' ? "\r\n" : "\n";
+	if ((msg.render = render_message(msg.mime, NULL)) == NULL) {
+		mime_free(msg.mime);
+		return (-1);
+	}
+	memset(e->val, 0, c->nrules * sizeof(*e->val));
+	memset(e->ngot, 0, c->nrules * sizeof(*e->ngot));
+	memset(e->done, 0, c->nrules);
+	msg.val = e->val;
+	msg.done = e->done;
+	msg.priv = &e->hc;
+	(void)sa_relays_parse(&msg);
+
+	for (i = 0; i < e->norder; i++)
+		run_rule(e, &msg, e->order[i]);
+	for (i = 0; i < c->nmeta_order; i++) {
+		idx = c->meta_order[i];
+		r = c->rules[idx];
+		e->done[idx] = 1;
+		if (r->unsupported != NULL || r->score[e->set] == 0 ||
+		    r->meta == NULL || r->meta->root == NULL)
+			continue;
+		v = sa_meta_eval(r->meta->root, meta_val, &msg);
+		if (v != 0)
+			got_hit(&msg, idx, v);
+	}
+
+	res = xcalloc(1, sizeof(*res));
+	res->conf = c;
+	res->buf = buf;
+	res->len = len;
+	res->required = sa_conf_setting(c, "required_score") != NULL ?
+	    sa_conf_num(c, "required_score") : 5.0;
+	(void)snprintf(tmp, sizeof(tmp), "%0.3f", msg.score);
+	res->score = strtod(tmp, NULL);
+	if (res->score == 0)
+		res->score = 0;		/* no "-0.0" */
+	res->is_spam = res->score >= res->required;
+	for (i = 0; i < c->nrules; i++) {
+		if (e->ngot[i] == 0)
+			continue;
+		r = c->rules[i];
+		if (strcmp(r->name, "GTUBE") == 0)
+			res->gtube = 1;
+		if (strncmp(r->name, "__", 2) == 0) {
+			res->subhits = xreallocarray(res->subhits,
+			    res->nsubhits + 1, sizeof(*res->subhits));
+			res->subhits[res->nsubhits++] = (struct sa_hit){ r,
+			    r->name, r->score[e->set], e->val[i] };
+			continue;
+		}
+		res->hits = xreallocarray(res->hits, res->nhits + e->ngot[i],
+		    sizeof(*res->hits));
+		for (k = 0; k < e->ngot[i]; k++)
+			res->hits[res->nhits++] = (struct sa_hit){ r, r->name,
+			    r->score[e->set], e->val[i] };
+	}
+	if (res->nhits > 1)
+		qsort(res->hits, res->nhits, sizeof(*res->hits), hit_cmp);
+	if (res->nsubhits > 1)
+		qsort(res->subhits, res->nsubhits, sizeof(*res->subhits),
+		    hit_cmp);
+	res->hostname = xstrdup(e->hostname);
+	res->when = e->now != 0 ? e->now : time(NULL);
+	res->boundary_rand = e->seed != 0 ? e->seed : arc4random();
+	res->set = e->set;
+
+	if (msg.eval_priv_free != NULL)
+		msg.eval_priv_free(msg.eval_priv);
+	if (msg.relays_priv_free != NULL)
+		msg.relays_priv_free(msg.relays_priv);
+	for (i = 0; i < 4; i++)
+		free(msg.relays_str[i]);
+	for (i = 0; i < msg.nrelays; i++) {
+		struct sa_relay *rl = &msg.relays[i];
+
+		free(rl->ip);
+		free(rl->by);
+		free(rl->helo);
+		free(rl->rdns);
+		free(rl->ident);
+		free(rl->envfrom);
+		free(rl->id);
+		free(rl->auth);
+		free(rl->as_string);
+	}
+	free(msg.relays);
+	sa_hcache_clear(&e->hc);
+	render_free(msg.render);
+	mime_free(msg.mime);
+	*resp = res;
+	return (0);
+}
+
+void
+sa_result_free(struct sa_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->hits);
+	free(res->subhits);
+	free(res->hostname);
+	free(res->tmpl_priv);
+	free(res);
+}

@@ -1,0 +1,39 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* filterd's scan engine: what sa_engine.c, sa_msg.c and sa_out.c share */
+
+#ifndef FILTERD_SA_PRIV_H
+#define FILTERD_SA_PRIV_H
+
+struct sa_hval {
+	char	*spec;
+	char	*val;		/* NULL: absent */
+	size_t	 len;
+};
+
+struct sa_hcache {
+	struct sa_hval	*v;
+	size_t		 n, cap;
+};
+
+void		 sa_msg_value(struct sa_msg *, size_t, int, struct mimebuf *);
+const char	*sa_msg_envelope_from(struct sa_msg *);
+const char	*sa_msg_cache_put(struct sa_msg *, const char *, const char *,
+		    size_t);
+void		 sa_hcache_clear(struct sa_hcache *);
+
+#endif /* FILTERD_SA_PRIV_H */

@@ -1,0 +1,326 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * filterd's scan engine (filterd/sa_engine.h): every rule type over
+ * small messages with a small configuration, meta arithmetic and hit
+ * counts, the score and verdict, GTUBE with the stock rules.
+ *
+ * With arguments it is the agreement test's scanner:
+ *	t_sa_engine --scan tests|message|headers|report FILE...
+ * loads the stock configuration (local tests only, hostname
+ * "filterd.test", time 1700000000) and prints sa_cli_scan's output.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tap.h"
+#include "../filterd/sa_cli.h"
+#include "../filterd/sa_conf.h"
+#include "../filterd/sa_engine.h"
+#include "mimedec.h"
+#include "xmalloc.h"
+
+static struct sa_conf	*stock_conf(void);
+static struct sa_conf	*text_conf(const char *);
+static struct sa_result	*scan(struct sa_engine *, const char *);
+static int		 hit(const struct sa_result *, const char *);
+static int		 subhit(const struct sa_result *, const char *);
+static double		 value(const struct sa_result *, const char *);
+static int		 scan_main(int, char **);
+
+static struct sa_conf *
+stock_conf(void)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+
+	memset(&o, 0, sizeof(o));
+	o.local_tests_only = 1;
+	o.evals = sa_eval_names();
+	c = sa_conf_new();
+	if (sa_conf_load(c, &o) == -1) {
+		sa_conf_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+static struct sa_conf *
+text_conf(const char *text)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+
+	memset(&o, 0, sizeof(o));
+	o.local_tests_only = 1;
+	o.evals = sa_eval_names();
+	c = sa_conf_new();
+	sa_conf_set_opts(c, &o);
+	if (sa_conf_parse_text(c, "test.cf", text, strlen(text)) == -1 ||
+	    sa_conf_finish(c) == -1) {
+		sa_conf_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+static struct sa_result *
+scan(struct sa_engine *e, const char *msg)
+{
+	struct sa_result	*res = NULL;
+
+	if (sa_scan(e, msg, strlen(msg), NULL, &res) == -1)
+		return (NULL);
+	return (res);
+}
+
+static int
+hit(const struct sa_result *res, const char *name)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; res != NULL && i < res->nhits; i++)
+		if (strcmp(res->hits[i].name, name) == 0)
+			n++;
+	return (n);
+}
+
+static int
+subhit(const struct sa_result *res, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; res != NULL && i < res->nsubhits; i++)
+		if (strcmp(res->subhits[i].name, name) == 0)
+			return (1);
+	return (0);
+}
+
+static double
+value(const struct sa_result *res, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; res != NULL && i < res->nsubhits; i++)
+		if (strcmp(res->subhits[i].name, name) == 0)
+			return (res->subhits[i].value);
+	for (i = 0; res != NULL && i < res->nhits; i++)
+		if (strcmp(res->hits[i].name, name) == 0)
+			return (res->hits[i].value);
+	return (0);
+}
+
+static int
+scan_main(int argc, char **argv)
+{
+	struct sa_engine_opts	 eo;
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	char			 err[256];
+	int			 mode, rc;
+
+	if (argc < 3)
+		return (2);
+	if (strcmp(argv[2], "tests") == 0)
+		mode = SA_CLI_TESTS;
+	else if (strcmp(argv[2], "headers") == 0)
+		mode = SA_CLI_HEADERS;
+	else if (strcmp(argv[2], "report") == 0)
+		mode = SA_CLI_REPORT;
+	else
+		mode = SA_CLI_MESSAGE;
+	if ((c = stock_conf()) == NULL) {
+		fprintf(stderr, "cannot load the rules\n");
+		return (1);
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.hostname = "filterd.test";
+	eo.now = 1700000000;
+	eo.seed = 0x12345678;
+	eo.score_set = -1;
+	if ((e = sa_engine_new(c, &eo, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return (1);
+	}
+	rc = sa_cli_scan(e, mode, argv + 3, argc - 3, stdout);
+	sa_engine_free(e);
+	sa_conf_free(c);
+	return (rc);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sa_engine_opts	 eo;
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	struct sa_result	*r;
+	struct mimebuf		 b;
+	char			 err[256], sc[32];
+
+	if (argc > 1 && strcmp(argv[1], "--scan") == 0)
+		return (scan_main(argc, argv));
+
+	memset(&eo, 0, sizeof(eo));
+	eo.hostname = "filterd.test";
+	eo.now = 1700000000;
+	eo.seed = 1;
+	eo.score_set = 0;
+
+	c = text_conf(
+	    "required_score 5\n"
+	    "header H_SUBJ Subject =~ /hello world/i\n"
+	    "score H_SUBJ 1.5\n"
+	    "header H_RAW Subject:raw =~ /=\\?utf-8\\?/i\n"
+	    "score H_RAW 0.25\n"
+	    "header H_ADDR From:addr =~ /^bob\\@example\\.com$/\n"
+	    "score H_ADDR 0.5\n"
+	    "header H_NAME From:name =~ /^Bob Smith$/\n"
+	    "score H_NAME 0.5\n"
+	    "header H_EXISTS exists:X-Mailer\n"
+	    "score H_EXISTS 0.1\n"
+	    "header H_NOTEXISTS exists:X-Nothing\n"
+	    "score H_NOTEXISTS 7\n"
+	    "header H_UNSET X-Nothing =~ /yes/ [if-unset: yes]\n"
+	    "score H_UNSET 0.01\n"
+	    "header H_NEG To !~ /example\\.org/\n"
+	    "score H_NEG 0.02\n"
+	    "header H_ALL ALL =~ /^X-Mailer: Foo/m\n"
+	    "score H_ALL 0.03\n"
+	    "header H_MSGID MESSAGEID =~ /<abc\\@/\n"
+	    "score H_MSGID 0.04\n"
+	    "header H_TOCC ToCc =~ /carol/\n"
+	    "score H_TOCC 0.05\n"
+	    "body B_SUBJ /hello world/i\n"
+	    "score B_SUBJ 0.06\n"
+	    "body B_NOSUBJ /hello world/i\n"
+	    "tflags B_NOSUBJ nosubject\n"
+	    "score B_NOSUBJ 9\n"
+	    "body __B_MULTI /cheap/\n"
+	    "tflags __B_MULTI multiple maxhits=3\n"
+	    "body __B_MULTI_ALL /cheap/\n"
+	    "tflags __B_MULTI_ALL multiple\n"
+	    "meta M_COUNT __B_MULTI_ALL > 3\n"
+	    "score M_COUNT 0.07\n"
+	    "meta M_MAX __B_MULTI == 3\n"
+	    "score M_MAX 0.08\n"
+	    "meta M_NOT !H_NOTEXISTS && (H_SUBJ || B_NOSUBJ)\n"
+	    "score M_NOT 0.09\n"
+	    "meta M_ZERO H_SUBJ\n"
+	    "score M_ZERO 0\n"
+	    "meta M_OFZERO M_ZERO\n"
+	    "score M_OFZERO 11\n"
+	    "rawbody R_QP /caf=C3=A9/\n"
+	    "score R_QP 12\n"
+	    "rawbody R_DEC /caf\\xc3\\xa9/\n"
+	    "score R_DEC 0.1\n"
+	    "full F_QP /caf=C3=A9/\n"
+	    "score F_QP 0.11\n"
+	    "uri U_EX /^https?:\\/\\/www\\.example\\.net\\//\n"
+	    "score U_EX 0.12\n"
+	    "body GTUBE /XJS\\*C4JDBQADN1\\.NSBN3\\*2IDNEN\\*GTUBE-STANDARD-"
+	    "ANTI-UBE-TEST-EMAIL\\*C\\.34X/\n"
+	    "score GTUBE 1000\n");
+	ok(c != NULL, "small configuration loads");
+	if (c == NULL)
+		return (done_testing());
+	e = sa_engine_new(c, &eo, err, sizeof(err));
+	ok(e != NULL, "engine created (%s)", e ? "" : err);
+	r = scan(e,
+	    "From: \"Bob Smith\" <bob@example.com>\n"
+	    "To: alice@example.com\n"
+	    "Cc: carol@example.com\n"
+	    "Subject: =?utf-8?q?Hello_World?=\n"
+	    "Message-ID: <abc@example.com>\n"
+	    "X-Mailer: Foo 1.0\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "cheap cheap cheap cheap cheap, caf=C3=A9\n"
+	    "see http://www.example.net/x\n");
+	ok(r != NULL, "scanned");
+	is_int(hit(r, "H_SUBJ"), 1, "header: decoded Subject");
+	is_int(hit(r, "H_RAW"), 1, "header :raw: encoded Subject");
+	is_int(hit(r, "H_ADDR"), 1, "header :addr");
+	is_int(hit(r, "H_NAME"), 1, "header :name");
+	is_int(hit(r, "H_EXISTS"), 1, "exists:");
+	is_int(hit(r, "H_NOTEXISTS"), 0, "exists: absent");
+	is_int(hit(r, "H_UNSET"), 1, "[if-unset: ...]");
+	is_int(hit(r, "H_NEG"), 1, "!~");
+	is_int(hit(r, "H_ALL"), 1, "ALL");
+	is_int(hit(r, "H_MSGID"), 1, "MESSAGEID");
+	is_int(hit(r, "H_TOCC"), 1, "ToCc");
+	is_int(hit(r, "B_SUBJ"), 1, "body: the Subject is the first line");
+	is_int(hit(r, "B_NOSUBJ"), 0, "tflags nosubject");
+	ok(value(r, "__B_MULTI") == 3, "multiple maxhits=3: %g",
+	    value(r, "__B_MULTI"));
+	ok(value(r, "__B_MULTI_ALL") == 5, "multiple: 5 hits: %g",
+	    value(r, "__B_MULTI_ALL"));
+	ok(subhit(r, "__B_MULTI"), "__ rules are subtests");
+	is_int(hit(r, "M_COUNT"), 1, "meta: count > 3");
+	is_int(hit(r, "M_MAX"), 1, "meta: count == maxhits");
+	is_int(hit(r, "M_NOT"), 1, "meta: ! && ||");
+	is_int(hit(r, "M_ZERO"), 0, "zero-score meta does not hit");
+	is_int(hit(r, "M_OFZERO"), 0, "... nor do metas over it");
+	is_int(hit(r, "R_QP"), 0, "rawbody is transfer-decoded");
+	is_int(hit(r, "R_DEC"), 1, "rawbody: decoded octets");
+	is_int(hit(r, "F_QP"), 1, "full: the pristine message");
+	is_int(hit(r, "U_EX"), 1, "uri");
+	ok(r != NULL && r->score == 3.63,
+	    "score sum: %g", r ? r->score : -1);
+	ok(r != NULL && !r->is_spam, "ham");
+	mimebuf_init(&b);
+	if (r != NULL)
+		(void)sa_out_tests(r, ",", &b);
+	mimebuf_addc(&b, '\0');
+	is_str(b.buf, "B_SUBJ,F_QP,H_ADDR,H_ALL,H_EXISTS,H_MSGID,H_NAME,"
+	    "H_NEG,H_RAW,H_SUBJ,H_TOCC,H_UNSET,M_COUNT,M_MAX,M_NOT,R_DEC,"
+	    "U_EX", "tests= sorted");
+	if (r != NULL) {
+		sa_out_score(r, sc, sizeof(sc));
+		is_str(sc, "3.6", "_SCORE_");
+	}
+	sa_result_free(r);
+
+	/* GTUBE, ham score clamp */
+	r = scan(e, "Subject: t\n\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-"
+	    "STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n");
+	ok(r != NULL && r->gtube && r->is_spam && r->score == 1000.03,
+	    "GTUBE: 1000 + H_NEG + H_UNSET, spam");
+	sa_result_free(r);
+	r = xcalloc(1, sizeof(*r));
+	r->score = 4.96;
+	r->required = 5;
+	sa_out_score(r, sc, sizeof(sc));
+	is_str(sc, "4.9", "ham at 4.96 shows 4.9");
+	r->score = 5;
+	r->is_spam = 1;
+	sa_out_score(r, sc, sizeof(sc));
+	is_str(sc, "5.0", "spam at 5 shows 5.0");
+	free(r);
+	sa_engine_free(e);
+	sa_conf_free(c);
+	mimebuf_free(&b);
+	return (done_testing());
+}
