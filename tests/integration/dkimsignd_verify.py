@@ -51,7 +51,7 @@ close $k;
         txtdata => [@chunks]));
   };
 }
-my $dkim = Mail::DKIM::Verifier->new();
+my $dkim = Mail::DKIM::Verifier->new(Strict => 1);
 open(my $fh, '<', $file) or die "$file: $!";
 binmode $fh;
 while (<$fh>) { s/\r?\n\z/\r\n/; $dkim->PRINT($_); }
