@@ -134,6 +134,23 @@ listen=$(ss -Htln 'sport = :8025' | awk '{print $4}' | sort | tr '\n' ' ')
 is "$listen" "127.0.0.1:8025 [::]:8025 " \
     "without -l greyd listens on 127.0.0.1 and [::] (port 8025)"
 
+# What the ruleset's comments say: IPv6 cannot be dnat-ed to ::1 (the
+# kernel drops a packet from another interface addressed to loopback),
+# which is why IPv6 goes through "redirect" to greyd's [::] socket.
+nft -f - <<'EOT' || bail "cannot add the ::1 test table"
+table ip6 v6test {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		tcp dport 26 dnat to [::1]:8025
+	}
+}
+EOT
+mx_in grey timeout 5 python3 -c 'import socket
+s = socket.create_connection(("fd00::fe", 26), timeout=3)
+print(s.recv(4))' >/dev/null 2>&1
+ok $(( $? == 0 )) "dnat ip6 to [::1]:8025 from another host does not connect"
+nft delete table ip6 v6test
+
 # --- IPv6 greylisting through the redirect -------------------------------
 
 # swaks needs IO::Socket::INET6 for IPv6: a python client instead.  It
