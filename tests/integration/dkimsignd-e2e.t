@@ -173,6 +173,15 @@ t.ok(re.search(r"signed message-id=<\S+> sender=<alice@example\.com> "
               r"via=domain d=example\.com s=default a=rsa-sha256",
               t.log("dkimsignd")), "log: signed line")
 
+r = run(["swaks", "-s", "127.0.0.1", "-p", "10027", "--pipeline", "-f",
+         "alice@example.com", "-t", "bob@example.org,carol@example.org",
+         "--body", "pipelined"])
+t.like(r.stdout.decode(), r"<-  250 2.0.0 Ok", "swaks --pipeline: 250")
+t.is_(open(newest() + ".env").read(), "from=<alice@example.com>\n"
+      "rcpt=<bob@example.org>\nrcpt=<carol@example.org>\n",
+      "pipelined: both recipients relayed")
+check(newest(), "pipelined")
+
 # 2. the bytes relayed are the new fields, then the original
 ORIG = (b"From: Alice <alice@example.com>\r\nTo: bob@example.org\r\n"
         b"Subject: exact\r\nMessage-ID: <exact@example.com>\r\n\r\n"
