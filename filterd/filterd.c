@@ -15,26 +15,66 @@
  */
 
 /*
- * filterd: for now only `filterd -n`, which loads SpamAssassin's
- * configuration as SpamAssassin does and reports what filterd cannot
- * run, rule by rule.  The proxy comes later.
+ * filterd: spampd and SpamAssassin in one daemon.  main() and start-up:
+ * the command line (spampd's, fd_opts.c), `filterd -n` (load
+ * SpamAssassin's configuration, report what filterd cannot run, rule by
+ * rule), then the daemon: the rules loaded and compiled once, the
+ * listening sockets, detach, pidfile, user, the --children workers
+ * (fd_scan.c), the SMTP proxy (common/proxy, fd_proxy.c) and the spamd
+ * protocol listener (fd_spamd.c).
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 
 #include <err.h>
-#include <getopt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/event.h>
+
+#include "daemon.h"
 #include "log.h"
+#include "proxy.h"
 #include "xmalloc.h"
 #include "sa_conf.h"
+#include "sa_engine.h"
 
-__dead static void	usage(void);
+#include "fd.h"
+
+#define FD_LISTEN_MAX	16
+
+static struct {
+	struct event_base	*base;
+	struct fd_scanner	*scanner;
+	int			 fds[FD_LISTEN_MAX];
+	size_t			 nfds;
+	int			 spamd_fd;
+	char			*unlink_path;
+} fdd;
+
+__dead static void	usage(int);
 static void		print_summary(const struct sa_conf *, int);
 static void		print_evals(const struct sa_conf *);
+static int		fd_check(const struct fd_opts *);
+static struct sa_conf	*fd_load(const struct fd_opts *, int);
+static int		fd_bind(const char *, const char *, int);
+static int		fd_bind_unix(const char *, mode_t);
+static int		fd_user(const char *, const char *);
+static void		fd_signal(int, void *);
+static int		fd_daemon(struct fd_opts *);
 
 /* each eval function the rules call, how many rules, and its status */
 static void
@@ -70,11 +110,10 @@ print_evals(const struct sa_conf *c)
 }
 
 __dead static void
-usage(void)
+usage(int rv)
 {
-	fprintf(stderr, "usage: filterd -n [-Lv] [-C dir] "
-	    "[--siteconfigpath=dir] [--cf=line]\n");
-	exit(1);
+	fd_usage(rv ? stderr : stdout);
+	exit(rv);
 }
 
 static void
@@ -153,60 +192,378 @@ print_summary(const struct sa_conf *c, int verbose)
 		    nerr == 1 ? "" : "s");
 }
 
+/* `filterd -n`: load, report, exit 0 when SpamAssassin's --lint would. */
+static int
+fd_check(const struct fd_opts *fo)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+	int			 rc;
+
+	memset(&o, 0, sizeof(o));
+	o.rules_dir = fo->rules_dir;
+	o.site_dir = fo->site_dir;
+	o.post_config = fo->post;
+	o.local_tests_only = fo->local_only;
+	c = sa_conf_new();
+	rc = sa_conf_load(c, &o);
+	print_summary(c, fo->verbose);
+	sa_conf_free(c);
+	return rc == 0 ? 0 : 1;
+}
+
+/* The rules for the daemon: NULL when they cannot be read at all. */
+static struct sa_conf *
+fd_load(const struct fd_opts *fo, int with_evals)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+	char			*post = NULL, *t, *file;
+	size_t			 i, n;
+	FILE			*f;
+	long			 len;
+
+	memset(&o, 0, sizeof(o));
+	o.rules_dir = fo->rules_dir;
+	o.site_dir = fo->site_dir;
+	o.local_tests_only = fo->local_only;
+	if (with_evals)
+		o.evals = sa_eval_names();
+	if (fo->post != NULL)
+		post = xstrdup(fo->post);
+	if (fo->saconfig != NULL) {
+		/* spampd's userprefs_filename: read after local.cf */
+		if ((f = fopen(fo->saconfig, "r")) == NULL) {
+			log_warn("--saconfig %s", fo->saconfig);
+			free(post);
+			return NULL;
+		}
+		if (fseek(f, 0, SEEK_END) == -1 || (len = ftell(f)) < 0 ||
+		    fseek(f, 0, SEEK_SET) == -1) {
+			log_warn("--saconfig %s", fo->saconfig);
+			fclose(f);
+			free(post);
+			return NULL;
+		}
+		file = xmalloc(len + 1);
+		n = fread(file, 1, len, f);
+		file[n] = '\0';
+		fclose(f);
+		if (xasprintf(&t, "%s\n%s", file, post != NULL ? post : "")
+		    == -1)
+			fatal("asprintf");
+		free(file);
+		free(post);
+		post = t;
+	}
+	o.post_config = post;
+	c = sa_conf_new();
+	if (sa_conf_load(c, &o) == -1) {
+		for (i = 0; i < c->ndiags; i++)
+			if (c->diags[i].error)
+				log_warnx("%s:%zu: %s", c->diags[i].file,
+				    c->diags[i].line, c->diags[i].msg);
+		log_warnx("the SpamAssassin configuration has %zu error%s "
+		    "(filterd -n lists them); going on as spamd does",
+		    sa_conf_nerrors(c), sa_conf_nerrors(c) == 1 ? "" : "s");
+	}
+	free(post);
+	if (c->nrules == 0) {
+		log_warnx("no SpamAssassin rules found");
+		sa_conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Listening sockets on host:port (every address); 0 or -1. */
+static int
+fd_bind(const char *host, const char *port, int spamd)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 fd, on = 1, e, n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0'))
+		host = NULL;
+	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
+		log_warnx("listen %s:%s: %s", host ? host : "*", port,
+		    gai_strerror(e));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((!spamd && fdd.nfds >= FD_LISTEN_MAX) ||
+		    (spamd && fdd.spamd_fd != -1))
+			break;
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1) {
+			log_warn("socket");
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, 128) == -1) {
+			log_warn("listen %s:%s", host ? host : "*", port);
+			close(fd);
+			continue;
+		}
+		if (spamd)
+			fdd.spamd_fd = fd;
+		else
+			fdd.fds[fdd.nfds++] = fd;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n > 0 ? 0 : -1;
+}
+
+static int
+fd_bind_unix(const char *path, mode_t perms)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("--socket %s: name too long", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	(void)unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 128) == -1) {
+		log_warn("--socket %s", path);
+		close(fd);
+		return -1;
+	}
+	if (perms != (mode_t)-1 && chmod(path, perms) == -1) {
+		log_warn("--socket-perms %s", path);
+		close(fd);
+		return -1;
+	}
+	fdd.fds[fdd.nfds++] = fd;
+	fdd.unlink_path = xstrdup(path);
+	return 0;
+}
+
+/* --user and --group: the group must be the user's own (or absent). */
+static int
+fd_user(const char *user, const char *group)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	if (user == NULL || geteuid() != 0) {
+		if (user != NULL)
+			log_info("not root: user %s not taken", user);
+		return 0;
+	}
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("--user %s: no such user", user);
+		return -1;
+	}
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			log_warnx("--group %s: no such group", group);
+			return -1;
+		}
+		if (gr->gr_gid != pw->pw_gid) {
+			log_warnx("--group %s: filterd runs with the user's "
+			    "own group only (%s's is %lu)", group, user,
+			    (unsigned long)pw->pw_gid);
+			return -1;
+		}
+	}
+	return daemon_drop_privs(user, NULL) == -1 ? -1 : 0;
+}
+
+static void
+fd_signal(int sig, void *arg)
+{
+	pid_t	 pid;
+	int	 status;
+
+	switch (sig) {
+	case SIGCHLD:
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			(void)fd_scanner_reap(fdd.scanner, pid, status);
+		break;
+	case SIGHUP:
+		log_info("SIGHUP: ignored; restart filterd to read the "
+		    "rules again");
+		break;
+	case SIGTERM:
+	case SIGINT:
+		event_base_loopbreak(fdd.base);
+		break;
+	}
+}
+
+static int
+fd_daemon(struct fd_opts *o)
+{
+	struct sa_conf		*conf = NULL;
+	struct sa_engine	*engine = NULL;
+	struct sa_engine_opts	 eo;
+	struct proxy_config	 pc;
+	struct proxy		*p;
+	struct fd_spamd		*sd = NULL;
+	struct fd_proxy_ctx	 ctx;
+	struct pidfh		*pfh = NULL;
+	struct daemon_signals	*sigs;
+	const char		*errstr;
+	char			 hostname[256], err[FD_ERR_MAX];
+	size_t			 i;
+	int			 fg = !o->detach;
+
+	fdd.spamd_fd = -1;
+	if (o->delegate_host == NULL && o->delegate_path == NULL) {
+		if ((conf = fd_load(o, 1)) == NULL)
+			return 1;
+		memset(&eo, 0, sizeof(eo));
+		eo.score_set = -1;
+		if ((engine = sa_engine_new(conf, &eo, err, sizeof(err))) ==
+		    NULL) {
+			log_warnx("scan engine: %s", err);
+			sa_conf_free(conf);
+			return 1;
+		}
+	}
+	if (o->hostname != NULL)
+		(void)strlcpy(hostname, o->hostname, sizeof(hostname));
+	else if (gethostname(hostname, sizeof(hostname)) == -1)
+		fatal("gethostname");
+
+	if ((o->socket != NULL ? fd_bind_unix(o->socket, o->socket_perms) :
+	    fd_bind(o->host, o->port, 0)) == -1)
+		return 1;
+	if (o->spamd_port != NULL &&
+	    fd_bind(o->spamd_host, o->spamd_port, 1) == -1)
+		return 1;
+	if (o->pidfile != NULL && *o->pidfile != '\0' &&
+	    (pfh = daemon_pidfile_open(o->pidfile)) == NULL)
+		return 1;
+	if (!fg && daemon_detach() == -1)
+		fatal("daemon");
+	log_init(fg, LOG_MAIL);
+	log_setverbose(o->debug || o->verbose);
+	if (pfh != NULL)
+		daemon_pidfile_write(pfh);
+	if (fd_user(o->user, o->group) == -1)
+		fatalx("cannot drop privileges");
+
+	if ((fdd.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	fd_scan_logging(fg, LOG_MAIL);
+	if (engine != NULL) {
+		if ((fdd.scanner = fd_scanner_pool(fdd.base, engine,
+		    o->children, o->satimeout)) == NULL)
+			fatalx("cannot start the workers");
+	} else if ((fdd.scanner = fd_scanner_spamd(fdd.base,
+	    o->delegate_host, o->delegate_port, o->delegate_path,
+	    o->satimeout, err, sizeof(err))) == NULL)
+		fatalx("--delegate: %s", err);
+	ctx.opts = o;
+	ctx.scanner = fdd.scanner;
+	memset(&pc, 0, sizeof(pc));
+	pc.hostname = hostname;
+	if (o->relaysocket != NULL)
+		pc.next_path = o->relaysocket;
+	else {
+		pc.next_host = o->relayhost;
+		pc.next_port = o->relayport;
+	}
+	pc.next_lmtp = o->lmtp;
+	pc.timeout_data = (o->satimeout + 300) * 1000;
+	pc.transform = fd_transform;
+	pc.arg = &ctx;
+	if ((p = proxy_new(fdd.base, &pc, &errstr)) == NULL)
+		fatalx("relay %s:%s: %s", o->relayhost, o->relayport, errstr);
+	for (i = 0; i < fdd.nfds; i++)
+		if (proxy_listen(p, fdd.fds[i]) == -1)
+			fatalx("proxy_listen");
+	if (fdd.spamd_fd != -1 && (sd = fd_spamd_new(fdd.base, fdd.scanner,
+	    fdd.spamd_fd, 64LL * 1024 * 1024)) == NULL)
+		fatalx("spamd listener");
+	if ((sigs = daemon_signals_new(fdd.base, fd_signal, NULL)) == NULL)
+		fatalx("signals");
+	log_info("listening on %s%s%s, relaying to %s%s%s, %s%s, "
+	    "maxsize %lld KB%s%s%s%s%s",
+	    o->socket ? o->socket : o->host, o->socket ? "" : ":",
+	    o->socket ? "" : o->port,
+	    o->relaysocket ? o->relaysocket : o->relayhost,
+	    o->relaysocket ? "" : ":", o->relaysocket ? "" : o->relayport,
+	    engine != NULL ? "built-in engine" : "delegating to spamd on ",
+	    engine != NULL ? "" : o->delegate_path != NULL ?
+	    o->delegate_path : o->delegate_host, o->maxsize,
+	    o->tagall ? ", tagall" : "", o->dose ? ", dose" : "",
+	    o->log_rules_hit ? ", log-rules-hit" : "",
+	    sd != NULL ? ", spamd protocol on port " : "",
+	    sd != NULL ? o->spamd_port : "");
+	if (engine != NULL)
+		log_info("%d children, %zu rules", o->children,
+		    conf->nrules);
+
+	event_base_dispatch(fdd.base);
+
+	log_info("exiting scanned=%llu spam=%llu errors=%llu timeouts=%llu "
+	    "skipped=%llu", fd_stats.scanned, fd_stats.spam, fd_stats.errors,
+	    fd_stats.timeouts, fd_stats.skipped);
+	proxy_free(p);
+	fd_spamd_free(sd);
+	fd_scanner_free(fdd.scanner);
+	daemon_signals_free(sigs);
+	for (i = 0; i < fdd.nfds; i++)
+		close(fdd.fds[i]);
+	if (fdd.unlink_path != NULL) {
+		(void)unlink(fdd.unlink_path);
+		free(fdd.unlink_path);
+	}
+	event_base_free(fdd.base);
+	daemon_pidfile_remove(pfh);
+	sa_engine_free(engine);
+	sa_conf_free(conf);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "configpath", required_argument, NULL, 'C' },
-		{ "siteconfigpath", required_argument, NULL, 'S' },
-		{ "cf", required_argument, NULL, 'c' },
-		{ "local", no_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct sa_load_opts	 o;
-	struct sa_conf		*c;
-	char			*post = NULL, *t;
-	int			 ch, check = 0, verbose = 0, rc;
+	struct fd_opts	 o;
+	int		 rv;
 
-	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "C:Lnv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'C':
-			o.rules_dir = optarg;
-			break;
-		case 'S':
-			o.site_dir = optarg;
-			break;
-		case 'c':
-			if (xasprintf(&t, "%s%s\n", post != NULL ? post : "",
-			    optarg) == -1)
-				err(1, "asprintf");
-			free(post);
-			post = t;
-			break;
-		case 'L':
-			o.local_tests_only = 1;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	if (!check)
-		errx(1, "only -n (check the configuration) exists so far");
 	log_init(1, LOG_MAIL);
-	o.post_config = post;
-	c = sa_conf_new();
-	rc = sa_conf_load(c, &o);
-	print_summary(c, verbose);
-	sa_conf_free(c);
-	free(post);
-	return rc == 0 ? 0 : 1;
+	fd_opts_init(&o);
+	if (fd_opts_parse(&o, argc, argv) == -1) {
+		fprintf(stderr, "filterd: %s\n", o.err);
+		usage(1);
+	}
+	if (o.help)
+		usage(0);
+	if (o.version) {
+		printf("filterd (mxsuite), spampd 2.53 options, SpamAssassin "
+		    "%s rules\n", SA_VERSION_STR);
+		fd_opts_free(&o);
+		return 0;
+	}
+	if (o.check)
+		rv = fd_check(&o);
+	else
+		rv = fd_daemon(&o);
+	fd_opts_free(&o);
+	return rv;
 }
