@@ -32,7 +32,7 @@
 
 #include "msghdr.h"
 #include "xmalloc.h"
-#include "sa_relays.h"
+#include "../filterd/sa_relays.h"
 #include "tap.h"
 
 static const char *const orig_hdrs[] = {
