@@ -1,0 +1,166 @@
+#!/usr/bin/perl
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# filterd's eval functions (filterd/sa_eval.c) against SpamAssassin 4.0.1
+# itself: generated messages are checked by SpamAssassin (stock rules,
+# local tests only, no Bayes) and by filterd's engine (t_sa_eval --scan);
+# for every message, the stock rules that run an eval filterd implements
+# (t_sa_eval --rules) must hit in both or in neither.  Every such rule
+# that hits somewhere is listed, so the test shows what it covered.
+
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+
+my $build = $ENV{MX_BUILD} or die "MX_BUILD not set\n";
+my $tool = "$build/tests/unit/t_sa_eval";
+my $dir = $ENV{MX_EVALS_KEEP} // tempdir(CLEANUP => 1);
+my $D = 'Tue, 24 Nov 2026 10:11:12 +0000';
+
+my @rcvd = (
+ [],
+ ["from mx.example.com (mx.example.com [198.51.100.3]) by mx.example.org (Postfix) with ESMTP id ABC123; $D"],
+ ["from pc (pc [10.1.1.1]) by mx.example.org (Postfix) with ESMTP id DEF456; $D"],
+ ["from 1.2.3.4 (unknown [8.8.8.8]) by mx.example.org (Postfix) with ESMTP id GHI789; $D"],
+ ["from nowhere special"],
+ ["from yahoo.com (unknown [8.8.4.4]) by mx.example.org (Postfix) with ESMTP id JKL012; $D"],
+ ["from a.one.example (a.one.example [203.0.113.1]) by mx.example.org (Postfix) with ESMTP id MNO345; $D",
+  "from b.two.example (b.two.example [203.0.113.2]) by c.three.example (Postfix) with ESMTP id PQR678; $D",
+  "from d.four.example (d.four.example [203.0.113.3]) by e.five.example (Postfix) with ESMTP id STU901; $D"],
+ ["from web1.mail.yahoo.com (web1.mail.yahoo.com [98.136.1.1]) by mx.example.org (Postfix) with ESMTP id VWX234; $D"],
+ ["from mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41]) by mx.example.org (Postfix) with ESMTPS id YZA567; $D"],
+ ["from rly-xa01.mx.aol.com (rly-xa01.mx.aol.com [64.12.1.1]) by mx.example.org (Postfix) with ESMTP id BCD890; $D"],
+ ["from hotmail.com (unknown [65.54.1.1]) by mx.example.org (Postfix) with ESMTP id EFG123; $D"],
+);
+my @from = ('a@example.com', '"Ann" <ann@gmail.com>', 'bob@yahoo.com',
+    'x@hotmail.com', 'j@juno.com', 'e@eudoramail.com',
+    "\x81\x82\x83\x84\x85 <z\@example.net>", "=?UTF-8?B?w6l0w6k=?= <u\@example.net>",
+    '"ABCDEFGHIJKLMNOPQRSTUVWXYZAB" <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.x@example.com>');
+my @subj = ('Hello there', 'BUY CHEAP PILLS NOW', 'Re: FWD: LAST CHANCE OFFER',
+    'bob, you won', "Illegal \x01\x02 chars \xff\xfe here", 'Hi %FIRST_NAME',
+    'ab', 'SHORT');
+my @to = ('bob@example.org', undef, 'Undisclosed <bob@example.org>');
+my @extra = ('', "X-Campaign: %CUSTOMER_ID\n", "Subject: second\n",
+    "X-Received: by 2002:a05:6402:1234:b0:5c8:abcd:ef01 with SMTP id x18csp1;\n",
+    "X-Originating-IP: [8.8.8.8]\nX-Mailer: Juno 5.0\n",
+    "Apparently-To: bob\@example.org\n",
+    "Message-ID: <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.x\@example.com>\n");
+my @bodies = (
+ ["text/plain", "Just some plain text.\nAnother line.\n"],
+ ["text/html", "<html><head><title>Hi</title></head><body><p>Hello <b>there</b></p></body></html>\n"],
+ ["text/html", "<html><body><center>centered</center><img src=\"http://example.com/a.gif\" width=400 height=300></body></html>\n"],
+ ["text/html", "<html><body><font size=7>HUGE</font> and <font size=5>big</font> text<!x><!-- saved from url=(0022)http://internet.e-mail --></body>\n"],
+ ["text/html", "<html><head><title>" . ("Long title " x 15) . "</title><meta name=x content=y><style>p{}</style><script>var a;</script></head><body><p>short</p></body></html>\n"],
+ ["text/html", "<html><body bgcolor=#ffffff><font color=#fefefe>invisible text here</font><embed src=x.swf><form action=\"mailto:a\@b.c\"><bgsound src=x.wav></form><font face=\"\">x</font></body></html>\n"],
+ ["text/html", "<html><body>" . join("", map { "<img src=\"http://example.com/i$_.png\" width=640 height=480>" } 1 .. 3) . "</body></html>\n"],
+ ["text/html", "<html><body><foo><bar><baz>text</baz></bar></foo><p>" . ("word " x 300) . "</p></body></html>\n"],
+ ["text/html", "<html><body>H&#101;llo <b>w</b>o<b>r</b>ld <zz>x</zz></body></html></html></body>\n"],
+);
+
+my @files;
+my $i = 0;
+for my $r (0 .. $#rcvd) {
+	for my $k (0 .. 11) {
+		my $f = $from[($r + $k) % @from];
+		my $s = $subj[($r * 3 + $k) % @subj];
+		my $t = $to[($r + $k * 2) % @to];
+		my $x = $extra[($r * 5 + $k) % @extra];
+		my $b = $bodies[($r * 7 + $k) % @bodies];
+		my $m = '';
+		$m .= "Received: $_\n" for @{$rcvd[$r]};
+		$m .= "From: $f\n";
+		$m .= "To: $t\n" if defined $t;
+		$m .= "Subject: $s\nDate: $D\n" . $x;
+		$m .= "Message-ID: <$i.$r\@example.com>\n" unless $x =~ /Message-ID/;
+		$m .= "MIME-Version: 1.0\nContent-Type: $b->[0]; charset=us-ascii\n\n$b->[1]";
+		my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+		open(my $fh, '>', $path) or die "$path: $!";
+		print $fh $m;
+		close $fh;
+		push @files, $path;
+	}
+}
+
+# the rules under test
+my %ours;
+open(my $rl, '-|', $tool, '--rules') or die "$tool: $!";
+while (<$rl>) { my ($n, $fn) = split; $ours{$n} = $fn }
+close $rl or die "$tool --rules failed\n";
+
+my $sa_script = <<'PERL';
+use strict; use warnings;
+use Mail::SpamAssassin;
+my @files = @ARGV;
+my $sa = Mail::SpamAssassin->new({ local_tests_only => 1,
+  dont_copy_prefs => 1, userprefs_filename => '/dev/null',
+  post_config_text => "use_bayes 0\nbayes_auto_learn 0\n" });
+$sa->init(1);
+for my $f (@files) {
+  open(my $fh, '<', $f) or die; my @l = <$fh>; close $fh;
+  my $msg = $sa->parse(\@l, 1);
+  my $pms = $sa->check($msg);
+  my @h = (split(/,/, $pms->get_names_of_tests_hit),
+    split(/,/, $pms->get_names_of_subtests_hit));
+  (my $b = $f) =~ s{.*/}{};
+  print "$b: @h\n";
+  $pms->finish; $msg->finish;
+}
+PERL
+open(my $sfh, '>', "$dir/sa.pl") or die; print $sfh $sa_script; close $sfh;
+
+sub run {
+	open(my $p, '-|', @_) or die "@_: $!";
+	my %r;
+	while (<$p>) {
+		chomp;
+		my ($f, $h) = split(/:/, $_, 2);
+		$r{$f} = { map { $_ => 1 } grep { exists $ours{$_} }
+		    split(' ', $h // '') };
+	}
+	close $p or die "$_[0]: exit $?\n";
+	return \%r;
+}
+my $sa = run($^X, "$dir/sa.pl", @files);
+my $us = run($tool, '--scan', @files);
+
+print "1..", scalar(@files) + 2, "\n";
+my ($t, $agree, %seen) = (0, 0);
+for my $f (@files) {
+	(my $b = $f) =~ s{.*/}{};
+	$t++;
+	my $w = $sa->{$b} // {};
+	my $g = $us->{$b} // {};
+	$seen{$_}++ for keys %$w;
+	my @miss = sort grep { !$g->{$_} } keys %$w;
+	my @extra = sort grep { !$w->{$_} } keys %$g;
+	if (!@miss && !@extra) {
+		$agree++;
+		print "ok $t - $b: ", join(' ', sort keys %$w), "\n";
+	} else {
+		print "not ok $t - $b\n";
+		print "# only SpamAssassin: @miss\n" if @miss;
+		print "# only filterd: @extra\n" if @extra;
+	}
+}
+$t++;
+print(($agree == @files ? "ok" : "not ok"),
+    " $t - $agree of ", scalar(@files), " messages agree on ",
+    scalar(keys %ours), " eval rules\n");
+$t++;
+my $cover = scalar(keys %seen);
+print(($cover >= 20 ? "ok" : "not ok"),
+    " $t - $cover eval rules hit at least once: ",
+    join(' ', sort keys %seen), "\n");

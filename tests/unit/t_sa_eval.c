@@ -1,0 +1,327 @@
+/*
+ * Copyright (c) 2026 The mxsuite developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * filterd/sa_eval.c: the eval functions on crafted messages, through
+ * the engine, each rule defined as the stock rules define it.
+ *
+ * t_sa_eval --rules: the stock rules that run an implemented eval;
+ * t_sa_eval --scan FILE...: "FILE: RULE ..." (those rules that hit),
+ * for filterd-evals.t, which compares them with SpamAssassin's.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "../filterd/sa_conf.h"
+#include "../filterd/sa_engine.h"
+#include "xmalloc.h"
+
+static struct sa_conf	*conf_stock(void);
+static struct sa_conf	*conf_text(const char *);
+static int		 ours(const struct sa_rule *);
+static char		*slurp(const char *, size_t *);
+static int		 hits(struct sa_engine *, const char *, size_t,
+			    const char *);
+static int		 scan_main(int, char **);
+static void		 check(struct sa_engine *, const char *, const char *,
+			    int);
+
+static const char rules[] =
+    "header MISSING_HEADERS eval:check_for_missing_to_header()\n"
+    "header HEADER_COUNT_SUBJECT eval:check_header_count_range("
+    "'Subject','2','999')\n"
+    "header SUBJ_ALL_CAPS eval:subject_is_all_caps()\n"
+    "header LOCALPART_IN_SUBJECT eval:check_for_to_in_subject('user')\n"
+    "header UNRESOLVED_TEMPLATE eval:check_unresolved_template()\n"
+    "header FROM_ILLEGAL_CHARS eval:check_illegal_chars('From','0.20',"
+    "'2')\n"
+    "header __SUBJ_ILLEGAL_CHARS eval:check_illegal_chars('Subject',"
+    "'0.00','2')\n"
+    "header FORGED_GMAIL_RCVD eval:check_for_forged_gmail_received_headers()\n"
+    "header FORGED_YAHOO_RCVD eval:check_for_forged_yahoo_received_headers()\n"
+    "header RCVD_HELO_IP_MISMATCH eval:helo_ip_mismatch()\n"
+    "header __UNPARSEABLE_RELAY_COUNT eval:check_relays_unparseable()\n"
+    "header ALL_TRUSTED eval:check_all_trusted()\n"
+    "header NO_RELAYS eval:check_no_relays()\n"
+    "header NO_RDNS_DOTCOM_HELO eval:check_for_no_rdns_dotcom_helo()\n"
+    "header __FORGED_RCVD_TRAIL eval:check_for_forged_received_trail()\n"
+    "body HTML_MESSAGE eval:html_test('html')\n"
+    "body __TAG_EXISTS_CENTER eval:html_tag_exists('center')\n"
+    "body HTML_TAG_BALANCE_BODY eval:html_tag_balance('body', '!= 0')\n"
+    "body __HTML_LENGTH_384 eval:html_eval('length', '< 384')\n"
+    "body HTML_IMAGE_ONLY_04 eval:html_image_only('0000','0400')\n"
+    "body __HTML_TITLE_120 eval:html_text_match('title', '.{120}')\n"
+    "body HTML_COMMENT_SHORT eval:html_text_match('comment', "
+    "'<!(?!-).{0,6}>')\n"
+    "body HTML_FONT_SIZE_HUGE eval:html_range('max_size', '6', 'inf')\n"
+    "body __HTML_TITLE_SUBJ_DIFF eval:html_title_subject_ratio('3.5')\n";
+
+static struct sa_conf *
+conf_stock(void)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+
+	memset(&o, 0, sizeof(o));
+	o.local_tests_only = 1;
+	o.post_config = "use_bayes 0\nbayes_auto_learn 0\n";
+	o.evals = sa_eval_names();
+	c = sa_conf_new();
+	if (sa_conf_load(c, &o) == -1) {
+		sa_conf_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+static struct sa_conf *
+conf_text(const char *text)
+{
+	struct sa_load_opts	 o;
+	struct sa_conf		*c;
+
+	memset(&o, 0, sizeof(o));
+	o.local_tests_only = 1;
+	o.evals = sa_eval_names();
+	c = sa_conf_new();
+	sa_conf_set_opts(c, &o);
+	if (sa_conf_parse_text(c, "test.cf", text, strlen(text)) == -1 ||
+	    sa_conf_finish(c) == -1) {
+		sa_conf_free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+/* an eval rule run by one of sa_evals[] */
+static int
+ours(const struct sa_rule *r)
+{
+	size_t	i;
+
+	if (!r->is_eval || r->unsupported != NULL || r->eval_func == NULL)
+		return (0);
+	for (i = 0; sa_evals[i].name != NULL; i++)
+		if (strcmp(sa_evals[i].name, r->eval_func) == 0)
+			return (1);
+	return (0);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*b;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (NULL);
+	(void)fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	(void)fseek(f, 0, SEEK_SET);
+	b = xmalloc(n + 1);
+	*len = fread(b, 1, n, f);
+	b[*len] = '\0';
+	fclose(f);
+	return (b);
+}
+
+/* did rule name hit (scored or not)? -1: scan failed */
+static int
+hits(struct sa_engine *e, const char *msg, size_t len, const char *name)
+{
+	struct sa_result	*res = NULL;
+	size_t			 i;
+	int			 h = 0;
+
+	if (sa_scan(e, msg, len, NULL, &res) == -1)
+		return (-1);
+	for (i = 0; i < res->nhits; i++)
+		if (strcmp(res->hits[i].name, name) == 0)
+			h = 1;
+	for (i = 0; i < res->nsubhits; i++)
+		if (strcmp(res->subhits[i].name, name) == 0)
+			h = 1;
+	sa_result_free(res);
+	return (h);
+}
+
+static void
+check(struct sa_engine *e, const char *msg, const char *rule, int want)
+{
+	is_int(hits(e, msg, strlen(msg), rule), want, "%s %s", rule,
+	    want ? "hits" : "does not hit");
+}
+
+static int
+scan_main(int argc, char **argv)
+{
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	struct sa_result	*res;
+	char			 err[256], *b;
+	size_t			 i, len;
+	int			 a;
+
+	if ((c = conf_stock()) == NULL) {
+		fprintf(stderr, "stock configuration does not load\n");
+		return (1);
+	}
+	if (strcmp(argv[1], "--rules") == 0) {
+		for (i = 0; i < c->nrules; i++)
+			if (ours(c->rules[i]))
+				printf("%s %s\n", c->rules[i]->name,
+				    c->rules[i]->eval_func);
+		sa_conf_free(c);
+		return (0);
+	}
+	if ((e = sa_engine_new(c, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "engine: %s\n", err);
+		return (1);
+	}
+	for (a = 2; a < argc; a++) {
+		if ((b = slurp(argv[a], &len)) == NULL ||
+		    sa_scan(e, b, len, NULL, &res) == -1) {
+			perror(argv[a]);
+			return (1);
+		}
+		printf("%s:", strrchr(argv[a], '/') != NULL ?
+		    strrchr(argv[a], '/') + 1 : argv[a]);
+		for (i = 0; i < res->nhits; i++)
+			if (ours(res->hits[i].rule))
+				printf(" %s", res->hits[i].name);
+		for (i = 0; i < res->nsubhits; i++)
+			if (ours(res->subhits[i].rule))
+				printf(" %s", res->subhits[i].name);
+		printf("\n");
+		sa_result_free(res);
+		free(b);
+	}
+	sa_engine_free(e);
+	sa_conf_free(c);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	char			 err[256];
+
+	if (argc > 1 && (strcmp(argv[1], "--scan") == 0 ||
+	    strcmp(argv[1], "--rules") == 0))
+		return (scan_main(argc, argv));
+
+	c = conf_text(rules);
+	if (!ok(c != NULL, "test rules load"))
+		return (done_testing());
+	ok(c->rules[0]->unsupported == NULL, "check_for_missing_to_header "
+	    "is supported");
+	e = sa_engine_new(c, NULL, err, sizeof(err));
+	if (!ok(e != NULL, "engine: %s", e == NULL ? err : "ok")) {
+		sa_conf_free(c);
+		return (done_testing());
+	}
+
+	check(e, "From: a@example.com\nSubject: hi\n\nx\n",
+	    "MISSING_HEADERS", 1);
+	check(e, "From: a@example.com\nApparently-To: b@example.org\n"
+	    "Subject: hi\n\nx\n", "MISSING_HEADERS", 0);
+	check(e, "To: b@example.org\nSubject: hi\nSubject: ho\n\nx\n",
+	    "HEADER_COUNT_SUBJECT", 1);
+	check(e, "To: b@example.org\nSubject: hi\nSubject: hi\n\nx\n",
+	    "HEADER_COUNT_SUBJECT", 0);
+	check(e, "To: b@example.org\nSubject: Re: BUY CHEAP STUFF NOW\n\nx\n",
+	    "SUBJ_ALL_CAPS", 1);
+	check(e, "To: b@example.org\nSubject: BUY CHEAP stuff NOW\n\nx\n",
+	    "SUBJ_ALL_CAPS", 0);
+	check(e, "To: b@example.org\nSubject: SHORT CAP\n\nx\n",
+	    "SUBJ_ALL_CAPS", 0);
+	check(e, "To: bob@example.org\nSubject: bob, you won\n\nx\n",
+	    "LOCALPART_IN_SUBJECT", 1);
+	check(e, "To: bob@example.org\nSubject: bobby you won\n\nx\n",
+	    "LOCALPART_IN_SUBJECT", 0);
+	check(e, "To: b@example.org\nX-Campaign: %CUSTOMER_ID\n\nx\n",
+	    "UNRESOLVED_TEMPLATE", 1);
+	check(e, "To: b@example.org\nSubject: %PRICE_OFF\n\nx\n",
+	    "UNRESOLVED_TEMPLATE", 0);
+	check(e, "To: b@example.org\nFrom: \x81\x82\x83\x84 <a@b.c>\n\nx\n",
+	    "FROM_ILLEGAL_CHARS", 1);
+	check(e, "To: b@example.org\nFrom: \xc3\xa9t\xc3\xa9 <a@b.c>\n\nx\n",
+	    "FROM_ILLEGAL_CHARS", 0);
+	check(e, "To: b@example.org\nFrom: a@gmail.com\nSubject: x\n\nx\n",
+	    "FORGED_GMAIL_RCVD", 1);
+	check(e, "To: b@example.org\nFrom: a@gmail.com\nX-Received: by "
+	    "2002:a05:6402:1234:b0:5c8:abcd:ef01 with SMTP id x18csp1;\n\nx\n",
+	    "FORGED_GMAIL_RCVD", 0);
+	check(e, "Received: from x (x [8.8.8.8]) by mx.example.org (Postfix) "
+	    "with ESMTP id ABC; Tue, 24 Nov 2026 10:11:12 +0000\n"
+	    "From: a@yahoo.com\n\nx\n", "FORGED_YAHOO_RCVD", 1);
+	check(e, "Received: from x (x.mail.yahoo.com [8.8.8.8]) by "
+	    "mx.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\nFrom: a@yahoo.com\n\nx\n", "FORGED_YAHOO_RCVD", 0);
+	check(e, "Received: from 1.2.3.4 (unknown [8.8.8.8]) by "
+	    "mx.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "RCVD_HELO_IP_MISMATCH", 1);
+	check(e, "Received: from 8.8.8.9 (unknown [8.8.8.8]) by "
+	    "mx.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "RCVD_HELO_IP_MISMATCH", 0);
+	check(e, "Received: from nowhere special\n\nx\n",
+	    "__UNPARSEABLE_RELAY_COUNT", 1);
+	check(e, "Received: from a (a [10.0.0.1]) by b.example.org (Postfix) "
+	    "with ESMTP id ABC; Tue, 24 Nov 2026 10:11:12 +0000\n\nx\n",
+	    "ALL_TRUSTED", 1);
+	check(e, "Received: from a (a [8.8.8.8]) by b.example.org (Postfix) "
+	    "with ESMTP id ABC; Tue, 24 Nov 2026 10:11:12 +0000\n\nx\n",
+	    "ALL_TRUSTED", 0);
+	check(e, "Subject: x\n\nx\n", "NO_RELAYS", 1);
+	check(e, "Received: from yahoo.com (unknown [8.8.8.8]) by "
+	    "mx.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "NO_RDNS_DOTCOM_HELO", 1);
+	check(e, "Received: from yahoo.com (mail.yahoo.com [8.8.8.8]) by "
+	    "mx.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "NO_RDNS_DOTCOM_HELO", 0);
+	check(e, "Content-Type: text/html\n\n<html><body><center>Hi"
+	    "</center></body></html>\n", "HTML_MESSAGE", 1);
+	check(e, "Content-Type: text/plain\n\n<center>Hi</center>\n",
+	    "HTML_MESSAGE", 0);
+	check(e, "Content-Type: text/html\n\n<html><body><center>Hi"
+	    "</center></body></html>\n", "__TAG_EXISTS_CENTER", 1);
+	check(e, "Content-Type: text/html\n\n<html><body>Hi</html>\n",
+	    "HTML_TAG_BALANCE_BODY", 1);
+	check(e, "Content-Type: text/html\n\n<html><body>Hi</body></html>\n",
+	    "HTML_TAG_BALANCE_BODY", 0);
+	check(e, "Content-Type: text/html\n\n<html><body>Hi</body></html>\n",
+	    "__HTML_LENGTH_384", 1);
+	check(e, "Content-Type: text/html\n\n<html><body><img src=\"x.gif\">"
+	    "</body></html>\n", "HTML_IMAGE_ONLY_04", 1);
+	check(e, "Content-Type: text/html\n\n<html><body>Hi <!x> there"
+	    "</body></html>\n", "HTML_COMMENT_SHORT", 1);
+	check(e, "Content-Type: text/html\n\n<html><body><font size=7>Hi"
+	    "</font></body></html>\n", "HTML_FONT_SIZE_HUGE", 1);
+	check(e, "Subject: ab\nContent-Type: text/html\n\n<html><head><title>"
+	    "a much longer title</title></head><body>x</body></html>\n",
+	    "__HTML_TITLE_SUBJ_DIFF", 1);
+	sa_engine_free(e);
+	sa_conf_free(c);
+	return (done_testing());
+}
