@@ -551,10 +551,12 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 		if (strcmp(r->name, "GTUBE") == 0)
 			res->gtube = 1;
 		if (strncmp(r->name, "__", 2) == 0) {
+			/* SA lists a subtest once per hit */
 			res->subhits = xreallocarray(res->subhits,
-			    res->nsubhits + 1, sizeof(*res->subhits));
-			res->subhits[res->nsubhits++] = (struct sa_hit){ r,
-			    r->name, r->score[e->set], e->val[i] };
+			    res->nsubhits + e->ngot[i], sizeof(*res->subhits));
+			for (k = 0; k < e->ngot[i]; k++)
+				res->subhits[res->nsubhits++] = (struct sa_hit){
+				    r, r->name, r->score[e->set], e->val[i] };
 			continue;
 		}
 		res->hits = xreallocarray(res->hits, res->nhits + e->ngot[i],

@@ -29,8 +29,10 @@
 #include "mime.h"
 #include "mimedec.h"
 #include "msghdr.h"
+#include "render.h"
 #include "sa_engine.h"
 #include "sa_priv.h"
+#include "sa_relays.h"
 #include "xmalloc.h"
 
 static void	 decoded_value(const struct msghdr *, size_t,
@@ -38,6 +40,8 @@ static void	 decoded_value(const struct msghdr *, size_t,
 static void	 raw_value(const struct msghdr *, size_t, struct mimebuf *);
 static int	 hdr_nodecode(const char *, size_t);
 static void	 addr_list(const char *, size_t, int, struct mimebuf *);
+static size_t	 rcvd_range(struct sa_msg *, const char *, int,
+		    struct mimebuf *);
 static void	 getone(struct sa_msg *, const char *, int, struct mimebuf *,
 		    size_t *);
 
@@ -64,46 +68,12 @@ hdr_nodecode(const char *n, size_t len)
 static void
 decoded_value(const struct msghdr *h, size_t i, struct mimebuf *out)
 {
-	struct mimebuf	 v;
-	const char	*raw, *name;
-	size_t		 n, nl, j, s, e;
+	const char	*name;
+	size_t		 nl;
 
-	raw = msghdr_rawvalue(h, i, &n);
 	name = msghdr_name(h, i, &nl);
-	mimebuf_init(&v);
-	for (j = 0; j < n; j++) {
-		if (raw[j] == '\r' && j + 1 < n && raw[j + 1] == '\n')
-			continue;
-		if (raw[j] == '\n') {
-			if (j + 1 < n && (raw[j + 1] == ' ' ||
-			    raw[j + 1] == '\t')) {
-				while (j + 1 < n && (raw[j + 1] == ' ' ||
-				    raw[j + 1] == '\t'))
-					j++;
-				mimebuf_addc(&v, ' ');
-			} else
-				mimebuf_addc(&v, '\n');
-			continue;
-		}
-		mimebuf_addc(&v, raw[j]);
-	}
-	s = 0;
-	e = v.len;
-	while (s < e && isspace((unsigned char)v.buf[s]))
-		s++;
-	while (e > s && isspace((unsigned char)v.buf[e - 1]))
-		e--;
-	if (e > s) {
-		if (hdr_nodecode(name, nl)) {
-			/* _decode_header: line ends go, 8-bit normalised */
-			for (j = s; j < e; j++)
-				if (v.buf[j] != '\n')
-					mimebuf_addc(out, v.buf[j]);
-		} else
-			mime_hdr_decode(out, v.buf + s, e - s, NULL);
-	}
+	render_hdr_value(h, i, !hdr_nodecode(name, nl), out);
 	mimebuf_addc(out, '\n');
-	mimebuf_free(&v);
 }
 
 /* raw_header(name): the value after the colon, CRLF as LF */
@@ -282,6 +252,60 @@ sa_msg_value(struct sa_msg *msg, size_t i, int raw, struct mimebuf *out)
 }
 
 /*
+ * PerMsgStatus::get_all_hdrs_in_rcvd_index_range for ALL-TRUSTED,
+ * ALL-INTERNAL (from the top through the Received header after the
+ * last trusted/internal relay), ALL-UNTRUSTED, ALL-EXTERNAL (from that
+ * Received header on).  Returns the number of fields.
+ */
+static size_t
+rcvd_range(struct sa_msg *msg, const char *which, int raw,
+    struct mimebuf *out)
+{
+	const struct sa_relays	*rl = msg->relays_priv;
+	const struct msghdr	*h = msg->hdr;
+	const char		*p, *nm;
+	size_t			 i, n, cnt = 0, nl, plen;
+	long			 cur = -1, idx, start = -1, end = -1;
+	int			 has_start = 0, has_end = 0;
+
+	idx = rl == NULL ? -1 : (which[0] == 'T' || which[0] == 'U') ?
+	    rl->last_trusted_index : rl->last_internal_index;
+	if (which[0] == 'T' || which[0] == 'I') {
+		end = idx + 1;
+		has_end = 1;
+	} else {
+		start = idx + 1;
+		has_start = 1;
+	}
+	n = msghdr_count(h);
+	for (i = 0; i < n; i++) {
+		if (msghdr_field(h, i)->flags & MSGHDR_F_BAD)
+			continue;
+		if (msghdr_is(h, i, "Received"))
+			cur++;
+		if ((!has_start || start <= cur) && (!has_end || cur < end))
+			;
+		else if (has_end && cur == end)
+			;
+		else
+			continue;
+		if (raw) {
+			p = msghdr_raw(h, i, &plen);
+			mimebuf_add(out, p, plen);
+		} else {
+			nm = msghdr_name(h, i, &nl);
+			mimebuf_add(out, nm, nl);
+			mimebuf_add(out, ": ", 2);
+			decoded_value(h, i, out);
+		}
+		cnt++;
+		if (has_end && cur == end)
+			break;
+	}
+	return (cnt);
+}
+
+/*
  * One value per line of vals (each ends with "\n"): a list, as
  * PerMsgStatus::_get builds it.  Returns the number of elements, the
  * values in out (joined; SA joins the list with "" when the first
@@ -353,6 +377,13 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 			decoded_value(h, i, out);
 			cnt++;
 		}
+		mimebuf_free(&tmp);
+		return (cnt);
+	}
+	if (strncmp(req, "ALL-", 4) == 0 && (strcmp(req + 4, "TRUSTED") == 0 ||
+	    strcmp(req + 4, "INTERNAL") == 0 || strcmp(req + 4, "UNTRUSTED") ==
+	    0 || strcmp(req + 4, "EXTERNAL") == 0)) {
+		cnt = rcvd_range(msg, req + 4, raw, out);
 		mimebuf_free(&tmp);
 		return (cnt);
 	}
@@ -457,6 +488,9 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 		}
 		mimebuf_free(&tmp);
 		tmp = r;
+		/* SA joins the addresses (names) with "\n" */
+		if (tmp.len > 0 && tmp.buf[tmp.len - 1] == '\n')
+			tmp.len--;
 	}
 	if (other)
 		cnt = 0;	/* :host :domain :ip: not supported */
@@ -578,10 +612,10 @@ sa_msg_envelope_from(struct sa_msg *msg)
 				return (NULL);
 			continue;
 		}
-		/* the cached value ends with "\n" */
-		n = strlen(v);
+		/* the first address */
+		n = strcspn(v, "\n");
 		(void)snprintf(spec, sizeof(spec), "\001envf:%s", hdrs[i]);
-		return (sa_msg_cache_put(msg, spec, v, n > 0 ? n - 1 : 0));
+		return (sa_msg_cache_put(msg, spec, v, n));
 	}
 	return (NULL);
 }

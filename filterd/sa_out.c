@@ -439,8 +439,14 @@ tag_value(const struct sa_result *res, const char *tag, const char *arg,
 		for (; n > 0; n--)
 			mimebuf_adds(out, arg != NULL && *arg != '\0' ? arg :
 			    "*");
-	} else if (strcmp(tag, "AUTOLEARN") == 0)
-		mimebuf_adds(out, "no autolearn_force=no");
+	} else if (strcmp(tag, "AUTOLEARN") == 0) {
+		/* no Bayes: "disabled" when SA would not learn either */
+		if (sa_conf_num(res->conf, "use_bayes") == 0 ||
+		    sa_conf_num(res->conf, "bayes_auto_learn") == 0)
+			mimebuf_adds(out, "disabled");
+		else
+			mimebuf_adds(out, "no autolearn_force=no");
+	}
 	else if (strcmp(tag, "AUTOLEARNSCORE") == 0)
 		mimebuf_adds(out, "0");
 	else if (strcmp(tag, "TESTS") == 0)

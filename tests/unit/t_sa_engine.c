@@ -40,6 +40,7 @@
 #include "xmalloc.h"
 
 static struct sa_conf	*stock_conf(void);
+static void		 print_unsupported(const struct sa_conf *);
 static struct sa_conf	*text_conf(const char *);
 static struct sa_result	*scan(struct sa_engine *, const char *);
 static int		 hit(const struct sa_result *, const char *);
@@ -55,6 +56,8 @@ stock_conf(void)
 
 	memset(&o, 0, sizeof(o));
 	o.local_tests_only = 1;
+	o.post_config = "use_bayes 0\nbayes_auto_learn 0\n"
+	    "report_hostname filterd.test\n";
 	o.evals = sa_eval_names();
 	c = sa_conf_new();
 	if (sa_conf_load(c, &o) == -1) {
@@ -130,15 +133,63 @@ value(const struct sa_result *res, const char *name)
 	return (0);
 }
 
+/*
+ * The rules whose result filterd cannot reproduce: unsupported ones,
+ * and the metas that depend on one (transitively).
+ */
+static void
+print_unsupported(const struct sa_conf *c)
+{
+	unsigned char	*bad;
+	struct sa_rule	*r, *d;
+	size_t		 i, j;
+	int		 changed = 1;
+
+	bad = xcalloc(c->nrules + 1, 1);
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i]->unsupported != NULL)
+			bad[i] = 1;
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < c->nrules; i++) {
+			r = c->rules[i];
+			if (bad[i] || r->meta == NULL)
+				continue;
+			for (j = 0; j < r->meta->ndeps; j++) {
+				d = sa_conf_rule((struct sa_conf *)c,
+				    r->meta->deps[j]);
+				if (d != NULL && bad[d->index]) {
+					bad[i] = 1;
+					changed = 1;
+					break;
+				}
+			}
+		}
+	}
+	for (i = 0; i < c->nrules; i++)
+		if (bad[i])
+			printf("%s\n", c->rules[i]->name);
+	free(bad);
+}
+
 static int
 scan_main(int argc, char **argv)
 {
 	struct sa_engine_opts	 eo;
 	struct sa_conf		*c;
 	struct sa_engine	*e;
+	struct timespec		 t0, t1;
 	char			 err[256];
+	double			 el;
 	int			 mode, rc;
 
+	if (argc == 2 && strcmp(argv[1], "--unsupported") == 0) {
+		if ((c = stock_conf()) == NULL)
+			return (1);
+		print_unsupported(c);
+		sa_conf_free(c);
+		return (0);
+	}
 	if (argc < 3)
 		return (2);
 	if (strcmp(argv[2], "tests") == 0)
@@ -162,7 +213,12 @@ scan_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return (1);
 	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = sa_cli_scan(e, mode, argv + 3, argc - 3, stdout);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	fprintf(stderr, "scanned %d messages in %.3f s: %.0f messages/s\n",
+	    argc - 3, el, el > 0 ? (argc - 3) / el : 0);
 	sa_engine_free(e);
 	sa_conf_free(c);
 	return (rc);
@@ -178,7 +234,8 @@ main(int argc, char **argv)
 	struct mimebuf		 b;
 	char			 err[256], sc[32];
 
-	if (argc > 1 && strcmp(argv[1], "--scan") == 0)
+	if (argc > 1 && (strcmp(argv[1], "--scan") == 0 ||
+	    strcmp(argv[1], "--unsupported") == 0))
 		return (scan_main(argc, argv));
 
 	memset(&eo, 0, sizeof(eo));

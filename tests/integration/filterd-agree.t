@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+
+# filterd's scan engine against SpamAssassin 4.0.1 itself: a corpus of
+# generated messages (deterministic seed: ham and spam, plain, HTML,
+# multipart, encoded, GTUBE, odd headers and dates, CRLF and LF) goes
+# through filterd's engine (t_sa_engine --scan) and through
+# Mail::SpamAssassin in one perl process (local tests only, Bayes off,
+# the same configuration).  For every message: the rules hit agree
+# (restricted to the rules filterd can run: t_sa_engine --unsupported
+# lists the others, with the metas that depend on them), the subtests
+# agree, the verdict agrees, and where the hit sets agree the
+# X-Spam-Status field is the same byte for byte.  Every disagreement
+# is printed.
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+top = os.environ.get("MX_TOP", os.getcwd())
+build = os.environ.get("MX_BUILD", os.path.join(top, "build"))
+scanner = os.path.join(build, "tests", "unit", "t_sa_engine")
+
+ntest = 0
+failed = 0
+
+
+def ok(cond, name):
+    global ntest, failed
+    ntest += 1
+    if not cond:
+        failed += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", ntest, name))
+    sys.stdout.flush()
+
+
+def diag(s):
+    for line in s.splitlines():
+        print("# " + line)
+
+
+R = random.Random(20261125)
+
+FIRST = ["John", "Mary", "Peter", "Anna", "Li", "Carlos", "Fatima", "Olga",
+         "Hans", "Sarah", "Kenji", "Amit"]
+LAST = ["Smith", "Jones", "Mueller", "Garcia", "Chen", "Kowalski",
+        "Dubois", "Rossi", "Tanaka", "Patel"]
+DOMS = ["example.com", "example.org", "example.net", "mail.example.com",
+        "lists.example.org", "corp.example.net"]
+HAM_SUBJ = ["Meeting tomorrow", "Re: project status", "Lunch?",
+            "Fwd: the report you asked for", "Minutes of the last call",
+            "Invoice 2023-114", "Re: Re: weekend plans",
+            "Quarterly numbers", "Build failed on main", "Your order"]
+SPAM_SUBJ = ["FREE MONEY NOW!!!", "You have WON $1,000,000",
+             "Cheap meds online", "Lose 30 pounds in 30 days",
+             "Act now: limited time offer", "URGENT BUSINESS PROPOSAL",
+             "Re: your account has been suspended", "Hot singles near you",
+             "Make $5000 a week from home", "Viagra 80% off"]
+HAM_TEXT = [
+    "Hi,\n\nCan we move the meeting to 3pm tomorrow? I have a conflict "
+    "in the morning.\n\nThanks,\n{name}\n",
+    "Hello {to},\n\nattached are the minutes from today's call. Please "
+    "review the action items and let me know if I missed anything.\n\n"
+    "Best regards\n{name}\n",
+    "The build on main failed after the last merge. The error is in the "
+    "parser tests; I am looking into it now.\n\n-- \n{name}\n",
+    "Thanks for your order. It will ship within two business days. You "
+    "can track it on our web site at https://www.example.com/orders/123\n",
+    "> did you see the game?\n\nYes! What a finish. Let's watch the next "
+    "one together.\n\nCheers, {name}\n",
+]
+SPAM_TEXT = [
+    "Dear Friend,\n\nI am Mr. {name}, a banker with the Central Bank. I "
+    "have a business proposal involving the transfer of $25,000,000 "
+    "(TWENTY FIVE MILLION US DOLLARS) to your account. You will receive "
+    "30% of the total sum. Please reply with your full name, address and "
+    "telephone number.\n\nYours faithfully,\n{name}\n",
+    "CLICK HERE to claim your FREE prize!!! This is a limited time offer. "
+    "Act now! 100% satisfaction guaranteed. No credit card required.\n\n"
+    "http://www.example.net/claim?id=12345\n\nTo unsubscribe from this "
+    "list click here: http://www.example.net/unsub\n",
+    "Buy cheap viagra, cialis and other meds online. No prescription "
+    "needed! Lowest prices guaranteed. Order today and save 80%.\n"
+    "http://pharmacy.example.com/\n",
+    "Make money fast working from home! Earn $5000 per week with no "
+    "experience. This is not a scam. Thousands of people are already "
+    "earning. Sign up now at http://www.example.org/earn\n",
+    "Your account has been suspended due to unusual activity. Please "
+    "verify your account information immediately by clicking the link "
+    "below or your account will be closed.\n\nhttp://192.0.2.7/login\n",
+]
+GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+        "Oct", "Nov", "Dec"]
+MAILERS = ["Microsoft Outlook 16.0", "Mozilla Thunderbird 115.0",
+           "Apple Mail (2.3445)", "The Bat! (v9.1)", "PHPMailer 6.0",
+           "Foxmail 7.2"]
+
+
+def person():
+    f = R.choice(FIRST)
+    l = R.choice(LAST)
+    return f + " " + l, "%s.%s@%s" % (f.lower(), l.lower(), R.choice(DOMS))
+
+
+def date():
+    kind = R.random()
+    d = R.randint(1, 28)
+    h, m, s = R.randint(0, 23), R.randint(0, 59), R.randint(0, 59)
+    y = R.choice([2023, 2023, 2023, 2019, 2030])
+    tz = R.choice(["+0000", "-0500", "+0100", "+0900", "-0000"])
+    if kind < 0.8:
+        return "%s, %02d %s %d %02d:%02d:%02d %s" % (
+            R.choice(DAYS), d, R.choice(MONS), y, h, m, s, tz)
+    if kind < 0.9:
+        return "%d %s %d %02d:%02d:%02d %s" % (d, R.choice(MONS), y, h,
+                                               m, s, tz)
+    return "%s %s %d %02d:%02d:%02d %d" % (R.choice(DAYS), R.choice(MONS),
+                                           d, h, m, s, y)
+
+
+def received():
+    hops = []
+    for i in range(R.randint(0, 3)):
+        ip = "%d.%d.%d.%d" % R.choice([(192, 0, 2, R.randint(1, 254)),
+                                       (198, 51, 100, R.randint(1, 254)),
+                                       (203, 0, 113, R.randint(1, 254)),
+                                       (10, 1, 2, R.randint(1, 254))])
+        host = "mx%d.%s" % (R.randint(1, 9), R.choice(DOMS))
+        hops.append("Received: from %s (%s [%s])\n\tby mail.example.com "
+                    "(Postfix) with ESMTP id %X\n\tfor <user@example.com>; "
+                    "%s" % (host, host, ip, R.randint(0x100000, 0xffffff),
+                            date()))
+    return hops
+
+
+def qp(s):
+    out = []
+    for ch in s.encode("utf-8"):
+        if ch == 10:
+            out.append("\n")
+        elif ch == 61 or ch > 126:
+            out.append("=%02X" % ch)
+        else:
+            out.append(chr(ch))
+    return "".join(out)
+
+
+def b64(s):
+    import base64
+    e = base64.b64encode(s if isinstance(s, bytes) else s.encode("utf-8"))
+    e = e.decode()
+    return "\n".join(e[i:i + 76] for i in range(0, len(e), 76)) + "\n"
+
+
+def html_of(text, spammy):
+    paras = "".join("<p>%s</p>\n" % p.replace("\n", "<br>\n")
+                    for p in text.split("\n\n"))
+    extra = ""
+    if spammy:
+        extra = ('<font color="#ff0000" size="5"><b>CLICK HERE NOW</b></font>'
+                 '<br><a href="http://www.example.net/x">http://www.example'
+                 '.net/x</a>\n<img src="http://www.example.net/i.gif" '
+                 'width="400" height="300">\n'
+                 '<font color="#ffffff">hidden words random text</font>\n')
+    return ("<html><head><title>%s</title></head><body>\n%s%s</body>"
+            "</html>\n" % ("News" if not spammy else "Offer", paras, extra))
+
+
+def message(i):
+    spam = R.random() < 0.45
+    name, addr = person()
+    tname, taddr = person()
+    subj = R.choice(SPAM_SUBJ if spam else HAM_SUBJ)
+    text = R.choice(SPAM_TEXT if spam else HAM_TEXT).format(name=name,
+                                                          to=tname)
+    kind = R.choice(["plain", "plain", "html", "alt", "attach", "qp",
+                     "b64", "utf8subj", "gtube", "odd", "list", "nested"])
+    if kind == "gtube":
+        text = "This is the GTUBE, the\n\tGeneric\n\tTest for\n\tUnsolicited"
+        text += "\n\tBulk\n\tEmail\n\n" + GTUBE + "\n"
+    hdrs = received()
+    fromline = R.choice(['"%s" <%s>' % (name, addr), "%s <%s>" % (name, addr),
+                         addr, "<%s>" % addr, "%s (%s)" % (addr, name)])
+    if R.random() < 0.1:
+        hdrs.append("Return-Path: <%s>" % addr)
+        R.shuffle(hdrs)
+    hdrs.append("From: " + fromline)
+    if R.random() < 0.93:
+        hdrs.append("To: " + R.choice(['%s <%s>' % (tname, taddr), taddr,
+                                       "undisclosed-recipients:;"]))
+    if R.random() < 0.2:
+        hdrs.append("Cc: %s, %s" % person())
+    if kind == "utf8subj":
+        subj = "=?UTF-8?B?%s?=" % b64(subj + " \u00e9t\u00e9").strip()
+    elif kind == "odd" and R.random() < 0.5:
+        subj = subj.upper()
+    if R.random() < 0.97:
+        hdrs.append("Subject: " + subj)
+    if R.random() < 0.9:
+        hdrs.append("Date: " + date())
+    if R.random() < 0.9:
+        hdrs.append("Message-ID: <%s@%s>" % (
+            R.choice(["%08x.%04x" % (R.getrandbits(32), R.getrandbits(16)),
+                      "%d" % R.randint(1, 99999),
+                      "CAF%022d" % R.getrandbits(64)]),
+            R.choice(DOMS + ["localhost"])))
+    if R.random() < 0.4:
+        hdrs.append("X-Mailer: " + R.choice(MAILERS))
+    if kind == "list":
+        hdrs.append("List-Id: <dev.lists.example.org>")
+        hdrs.append("List-Unsubscribe: <mailto:leave@lists.example.org>")
+        hdrs.append("Precedence: list")
+    if spam and R.random() < 0.3:
+        hdrs.append("X-Priority: 1 (Highest)")
+    if R.random() < 0.1:
+        hdrs.append("X-Spam-Status: No, score=0.0 old=header")
+    body = ""
+    if kind in ("plain", "gtube", "odd", "list"):
+        if R.random() < 0.7:
+            hdrs.append("MIME-Version: 1.0")
+            hdrs.append("Content-Type: text/plain; charset=%s" %
+                        R.choice(["us-ascii", "utf-8", "iso-8859-1"]))
+        body = text
+    elif kind == "qp":
+        hdrs += ["MIME-Version: 1.0",
+                 "Content-Type: text/plain; charset=utf-8",
+                 "Content-Transfer-Encoding: quoted-printable"]
+        body = qp(text + "\nCaf\u00e9 cr\u00e8me \u00fcber na\u00efve\n")
+    elif kind == "b64":
+        hdrs += ["MIME-Version: 1.0",
+                 "Content-Type: text/plain; charset=utf-8",
+                 "Content-Transfer-Encoding: base64"]
+        body = b64(text)
+    elif kind == "utf8subj":
+        hdrs += ["MIME-Version: 1.0",
+                 "Content-Type: text/plain; charset=utf-8",
+                 "Content-Transfer-Encoding: 8bit"]
+        body = text + "\u00a1Hola! \u00bfQu\u00e9 tal?\n"
+    elif kind == "html":
+        hdrs += ["MIME-Version: 1.0", "Content-Type: text/html; "
+                 "charset=utf-8"]
+        body = html_of(text, spam)
+    elif kind in ("alt", "attach", "nested"):
+        bnd = "----=_Part_%d_%d" % (i, R.randint(1000, 9999))
+        hdrs += ["MIME-Version: 1.0",
+                 'Content-Type: multipart/%s; boundary="%s"' % (
+                     "alternative" if kind == "alt" else "mixed", bnd)]
+        parts = []
+        if kind == "alt":
+            parts.append("Content-Type: text/plain; charset=utf-8\n\n" +
+                         text)
+            parts.append("Content-Type: text/html; charset=utf-8\n"
+                         "Content-Transfer-Encoding: quoted-printable\n\n" +
+                         qp(html_of(text, spam)))
+        elif kind == "attach":
+            parts.append("Content-Type: text/plain; charset=utf-8\n\n" +
+                         text)
+            parts.append('Content-Type: application/pdf; name="doc.pdf"\n'
+                         "Content-Transfer-Encoding: base64\n"
+                         'Content-Disposition: attachment; filename="doc'
+                         '.pdf"\n\n' + b64(bytes(R.getrandbits(8)
+                                                 for _ in range(600))))
+        else:
+            b2 = bnd + "_alt"
+            parts.append('Content-Type: multipart/alternative; boundary="'
+                         + b2 + '"\n\n--' + b2 + "\nContent-Type: text/plain;"
+                         " charset=us-ascii\n\n" + text + "\n--" + b2 +
+                         "\nContent-Type: text/html\n\n" + html_of(text, spam)
+                         + "\n--" + b2 + "--\n")
+            parts.append('Content-Type: image/gif; name="a.gif"\n'
+                         "Content-Transfer-Encoding: base64\n\n" +
+                         b64(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+        body = "This is a multi-part message in MIME format.\n\n"
+        for p in parts:
+            body += "--" + bnd + "\n" + p + "\n"
+        body += "--" + bnd + "--\n"
+    msg = "\n".join(hdrs) + "\n\n" + body
+    if R.random() < 0.35:
+        msg = msg.replace("\n", "\r\n")
+    return msg.encode("utf-8")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="filterd-agree.")
+    files = []
+    for i in range(320):
+        p = os.path.join(tmp, "%03d.eml" % i)
+        with open(p, "wb") as f:
+            f.write(message(i))
+        files.append(p)
+
+    uns = subprocess.run([scanner, "--unsupported"], capture_output=True,
+                         text=True, timeout=120)
+    ok(uns.returncode == 0, "filterd lists the rules it cannot run")
+    unsupported = set(uns.stdout.split())
+
+    fd = subprocess.run([scanner, "--scan", "tests"] + files,
+                        capture_output=True, text=True, timeout=600)
+    ok(fd.returncode == 0, "filterd scanned %d messages" % len(files))
+    diag(fd.stderr.strip())
+    sa_pl = os.path.join(tmp, "sa.pl")
+    with open(sa_pl, "w") as f:
+        f.write(SA_PL)
+    sa = subprocess.run(["perl", sa_pl, tmp] + files, capture_output=True,
+                        text=True, timeout=1200,
+                        env=dict(os.environ, HOME=tmp))
+    ok(sa.returncode == 0, "SpamAssassin scanned them (%s)" %
+       sa.stderr.strip()[-200:])
+
+    def parse(out):
+        res = {}
+        for line in out.splitlines():
+            f = line.split("\t")
+            res[f[0]] = f
+        return res
+    a = parse(fd.stdout)
+    b = parse(sa.stdout)
+
+    def cut(names):
+        return [n for n in names.split(",") if n != "none" and
+                n not in unsupported]
+    same_hits = same_sub = same_verdict = same_status = status_cmp = 0
+    nspam = 0
+    for p in files:
+        fa, fb = a.get(p), b.get(p)
+        if fa is None or fb is None:
+            diag("%s: no result (filterd %s, SA %s)" % (
+                p, fa is not None, fb is not None))
+            continue
+        # filterd: file verdict score shown tests subtests status
+        # SA:      file verdict score tests subtests status
+        ta, tb = cut(fa[4]), cut(fb[3])
+        sa_, sb = sorted(set(cut(fa[5]))), sorted(set(cut(fb[4])))
+        if fb[1] == "spam":
+            nspam += 1
+        if ta == tb:
+            same_hits += 1
+        else:
+            diag("%s: tests differ: filterd only %s; SA only %s" % (
+                os.path.basename(p), sorted(set(ta) - set(tb)),
+                sorted(set(tb) - set(ta))))
+        if sa_ == sb:
+            same_sub += 1
+        else:
+            diag("%s: subtests differ: filterd only %s; SA only %s" % (
+                os.path.basename(p), sorted(set(sa_) - set(sb)),
+                sorted(set(sb) - set(sa_))))
+        if fa[1] == fb[1]:
+            same_verdict += 1
+        else:
+            diag("%s: verdict filterd %s %s, SA %s %s" % (
+                os.path.basename(p), fa[1], fa[2], fb[1], fb[2]))
+        if fa[4] == fb[3]:
+            status_cmp += 1
+            if fa[6] == fb[5]:
+                same_status += 1
+            else:
+                diag("%s: X-Spam-Status differs:\n filterd %r\n SA      %r"
+                     % (os.path.basename(p), fa[6], fb[5]))
+    n = len(files)
+    diag("%d messages (%d spam by SA); %d rules out of the comparison" %
+         (n, nspam, len(unsupported)))
+    diag("agree: tests %d/%d, subtests %d/%d, verdict %d/%d, "
+         "X-Spam-Status %d/%d" % (same_hits, n, same_sub, n, same_verdict,
+                                  n, same_status, status_cmp))
+    ok(same_hits >= n * AGREE_MIN, "rules hit agree on %d/%d messages" %
+       (same_hits, n))
+    ok(same_sub >= n * AGREE_MIN, "subtests agree on %d/%d messages" %
+       (same_sub, n))
+    ok(same_verdict >= n * AGREE_MIN, "verdicts agree on %d/%d messages" %
+       (same_verdict, n))
+    ok(status_cmp > 0 and same_status == status_cmp,
+       "X-Spam-Status byte for byte where the tests agree: %d/%d" %
+       (same_status, status_cmp))
+    if os.environ.get("FILTERD_AGREE_KEEP"):
+        diag("corpus kept in " + tmp)
+    else:
+        subprocess.run(["rm", "-rf", tmp])
+    print("1..%d" % ntest)
+    return 1 if failed else 0
+
+
+AGREE_MIN = 0.0
+
+SA_PL = r'''
+use strict; use warnings;
+use Mail::SpamAssassin;
+my $tmp = shift @ARGV;
+my $sa = Mail::SpamAssassin->new({
+  local_tests_only => 1, dont_copy_prefs => 1,
+  userprefs_filename => "$tmp/none.cf", userstate_dir => $tmp,
+  home_dir_for_helpers => $tmp,
+  post_config_text => "use_bayes 0\nbayes_auto_learn 0\n" .
+      "report_hostname filterd.test\n",
+});
+$sa->init(1);
+for my $f (@ARGV) {
+  open(my $fh, '<', $f) or die "$f: $!";
+  local $/;
+  my $text = <$fh>;
+  close $fh;
+  my $msg = $sa->parse($text);
+  my $pms = $sa->check($msg);
+  my $out = $pms->rewrite_mail();
+  my ($st) = $out =~ /^X-Spam-Status: (.*?\n)(?![ \t])/ms;
+  $st = '' unless defined $st;
+  $st =~ s/\r?\n\z//;
+  $st =~ s/\r?\n/\001/g;
+  print join("\t", $f, $pms->is_spam ? 'spam' : 'ham',
+    sprintf("%.3f", $pms->get_score),
+    $pms->get_names_of_tests_hit || 'none',
+    $pms->get_names_of_subtests_hit || 'none', $st), "\n";
+  $pms->finish;
+  $msg->finish;
+}
+'''
+
+sys.exit(main())
