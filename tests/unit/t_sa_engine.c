@@ -135,7 +135,8 @@ value(const struct sa_result *res, const char *name)
 
 /*
  * The rules whose result filterd cannot reproduce: unsupported ones,
- * and the metas that depend on one (transitively).
+ * and the metas that depend on one (transitively), "unsupported"; the
+ * eval rules filterd runs (sa_eval.c) and the metas over them, "eval".
  */
 static void
 print_unsupported(const struct sa_conf *c)
@@ -145,30 +146,33 @@ print_unsupported(const struct sa_conf *c)
 	size_t		 i, j;
 	int		 changed = 1;
 
+	/* 2: unsupported, 1: an eval (not the engine's own), 0: engine */
 	bad = xcalloc(c->nrules + 1, 1);
 	for (i = 0; i < c->nrules; i++)
 		if (c->rules[i]->unsupported != NULL)
+			bad[i] = 2;
+		else if (c->rules[i]->is_eval && !c->rules[i]->is_mimeheader)
 			bad[i] = 1;
 	while (changed) {
 		changed = 0;
 		for (i = 0; i < c->nrules; i++) {
 			r = c->rules[i];
-			if (bad[i] || r->meta == NULL)
+			if (r->meta == NULL)
 				continue;
 			for (j = 0; j < r->meta->ndeps; j++) {
 				d = sa_conf_rule((struct sa_conf *)c,
 				    r->meta->deps[j]);
-				if (d != NULL && bad[d->index]) {
-					bad[i] = 1;
+				if (d != NULL && bad[d->index] > bad[i]) {
+					bad[i] = bad[d->index];
 					changed = 1;
-					break;
 				}
 			}
 		}
 	}
 	for (i = 0; i < c->nrules; i++)
 		if (bad[i])
-			printf("%s\n", c->rules[i]->name);
+			printf("%s\t%s\n", c->rules[i]->name, bad[i] == 2 ?
+			    "unsupported" : "eval");
 	free(bad);
 }
 
