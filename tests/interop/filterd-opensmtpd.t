@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+#
+# Copyright (c) 2026 The mxsuite developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+# tests/interop/filterd-opensmtpd.t: the article's inbound path with a
+# real OpenSMTPD.  swaks submits to OpenSMTPD (127.0.0.1:2525), which
+# relays via smtp://127.0.0.1:10025 to filterd (the article's flags:
+# --port=10025 --relayhost=127.0.0.1:10026 --tagall --aw --rh
+# --maxsize=256); filterd relays the tagged mail back to OpenSMTPD on
+# 127.0.0.1:10026, tagged SPAMPD, which relays it to "the mailbox host"
+# (smtpd-test -o on 2526).  GTUBE arrives as spam (X-Spam-Flag: YES,
+# wrapped by report_safe 1, OpenSMTPD's Received fields inside the
+# original), ham with its X-Spam-Status: No (--tagall), the envelope
+# intact.  With filterd stopped, OpenSMTPD keeps the mail queued (the
+# connection refused) and delivers it, tagged, once filterd is back.
+#
+# OpenSMTPD's queue is compiled in (/var/spool/smtpd): the test runs in a
+# private mount namespace too, with a tmpfs on /var/spool.  smtpd must
+# start as root (it drops to its users opensmtpd/opensmtpq).
+
+import email
+import email.policy
+import os
+import re
+import subprocess
+import sys
+import time
+
+if os.environ.get("MX_IN_NETNS") != "1":
+    if os.getuid() != 0:
+        if os.environ.get("CI"):
+            print("1..1\nnot ok 1 - cannot run under CI: OpenSMTPD must "
+                  "start as root")
+            sys.exit(1)
+        print("1..0 # SKIP OpenSMTPD must start as root")
+        sys.exit(0)
+    os.execvpe("unshare", ["unshare", "-n", "-m", "--propagation",
+               "private", "--", sys.executable] + sys.argv,
+               dict(os.environ, MX_IN_NETNS="1"))
+
+sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxtap  # noqa: E402
+
+t = mxtap.Tap()
+B = mxtap.BUILD
+T = t.tmp
+os.chmod(T, 0o755)
+OUT = os.path.join(T, "out")
+os.mkdir(OUT)
+SMTPD = "/usr/sbin/smtpd"
+FILTERD = [B + "/filterd/filterd", "--port=10025",
+           "--relayhost=127.0.0.1:10026", "--tagall", "--aw", "--rh",
+           "--maxsize=256", "--nodetach", "--pid=", "--children=2"]
+GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+if not os.access(SMTPD, os.X_OK):
+    t.bail("OpenSMTPD not installed: ./configure --install-deps")
+if subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "mxspool",
+                   "/var/spool"]).returncode != 0:
+    t.bail("cannot mount a tmpfs on /var/spool")
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, capture_output=True, timeout=120, **kw)
+
+
+SCONF = os.path.join(T, "smtpd.conf")
+with open(SCONF, "w") as f:
+    f.write("""# the article's inbound rules (spampd on 10025), current grammar
+listen on 127.0.0.1 port 2525 hostname mx1.example.com
+listen on 127.0.0.1 port 10026 tag SPAMPD hostname mx1.example.com
+action "spampd" relay host smtp://127.0.0.1:10025
+action "mbox" relay host smtp://127.0.0.1:2526
+match tag SPAMPD for any action "mbox"
+match from any for any action "spampd"
+""")
+os.chmod(SCONF, 0o644)
+
+r = run([SMTPD, "-n", "-f", SCONF])
+t.is_(r.returncode, 0, "OpenSMTPD accepts its configuration (%s)" %
+      r.stderr.decode().strip().replace("\n", " "))
+t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "2526", "-o", OUT],
+        log="mbox")
+t.wait_port(2526) or t.bail("the sink did not start")
+fd = t.spawn(FILTERD, log="filterd")
+t.wait_port(10025, timeout=60) or t.bail("filterd did not start: " +
+                                          t.log("filterd"))
+t.spawn([SMTPD, "-d", "-f", SCONF], log="smtpd")
+t.wait_port(2525) or t.bail("OpenSMTPD did not start: " + t.log("smtpd"))
+t.wait_port(10026) or t.bail("OpenSMTPD did not listen on 10026")
+
+
+def wait_msg(n, timeout=60):
+    path = os.path.join(OUT, "msg.%d" % n)
+    end = time.time() + timeout
+    while time.time() < end and not os.path.exists(path + ".env"):
+        time.sleep(0.2)
+    return path if os.path.exists(path + ".env") else None
+
+
+def swaks(subject, body):
+    return run(["swaks", "-s", "127.0.0.1", "-p", "2525", "-f",
+                "alice@example.com", "-t", "bob@example.org",
+                "--h-Subject", subject, "--body", body])
+
+
+def parse(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    return raw, email.message_from_bytes(raw, policy=email.policy.compat32)
+
+
+# 1. GTUBE: spam, wrapped
+r = swaks("gtube through OpenSMTPD", "The GTUBE:\n\n" + GTUBE + "\n")
+t.like(r.stdout.decode(), r"<-  250 2\.0\.0 \w+ Message accepted",
+       "swaks: OpenSMTPD accepts GTUBE")
+path = wait_msg(1)
+t.ok(path is not None, "OpenSMTPD -> filterd -> OpenSMTPD -> mailbox: "
+     "delivered")
+if path is None:
+    t.diag(t.log("smtpd")[-3000:], t.log("filterd")[-2000:])
+    t.bail("nothing delivered")
+raw, msg = parse(path)
+t.is_(msg.get("X-Spam-Flag"), "YES", "GTUBE: X-Spam-Flag: YES")
+t.like(msg.get("X-Spam-Status", ""), r"^Yes, score=\d+\.\d required=5\.0 "
+       r"tests=.*GTUBE", "GTUBE: X-Spam-Status")
+t.is_(msg.get_content_type(), "multipart/mixed", "GTUBE: report_safe 1")
+inner = msg.get_payload()[1].get_payload()[0] if msg.is_multipart() else None
+t.ok(inner is not None and len(inner.get_all("Received", [])) >= 1 and
+     GTUBE in inner.get_payload(), "GTUBE: the original inside, with "
+     "OpenSMTPD's Received field")
+outer = raw.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+t.like(outer, r"(?m)^Received: from \S+ \(localhost \[127\.0\.0\.1\]\)",
+       "OpenSMTPD's second pass: from filterd")
+t.is_(open(path + ".env").read(), "from=<alice@example.com>\n"
+      "rcpt=<bob@example.org>\n", "the envelope went through")
+t.like(t.log("filterd"), r"rules hit for <[^>]+>: \S*GTUBE",
+       "filterd logged the rules hit")
+
+# 2. ham: X-Spam-Status No (--tagall)
+r = swaks("lunch on friday", "Hi Bob,\n\nshall we have lunch on Friday?"
+          "\n\nAlice\n")
+path = wait_msg(2)
+t.ok(path is not None, "ham delivered")
+if path is not None:
+    raw, msg = parse(path)
+    t.like(msg.get("X-Spam-Status", ""), r"^No, score=",
+           "ham: X-Spam-Status: No")
+    t.is_(msg.get("X-Spam-Flag"), None, "ham: no X-Spam-Flag")
+    t.ok(b"shall we have lunch on Friday?" in raw, "ham: body kept")
+
+# 3. filterd down: OpenSMTPD queues, delivers once it is back
+fd.terminate()
+fd.wait(10)
+r = swaks("queued while filterd is down", "Wait for me.\n\n" + GTUBE +
+          "\n")
+t.like(r.stdout.decode(), r"<-  250 2\.0\.0 \w+ Message accepted",
+       "filterd down: OpenSMTPD still accepts (it queues)")
+time.sleep(2)
+t.is_(wait_msg(3, timeout=1), None, "filterd down: nothing delivered")
+fd = t.spawn(FILTERD, log="filterd2")
+t.wait_port(10025, timeout=60)
+run(["smtpctl", "schedule", "all"])
+path = wait_msg(3, timeout=90)
+t.ok(path is not None, "filterd back: the queued mail is delivered")
+if path is not None:
+    raw, msg = parse(path)
+    t.is_(msg.get("X-Spam-Flag"), "YES", "after the retry: tagged")
+t.done()
