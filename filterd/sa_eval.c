@@ -42,6 +42,7 @@
 #include "log.h"
 #include "msghdr.h"
 #include "xmalloc.h"
+#include "mime.h"
 #include "render.h"
 #include "sa_conf.h"
 #include "sa_engine.h"
@@ -52,6 +53,12 @@
 
 static const char	*hget(struct sa_msg *, const char *);
 static int		 re_match(const char *, const char *, int);
+static int		 re_match_n(const char *, size_t, const char *);
+static size_t		 u8len(const char *);
+static size_t		 u8len_n(const char *, size_t);
+static size_t		 count_crlf(const char *, const char *);
+static int		 field_line(const char *, const char *);
+static int		 mime_parse_flag(struct sa_msg *, const char *);
 static double		 arg_num(char **, size_t, size_t, double);
 static struct sa_relays	*relays(struct sa_msg *);
 static int		 untrusted(struct sa_msg *, size_t *, size_t *);
@@ -99,6 +106,19 @@ static int	ev_html_text_match(EV_ARGS);
 static int	ev_html_title_subject(EV_ARGS);
 static int	ev_html_charset_faraway(EV_ARGS);
 static int	ev_zero(EV_ARGS);
+static int	ev_for_mime(EV_ARGS);
+static int	ev_mime_html(EV_ARGS);
+static int	ev_mime_html_only(EV_ARGS);
+static int	ev_multipart_ratio(EV_ARGS);
+static int	ev_ascii_text_illegal(EV_ARGS);
+static int	ev_unicode_ratio(EV_ARGS);
+static int	ev_ma_non_text(EV_ARGS);
+static int	ev_base64_length(EV_ARGS);
+static int	ev_faraway_charset(EV_ARGS);
+static int	ev_uppercase(EV_ARGS);
+static int	ev_body_length(EV_ARGS);
+static int	ev_blank_line_ratio(EV_ARGS);
+static int	ev_parse_flags(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -149,6 +169,20 @@ const struct sa_eval_def sa_evals[] = {
 	{ "html_text_match", SA_EV_ANY, ev_html_text_match },
 	{ "html_title_subject_ratio", SA_EV_ANY, ev_html_title_subject },
 	{ "html_charset_faraway", SA_EV_ANY, ev_html_charset_faraway },
+	/* MIMEEval, BodyEval */
+	{ "check_for_mime", SA_EV_ANY, ev_for_mime },
+	{ "check_for_mime_html", SA_EV_ANY, ev_mime_html },
+	{ "check_for_mime_html_only", SA_EV_ANY, ev_mime_html_only },
+	{ "check_mime_multipart_ratio", SA_EV_ANY, ev_multipart_ratio },
+	{ "check_for_ascii_text_illegal", SA_EV_ANY, ev_ascii_text_illegal },
+	{ "check_abundant_unicode_ratio", SA_EV_ANY, ev_unicode_ratio },
+	{ "check_ma_non_text", SA_EV_ANY, ev_ma_non_text },
+	{ "check_base64_length", SA_EV_ANY, ev_base64_length },
+	{ "check_for_faraway_charset", SA_EV_ANY, ev_faraway_charset },
+	{ "check_for_uppercase", SA_EV_ANY, ev_uppercase },
+	{ "check_body_length", SA_EV_ANY, ev_body_length },
+	{ "check_blank_line_ratio", SA_EV_ANY, ev_blank_line_ratio },
+	{ "check_msg_parse_flags", SA_EV_ANY, ev_parse_flags },
 	{ NULL, 0, NULL }
 };
 
@@ -1223,12 +1257,42 @@ ev_html_text_match(EV_ARGS)
 static size_t
 u8len(const char *s)
 {
-	size_t	n = 0;
+	return (u8len_n(s, strlen(s)));
+}
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
+static size_t
+u8len_n(const char *s, size_t l)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < l; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	return (n);
+}
+
+static size_t
+count_crlf(const char *s, const char *e)
+{
+	size_t	n = 0;
+
+	for (; s + 1 < e; s++)
+		if (s[0] == '\r' && s[1] == '\n')
+			n++;
+	return (n);
+}
+
+/* re_match on a buffer that is not NUL-terminated */
+static int
+re_match_n(const char *s, size_t l, const char *pat)
+{
+	char	*d;
+	int	 rc;
+
+	d = xstrndup(s, l);
+	rc = re_match(d, pat, 0);
+	free(d);
+	return (rc);
 }
 
 static int
@@ -1259,4 +1323,737 @@ ev_html_charset_faraway(EV_ARGS)
 	if (ok_locales_all(m))
 		return (0);
 	return (-1);
+}
+
+/*
+ * MIMEEval's _check_attachments, once per message (msg->eval_priv)
+ */
+
+struct ev_priv {
+	int	 mime_done;
+	int	 base64_count, base64_text, html_count, text_count;
+	int	 faraway, qp_long_line, attachment, bad_iso, multipart_alt;
+	int	 ascii_illegal;
+	double	 qp_count, multipart_ratio, unicode_ratio;
+	char	*charsets;		/* mime_html_charsets, or NULL */
+	int	 upper_done;
+	double	 upper;
+};
+
+static void
+ev_priv_free(void *p)
+{
+	struct ev_priv	*ep = p;
+
+	if (ep == NULL)
+		return;
+	free(ep->charsets);
+	free(ep);
+}
+
+static struct ev_priv *
+priv(struct sa_msg *m)
+{
+	if (m->eval_priv == NULL) {
+		m->eval_priv = xcalloc(1, sizeof(struct ev_priv));
+		m->eval_priv_free = ev_priv_free;
+	}
+	return (m->eval_priv);
+}
+
+/* the last instance of a part's field, unfolded, or NULL */
+static char *
+part_field(const struct mime_part *p, const char *name)
+{
+	ssize_t	i;
+
+	if (p->hdr == NULL || (i = msghdr_find(p->hdr, name, -1)) < 0)
+		return (NULL);
+	return (msghdr_value(p->hdr, i));
+}
+
+static char *
+re_capture(const char *s, const char *pat)
+{
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	PCRE2_SIZE		 eoff, *ov;
+	char			*v = NULL;
+	int			 err;
+
+	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err,
+	    &eoff, NULL);
+	if (code == NULL)
+		return (NULL);
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	if (pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) > 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		if (ov[2] != PCRE2_UNSET)
+			v = xstrndup(s + ov[2], ov[3] - ov[2]);
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	return (v);
+}
+
+/* Util::parse_content_type: the type into ct, the charset (or NULL) */
+static void
+parse_ct(const char *hv, char *ct, size_t sz, char **charset)
+{
+	const char	*v = hv;
+	char		*t, *p, *q;
+	size_t		 l;
+
+	if (v == NULL || *v == '\0')
+		v = "text/plain; charset=us-ascii";
+	*charset = re_capture(v, "(?i)\\bcharset\\s*=\\s*[\"']?(.*?)[\"']?"
+	    "(?:;|$)");
+	t = xstrdup(v + strspn(v, " \t\r\n"));
+	t[strcspn(t, ";")] = '\0';
+	/* ^([^/]+(?:/[^/\s]*)?).*$ */
+	if ((p = strchr(t, '/')) != NULL) {
+		for (q = p + 1; *q != '\0' && *q != '/' &&
+		    !isspace((unsigned char)*q); q++)
+			;
+		*q = '\0';
+	}
+	for (p = t; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	if (*t == '\0' || (strncmp(t, "text", 4) == 0 &&
+	    !isalnum((unsigned char)t[4]) && t[4] != '_' &&
+	    strcmp(t, "text/x-vcard") != 0 && strcmp(t, "text/calendar") != 0 &&
+	    strcmp(t, "text/html") != 0)) {
+		free(t);
+		t = xstrdup("text/plain");
+	}
+	/* tr/\000-\040\177-\377\042\050\051\054\072-\077\100\133-\135//d */
+	for (p = q = t; *p != '\0'; p++) {
+		unsigned char c = *p;
+
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '(' ||
+		    c == ')' || c == ',' || (c >= 0x3a && c <= 0x3f) ||
+		    c == '@' || (c >= 0x5b && c <= 0x5d))
+			continue;
+		*q++ = c;
+	}
+	*q = '\0';
+	l = strlcpy(ct, t, sz);
+	(void)l;
+	free(t);
+}
+
+static void
+lower(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		*s = tolower((unsigned char)*s);
+}
+
+static int
+count_qp(const char *line, size_t len)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i + 2 < len; i++) {
+		const char	*q = line + i;
+
+		if (q[0] != '=')
+			continue;
+		if ((q[1] == '0' && q[2] == '9') ||
+		    (q[1] == '3' && (isdigit((unsigned char)q[2]) ||
+		    strchr("ABCEF", q[2]) != NULL)) ||
+		    (strchr("2456", q[1]) != NULL &&
+		    (isdigit((unsigned char)q[2]) || (q[2] >= 'A' &&
+		    q[2] <= 'F'))) ||
+		    (q[1] == '7' && (isdigit((unsigned char)q[2]) ||
+		    (q[2] >= 'A' && q[2] <= 'E')))) {
+			n++;
+			i += 2;
+		}
+	}
+	return (n);
+}
+
+/* length of the run of =09/=20 before trailing white space at the end */
+static size_t
+qp_trailing(const char *line, size_t len)
+{
+	size_t	e = len, s;
+
+	while (e > 0 && isspace((unsigned char)line[e - 1]))
+		e--;
+	s = e;
+	while (s >= 3 && line[s - 3] == '=' && ((line[s - 2] == '0' &&
+	    line[s - 1] == '9') || (line[s - 2] == '2' && line[s - 1] == '0')))
+		s -= 3;
+	return (e - s);
+}
+
+static void
+check_attachments(struct sa_msg *m, struct ev_priv *ep)
+{
+	const struct mime_part	*p;
+	const char		*body, *line, *e;
+	char			 ct[256], *cte, *cd, *charset;
+	double			*bytes = NULL;
+	char			**types = NULL;
+	int			*defd = NULL;
+	size_t			 blen, l, k, nparts = 0;
+	double			 qp_bytes = 0, qp_count = 0, normal = 0;
+	double			 unicode = 0;
+	ssize_t			 i;
+	int			 part = -1, have_text, have_html;
+	double			 text = 0, html = 0;
+
+	ep->mime_done = 1;
+	ep->multipart_ratio = 1.0;
+	if (m->mime == NULL)
+		return;
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		char *hv = part_field(p, "Content-Type");
+
+		parse_ct(hv, ct, sizeof(ct), &charset);
+		free(hv);
+		if (strcmp(ct, "multipart/alternative") == 0)
+			ep->multipart_alt = 1;
+		cte = part_field(p, "Content-Transfer-Encoding");
+		if (cte == NULL)
+			cte = xstrdup("");
+		lower(cte);
+		cd = part_field(p, "Content-Disposition");
+		if (cd == NULL)
+			cd = xstrdup("");
+		lower(cd);
+		lower(charset);
+		/* _check_mime_header */
+		if (strcmp(ct, "text/html") == 0)
+			ep->html_count++;
+		else if (strncasecmp(ct, "text", 4) == 0)
+			ep->text_count++;
+		if (strstr(cte, "base64") != NULL)
+			ep->base64_count++;
+		else if (strstr(cte, "quoted-printable") != NULL)
+			ep->qp_count++;
+		if (*cd != '\0' && strstr(cd, "attachment") != NULL)
+			ep->attachment++;
+		if (strncmp(ct, "text", 4) == 0 && strstr(cte, "base64") !=
+		    NULL && (charset == NULL || *charset == '\0' ||
+		    re_match(charset, "(?:us-ascii|ansi_x3\\.4-1968|iso-ir-6|"
+		    "ansi_x3\\.4-1986|iso_646\\.irv:1991|ascii|iso646-us|us|"
+		    "ibm367|cp367|csascii)", 0) == 1) &&
+		    !(*cd != '\0' && re_match(cd, "^(?:attachment|inline)", 0)
+		    == 1))
+			ep->base64_text = 1;
+		if (charset != NULL && re_match(charset,
+		    "(?i)iso-\\S+-\\S+\\b", 0) == 1 && re_match(charset,
+		    "iso-(?:8859-\\d{1,2}|2022-(?:jp|kr))\\b", 0) != 1)
+			ep->bad_iso = 1;
+		if (charset != NULL && re_match(charset, "(?i)[a-z]", 0) == 1) {
+			char	*n2;
+
+			if (ep->charsets == NULL)
+				ep->charsets = xstrdup(charset);
+			else {
+				if (xasprintf(&n2, "%s %s", ep->charsets,
+				    charset) == -1)
+					fatalx("asprintf");
+				free(ep->charsets);
+				ep->charsets = n2;
+			}
+			if (!ok_locales_all(m))
+				ep->faraway = 1;	/* approximation */
+		}
+		if (p->nchild > 0) {
+			free(cte);
+			free(cd);
+			free(charset);
+			continue;
+		}
+		part++;
+		bytes = xreallocarray(bytes, part + 1, sizeof(*bytes));
+		defd = xreallocarray(defd, part + 1, sizeof(*defd));
+		types = xreallocarray(types, part + 1, sizeof(*types));
+		types[part] = xstrdup(ct);
+		nparts = part + 1;
+		bytes[part] = 0;
+		defd[part] = strstr(cd, "attachment") == NULL;
+		body = mime_body(m->mime, p, &blen);
+		for (line = body; line < body + blen; line = e) {
+			e = memchr(line, '\n', body + blen - line);
+			e = e != NULL ? e + 1 : body + blen;
+			l = e - line;
+			if (ep->multipart_alt && strstr(cd, "attachment") ==
+			    NULL && (strcmp(ct, "text/plain") == 0 ||
+			    strcmp(ct, "text/html") == 0))
+				bytes[part] += l;
+			if (strcmp(cte, "quoted-printable") == 0 &&
+			    !(l >= 6 && memcmp(line, "SPAM: ", 6) == 0)) {
+				if (l > 79)
+					ep->qp_long_line = 1;
+				qp_bytes += l;
+				if (memchr(line, '=', l) != NULL) {
+					k = count_qp(line, l);
+					if (k > 0) {
+						qp_count += k;
+						qp_count -= (double)
+						    qp_trailing(line, l) / 3;
+					}
+				}
+			}
+			if (strcmp(ct, "text/plain") == 0 && (charset == NULL ||
+			    strcmp(charset, "us-ascii") == 0)) {
+				for (k = 0; k < l; k++)
+					if (line[k] == 0 || line[k] == '\r' ||
+					    (unsigned char)line[k] >= 0x80)
+						break;
+				if (k < l)
+					ep->ascii_illegal++;
+			}
+			if (strcmp(ct, "text/plain") == 0 && (*cte == '\0' ||
+			    strcmp(cte, "7bit") == 0 ||
+			    strcmp(cte, "8bit") == 0)) {
+				size_t subs = 0;
+
+				for (k = 0; k + 8 <= l; k++)
+					if (line[k] == '&' && line[k + 1] ==
+					    '#' && line[k + 2] == 'x' &&
+					    isxdigit((unsigned char)line[k + 3]) &&
+					    isxdigit((unsigned char)line[k + 4]) &&
+					    isxdigit((unsigned char)line[k + 5]) &&
+					    isxdigit((unsigned char)line[k + 6]) &&
+					    line[k + 7] == ';' &&
+					    !islower((unsigned char)line[k + 3]) &&
+					    !islower((unsigned char)line[k + 4]) &&
+					    !islower((unsigned char)line[k + 5]) &&
+					    !islower((unsigned char)line[k + 6])) {
+						subs++;
+						k += 7;
+					}
+				normal += l - 8 * subs;
+				unicode += subs;
+			}
+		}
+		free(cte);
+		free(cd);
+		free(charset);
+	}
+	if (qp_bytes > 0)
+		ep->qp_count = qp_count;
+	if (normal > 0)
+		ep->unicode_ratio = unicode / normal;
+	if (ep->multipart_alt) {
+		have_text = have_html = 0;
+		for (i = part; i >= 0; i--) {
+			if (!defd[i])
+				continue;
+			if (!have_html && strcmp(types[i], "text/html") == 0) {
+				html = bytes[i];
+				have_html = 1;
+			} else if (!have_text &&
+			    strcmp(types[i], "text/plain") == 0) {
+				text = bytes[i];
+				have_text = 1;
+			}
+			if (have_html && have_text)
+				break;
+		}
+		if (have_text && have_html && html > 0)
+			ep->multipart_ratio = text / html;
+	}
+	for (k = 0; k < nparts; k++)
+		free(types[k]);
+	free(types);
+	free(bytes);
+	free(defd);
+}
+
+static struct ev_priv *
+mime_facts(struct sa_msg *m)
+{
+	struct ev_priv	*ep = priv(m);
+
+	if (!ep->mime_done)
+		check_attachments(m, ep);
+	return (ep);
+}
+
+static int
+ev_for_mime(EV_ARGS)
+{
+	struct ev_priv	*ep = mime_facts(m);
+
+	if (n < 1)
+		return (0);
+	if (strcmp(a[0], "mime_base64_count") == 0)
+		return (ep->base64_count != 0);
+	if (strcmp(a[0], "mime_base64_encoded_text") == 0)
+		return (ep->base64_text != 0);
+	if (strcmp(a[0], "mime_qp_count") == 0)
+		return (ep->qp_count != 0);
+	if (strcmp(a[0], "mime_qp_long_line") == 0)
+		return (ep->qp_long_line != 0);
+	if (strcmp(a[0], "mime_attachment") == 0)
+		return (ep->attachment != 0);
+	if (strcmp(a[0], "mime_bad_iso_charset") == 0)
+		return (ep->bad_iso != 0);
+	if (strcmp(a[0], "mime_faraway_charset") == 0)
+		return (ep->faraway != 0);
+	if (strcmp(a[0], "mime_multipart_alternative") == 0)
+		return (ep->multipart_alt != 0);
+	if (strcmp(a[0], "mimepart_limit_exceeded") == 0)
+		return (m->mime != NULL &&
+		    (mime_flags(m->mime) & MIME_F_LIMIT) != 0);
+	return (0);
+}
+
+static int
+ev_mime_html(EV_ARGS)
+{
+	if (re_match(hget(m, "Content-Type"), "(?i)^text/html", 0) == 1)
+		return (1);
+	return (mime_facts(m)->html_count > 0);
+}
+
+static int
+ev_mime_html_only(EV_ARGS)
+{
+	struct ev_priv	*ep;
+
+	if (re_match(hget(m, "Content-Type"), "(?i)^text/html", 0) == 1)
+		return (1);
+	ep = mime_facts(m);
+	return (ep->html_count > 0 && ep->text_count == 0);
+}
+
+static int
+ev_multipart_ratio(EV_ARGS)
+{
+	struct ev_priv	*ep = mime_facts(m);
+
+	return (ep->multipart_ratio >= arg_num(a, n, 0, 0) &&
+	    ep->multipart_ratio < arg_num(a, n, 1, 0));
+}
+
+static int
+ev_ascii_text_illegal(EV_ARGS)
+{
+	return (mime_facts(m)->ascii_illegal > 0);
+}
+
+static int
+ev_unicode_ratio(EV_ARGS)
+{
+	if (n < 1 || re_match(a[0], "^\\d{0,3}\\.\\d{1,3}$", 0) != 1)
+		return (0);
+	return (mime_facts(m)->unicode_ratio >= arg_num(a, n, 0, 0));
+}
+
+static int
+ev_ma_non_text(EV_ARGS)
+{
+	const struct mime_part	*p, *c;
+	size_t			 i;
+
+	if (m->mime == NULL)
+		return (0);
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		if (strcmp(p->type, "multipart") != 0 ||
+		    strcmp(p->subtype, "alternative") != 0)
+			continue;
+		for (i = 0; i < p->nchild; i++) {
+			c = p->child[i];
+			if (c->nchild > 0)
+				continue;
+			if (strcmp(c->type, "application") == 0 &&
+			    strcmp(c->subtype, "rtf") == 0)
+				continue;
+			if (strcmp(c->type, "text") == 0)
+				continue;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+static int
+ev_base64_length(EV_ARGS)
+{
+	const struct mime_part	*p;
+	const char		*body, *line, *e;
+	char			 ct[256], *cs, *hv, *cte;
+	size_t			 blen, max = 0;
+
+	if (m->mime == NULL || n < 1)
+		return (0);
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		if (p->nchild > 0)
+			continue;
+		hv = part_field(p, "Content-Type");
+		parse_ct(hv, ct, sizeof(ct), &cs);
+		free(hv);
+		free(cs);
+		if (strcmp(ct, "application/ics") == 0)
+			continue;
+		cte = part_field(p, "Content-Transfer-Encoding");
+		if (cte == NULL || strcasecmp(cte, "base64") != 0) {
+			free(cte);
+			continue;
+		}
+		free(cte);
+		body = mime_body(m->mime, p, &blen);
+		for (line = body; line < body + blen; line = e) {
+			e = memchr(line, '\n', body + blen - line);
+			e = e != NULL ? e + 1 : body + blen;
+			if ((size_t)(e - line) > max)
+				max = e - line;
+		}
+	}
+	if (n > 1 && (double)max > arg_num(a, n, 1, 0))
+		return (0);
+	return ((double)max >= arg_num(a, n, 0, 0));
+}
+
+static int
+ev_faraway_charset(EV_ARGS)
+{
+	if (ok_locales_all(m))
+		return (0);
+	return (-1);
+}
+
+/* MIMEEval's body_charset_is_likely_to_fp */
+static int
+charset_fp(struct sa_msg *m)
+{
+	static const char	 pat[] = "(?i)^[-_a-z0-9]*(?:koi|jp|jis|euc|gb|"
+	    "big5|isoir|cp1251|windows-1251|georgianps|pt154|tis)"
+	    "[-_a-z0-9]*$";
+	struct ev_priv		*ep = mime_facts(m);
+	const char		*ct;
+	char			*cs, *list, *w, *pp;
+	int			 rc = 0;
+
+	if ((ct = sa_msg_get(m, "Content-Type")) != NULL) {
+		cs = re_capture(ct, "(?i)charset=\"([^\"]+)\"");
+		if (cs == NULL)
+			cs = re_capture(ct, "(?i)charset='([^']+)'");
+		if (cs == NULL)
+			cs = re_capture(ct, "(?i)charset=(\\S+)");
+		if (cs != NULL && re_match(cs, pat, 0) == 1)
+			rc = 1;
+		free(cs);
+	}
+	if (!rc && ep->charsets != NULL) {
+		list = xstrdup(ep->charsets);
+		for (pp = list; (w = strsep(&pp, " ")) != NULL;)
+			if (*w != '\0' && re_match(w, pat, 0) == 1)
+				rc = 1;
+		free(list);
+	}
+	return (rc);
+}
+
+static int
+ev_uppercase(EV_ARGS)
+{
+	struct ev_priv	*ep = priv(m);
+	const char	*line;
+	size_t		 i, k, len, tot = 0;
+	double		 up = 0, low = 0;
+
+	if (!ep->upper_done) {
+		ep->upper_done = 1;
+		ep->upper = 0;
+		if (charset_fp(m) || m->render == NULL)
+			goto out;
+		for (i = 0; i < m->render->body.n; i++) {
+			char	*l2;
+
+			line = render_line(&m->render->body, i, &len);
+			l2 = xstrndup(line, len);
+			if (re_match(l2, "\\S\\s+\\S", 0) != 1 ||
+			    re_match(l2, "^(?:[A-Za-z0-9+/=]{60,76} ){2}", 0) ==
+			    1) {
+				free(l2);
+				continue;
+			}
+			free(l2);
+			tot += u8len_n(line, len);
+			for (k = 0; k < len; k++) {
+				if (islower((unsigned char)line[k]) ||
+				    isdigit((unsigned char)line[k]))
+					low++;
+				else if (isupper((unsigned char)line[k]))
+					up++;
+			}
+		}
+		if (tot >= 200 && up + low > 0)
+			ep->upper = up / (up + low) * 100;
+	}
+out:
+	return (ep->upper > arg_num(a, n, 0, 0) &&
+	    ep->upper <= arg_num(a, n, 1, 0));
+}
+
+static int
+ev_body_length(EV_ARGS)
+{
+	size_t	blen;
+
+	blen = m->len >= m->hdrlen ? m->len - m->hdrlen : 0;
+	return ((double)blen <= arg_num(a, n, 0, 0));
+}
+
+static int
+ev_blank_line_ratio(EV_ARGS)
+{
+	const char	*el, *p, *e;
+	size_t		 i, len, nlines = 0, blank = 0;
+	double		 ratio, min, max, minl;
+
+	if (m->render == NULL)
+		return (0);
+	minl = arg_num(a, n, 2, 1);
+	if (minl < 1)
+		minl = 1;
+	for (i = 0; i < m->render->rawbody.n; i++) {
+		el = render_line(&m->render->rawbody, i, &len);
+		/* split(/^/m, $chunk, -1) */
+		for (p = el; p < el + len; p = e) {
+			e = memchr(p, '\n', el + len - p);
+			e = e != NULL ? e + 1 : el + len;
+			nlines++;
+			while (p < e && isspace((unsigned char)*p))
+				p++;
+			if (p == e)
+				blank++;
+		}
+	}
+	ratio = (double)nlines < minl ? -1 : 100.0 * blank / nlines;
+	min = arg_num(a, n, 0, 0);
+	max = arg_num(a, n, 1, 0);
+	return ((min == 0 && ratio <= max) || (ratio > min && ratio <= max));
+}
+
+/* Message.pm's header loop: missing_head_body_separator, truncated */
+static int
+ev_parse_flags(EV_ARGS)
+{
+	const char	*p = m->buf, *end = m->buf + m->len, *e, *c;
+	const char	*hstart = NULL;
+	int		 errors = 0, missing = 0, trunc = 0, crlf;
+	size_t		 klen;
+
+	if (n < 1)
+		return (0);
+	crlf = m->eol != NULL && strcmp(m->eol, "\r\n") == 0;
+	for (;;) {
+		int	eof = p >= end;
+
+		e = eof ? p : memchr(p, '\n', end - p);
+		e = eof ? p : (e != NULL ? e + 1 : end);
+		if (!eof && (*p == ' ' || *p == '\t')) {
+			if (hstart == NULL)
+				hstart = p;
+			p = e;
+			continue;
+		}
+		if (hstart != NULL) {
+			/* the previous field: hstart .. p */
+			c = memchr(hstart, ':', p - hstart);
+			if (c != NULL) {
+				klen = c - hstart;
+				while (klen > 0 && (hstart[klen - 1] == ' ' ||
+				    hstart[klen - 1] == '\t'))
+					klen--;
+				if (klen > 256)
+					trunc = 1;
+				if ((size_t)(p - c - 1) - (crlf ?
+				    (size_t)count_crlf(c + 1, p) : 0) > 8192)
+					trunc = 1;
+			}
+		}
+		if (eof || (e - p == 1 && *p == '\n') || (e - p == 2 &&
+		    p[0] == '\r' && p[1] == '\n')) {
+			if (eof)
+				missing = 1;
+			break;
+		}
+		if (e - p >= 2 && p[0] == '-' && p[1] == '-') {
+			missing = 1;
+			break;
+		}
+		if (re_match_n(p, e - p, "^[\\041-\\071\\073-\\176]+[ \\t]*:") !=
+		    1 && ++errors > 3) {
+			missing = 1;
+			break;
+		}
+		hstart = p;
+		p = e;
+	}
+	if (strcmp(a[n - 1], "missing_head_body_separator") == 0)
+		return (missing);
+	if (strcmp(a[n - 1], "truncated_header") == 0)
+		return (trunc);
+	return (mime_parse_flag(m, a[n - 1]));
+}
+
+/* does the line at s (up to e) look like a field: ^[\041-\071\073-\176]+: */
+static int
+field_line(const char *s, const char *e)
+{
+	const char	*p;
+
+	for (p = s; p < e && *p >= 0x21 && *p <= 0x7e && *p != ':'; p++)
+		;
+	return (p > s && p < e && *p == ':');
+}
+
+/* Message.pm's _parse_multipart flags, from the MIME tree */
+static int
+mime_parse_flag(struct sa_msg *m, const char *flag)
+{
+	const struct mime_part	*p, *c;
+	const char		*buf, *s, *e, *end;
+	size_t			 len, i;
+
+	if (m->mime == NULL)
+		return (0);
+	buf = mime_buf(m->mime, &len);
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		if (strcmp(p->type, "multipart") != 0 || p->nchild == 0 ||
+		    (p->flags & MIME_F_NOPARTS))
+			continue;
+		for (i = 0; i < p->nchild; i++) {
+			c = p->child[i];
+			s = buf + c->off;
+			e = memchr(s, '\n', buf + len - s);
+			e = e != NULL ? e : buf + len;
+			if (strcmp(flag, "missing_mime_headers") == 0 &&
+			    s < buf + p->bodyoff + p->bodylen &&
+			    !field_line(s, e))
+				return (1);
+			if (strcmp(flag, "missing_mime_head_body_separator") ==
+			    0 && (c->flags & MIME_F_NOSEP) && c->bodylen > 0)
+				return (1);
+		}
+		if (strcmp(flag, "mime_epilogue_exists") != 0 ||
+		    (p->flags & MIME_F_NOEND))
+			continue;
+		c = p->child[p->nchild - 1];
+		s = buf + c->bodyoff + c->bodylen;
+		end = buf + p->bodyoff + p->bodylen;
+		/* the line end before the delimiter, the delimiter line */
+		e = memchr(s, '\n', end - s);
+		if (e == NULL)
+			continue;
+		e = memchr(e + 1, '\n', end - (e + 1));
+		if (e == NULL)
+			continue;
+		for (s = e + 1; s < end; s++)
+			if (!isspace((unsigned char)*s) && *s != '.')
+				return (1);
+	}
+	return (0);
 }

@@ -70,8 +70,52 @@ my @bodies = (
  ["text/html", "<html><body>H&#101;llo <b>w</b>o<b>r</b>ld <zz>x</zz></body></html></html></body>\n"],
 );
 
+use MIME::Base64 qw(encode_base64);
+# whole MIME bodies (Content-Type line included) for the MIMEEval rules
+my @mime = (
+ "Content-Type: multipart/alternative; boundary=\"AA\"\n\n--AA\nContent-Type: text/plain; charset=us-ascii\n\nshort\n--AA\nContent-Type: text/html; charset=us-ascii\n\n<html><body>" . ("<p>much longer html text</p>" x 40) . "</body></html>\n--AA--\n",
+ "Content-Type: multipart/alternative; boundary=\"AA\"\n\n--AA\nContent-Type: text/plain\n\nplain alt\n--AA\nContent-Type: image/gif\nContent-Transfer-Encoding: base64\n\nR0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\n--AA--\n",
+ "Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: base64\n\n" . encode_base64("Base64 encoded plain text that is long enough to wrap a line or two here.\n" x 3),
+ "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nQP text caf=E9 na=EFve=20=20\nA very long quoted printable line that goes on and on and on well past the limit of =\nseventy-nine characters without a soft break here ok ok ok ok ok ok ok ok ok ok ok\n",
+ "Content-Type: multipart/mixed; boundary=\"BB\"\n\n--BB\nContent-Type: text/plain; charset=iso-8859-99-x\n\nbad iso\n--BB\nContent-Type: application/octet-stream; name=x.bin\nContent-Disposition: attachment; filename=x.bin\nContent-Transfer-Encoding: base64\n\n" . ("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n" x 2) . "--BB--\n",
+ "Content-Type: text/plain; charset=us-ascii\n\nUnicode &#x0041;&#x0042;&#x0043;&#x0044; and raw \xe9 byte\n",
+ "Content-Type: text/plain\n\n" . ("THIS IS A VERY LOUD MESSAGE WITH MANY CAPITAL LETTERS IN IT. " x 6) . "\n",
+ "Content-Type: text/plain\n\nline\n\n\n\n\n\n\n\n\n\nend\n\n\n\n\n\n\n\n\n",
+ "Content-Type: text/html; charset=utf-8\n\n<html><body><p>html only</p></body></html>\n",
+ "Content-Type: multipart/alternative; boundary=\"CC\"\n\n--CC\nContent-Type: text/plain\n\n" . ("plain text " x 60) . "\n--CC\nContent-Type: text/html\n\n<p>x</p>\n--CC--\n",
+ "Content-Type: text/plain; charset=koi8-r\n\n" . ("MOSTLY UPPER CASE TEXT BUT IN KOI8 " x 8) . "\n",
+ "Content-Type: multipart/mixed; boundary=\"DD\"\n\npreamble\n--DD\nno header here\n\n--DD\nContent-Type: text/plain\nbody right after the header\n--DD--\nan epilogue\n",
+ "Content-Type: multipart/mixed; boundary=\"EE\"\n\n--EE\n\nno headers at all\n--EE\nContent-Type: text/plain\n\nfine\n--EE--\n.\n\n",
+);
+
 my @files;
 my $i = 0;
+for my $k (0 .. $#mime) {
+	for my $v (0 .. 2) {
+		my $m = "Received: $rcvd[1 + $v][0]\n" .
+		    "From: $from[$k % @from]\nTo: bob\@example.org\n" .
+		    "Subject: $subj[($k + $v) % @subj]\nDate: $D\n" .
+		    "Message-ID: <mime$k.$v\@example.com>\nMIME-Version: 1.0\n";
+		$m .= "X-Folded: a\n\tb\n" if $v == 2;
+		$m .= $mime[$k];
+		my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+		open(my $fh, '>', $path) or die "$path: $!";
+		print $fh $m;
+		close $fh;
+		push @files, $path;
+	}
+}
+# a header that never ends; a short body; a long header value
+for my $m ("From: a\@example.com\nSubject: no body\n",
+    "From: a\@example.com\nTo: b\@example.org\nSubject: hi\n\nx\n",
+    "From: a\@example.com\nX-Long: " . ("y" x 9000) . "\n\nbody\n",
+    "From: a\@example.com\n--boundary\n\nbody\n") {
+	my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh $m;
+	close $fh;
+	push @files, $path;
+}
 for my $r (0 .. $#rcvd) {
 	for my $k (0 .. 11) {
 		my $f = $from[($r + $k) % @from];
@@ -100,13 +144,18 @@ open(my $rl, '-|', $tool, '--rules') or die "$tool: $!";
 while (<$rl>) { my ($n, $fn) = split; $ours{$n} = $fn }
 close $rl or die "$tool --rules failed\n";
 
+# every rule under test gets a score, so that the stock zero-scored
+# ones (MISSING_HB_SEP, HEAD_LONG, MULTIPART_ALT_NON_TEXT, ...) run too
+$ENV{MX_EVAL_CF} = join("\n", map { "score $_ 0.01" }
+    grep { !/^__/ } sort keys %ours);
+
 my $sa_script = <<'PERL';
 use strict; use warnings;
 use Mail::SpamAssassin;
 my @files = @ARGV;
 my $sa = Mail::SpamAssassin->new({ local_tests_only => 1,
   dont_copy_prefs => 1, userprefs_filename => '/dev/null',
-  post_config_text => "use_bayes 0\nbayes_auto_learn 0\n" });
+  post_config_text => "use_bayes 0\nbayes_auto_learn 0\n$ENV{MX_EVAL_CF}\n" });
 $sa->init(1);
 for my $f (@files) {
   open(my $fh, '<', $f) or die; my @l = <$fh>; close $fh;

@@ -20,7 +20,8 @@
  *
  * t_sa_eval --rules: the stock rules that run an implemented eval;
  * t_sa_eval --scan FILE...: "FILE: RULE ..." (those rules that hit),
- * for filterd-evals.t, which compares them with SpamAssassin's.
+ * for filterd-evals.t, which compares them with SpamAssassin's;
+ * $MX_EVAL_CF is added to the configuration of both.
  */
 
 #include <sys/types.h>
@@ -79,16 +80,26 @@ conf_stock(void)
 {
 	struct sa_load_opts	 o;
 	struct sa_conf		*c;
+	const char		*extra;
+	char			*pc;
 
+	/* MX_EVAL_CF: more configuration (the agreement test's scores) */
+	if ((extra = getenv("MX_EVAL_CF")) == NULL)
+		extra = "";
+	if (xasprintf(&pc, "use_bayes 0\nbayes_auto_learn 0\n%s\n", extra) ==
+	    -1)
+		return (NULL);
 	memset(&o, 0, sizeof(o));
 	o.local_tests_only = 1;
-	o.post_config = "use_bayes 0\nbayes_auto_learn 0\n";
+	o.post_config = pc;
 	o.evals = sa_eval_names();
 	c = sa_conf_new();
 	if (sa_conf_load(c, &o) == -1) {
 		sa_conf_free(c);
+		free(pc);
 		return (NULL);
 	}
+	free(pc);
 	return (c);
 }
 
