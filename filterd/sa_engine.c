@@ -50,6 +50,8 @@ struct sa_engine {
 	size_t			 norder;
 	const struct sa_eval_def **evalfn;	/* by rule index */
 	char			**hspec;	/* header spec by rule */
+	char			***lits;	/* prefilter literals by rule */
+	struct mimebuf		 low[3];	/* body, rawbody, uris lowered */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -64,6 +66,8 @@ struct sa_engine {
 
 static int	 phase(const struct sa_rule *);
 static int	 order_cmp_q(const void *, const void *);
+static void	 lower_add(struct mimebuf *, const char *, size_t);
+static void	 lower_lines(struct mimebuf *, const struct render_lines *);
 static size_t	 re_count(struct sa_engine *, const struct sa_re *,
 		    const char *, size_t, size_t);
 static void	 got_hit(struct sa_msg *, size_t, double);
@@ -111,6 +115,30 @@ phase(const struct sa_rule *r)
 	}
 }
 
+/* the prefilter's text: ASCII lower case */
+static void
+lower_add(struct mimebuf *b, const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		mimebuf_addc(b, s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+}
+
+static void
+lower_lines(struct mimebuf *b, const struct render_lines *l)
+{
+	const char	*s;
+	size_t		 i, n;
+
+	b->len = 0;
+	for (i = 0; i < l->n; i++) {
+		s = render_line(l, i, &n);
+		lower_add(b, s, n);
+		mimebuf_addc(b, '\n');
+	}
+}
+
 static int
 order_cmp_q(const void *a, const void *b)
 {
@@ -148,6 +176,7 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 		e->set = c->local_tests_only ? 0 : 1;
 	e->evalfn = xcalloc(c->nrules + 1, sizeof(*e->evalfn));
 	e->hspec = xcalloc(c->nrules + 1, sizeof(*e->hspec));
+	e->lits = xcalloc(c->nrules + 1, sizeof(*e->lits));
 	e->order = xcalloc(c->nrules + 1, sizeof(*e->order));
 	e->val = xcalloc(c->nrules + 1, sizeof(*e->val));
 	e->ngot = xcalloc(c->nrules + 1, sizeof(*e->ngot));
@@ -183,6 +212,10 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 				continue;
 		} else if (!r->is_exists && r->re == NULL)
 			continue;
+		if ((o == NULL || !o->no_prefilter) && !r->is_eval &&
+		    r->re_pcre != NULL && (r->type == SA_R_BODY ||
+		    r->type == SA_R_RAWBODY || r->type == SA_R_URI))
+			e->lits[i] = sa_lit_extract(r->re_pcre);
 		e->order[e->norder++] = i;
 	}
 	order_conf = c;
@@ -219,9 +252,14 @@ sa_engine_free(struct sa_engine *e)
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->c->nrules; i++)
+	for (i = 0; i < e->c->nrules; i++) {
 		free(e->hspec[i]);
+		sa_lit_free(e->lits[i]);
+	}
 	free(e->hspec);
+	free(e->lits);
+	for (i = 0; i < 3; i++)
+		mimebuf_free(&e->low[i]);
 	free(e->evalfn);
 	free(e->order);
 	free(e->val);
@@ -388,6 +426,17 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
 			got_hit(msg, i, rc);
 		return;
 	}
+	if (e->lits[i] != NULL) {
+		struct mimebuf	*t = &e->low[r->type == SA_R_BODY ? 0 :
+				    r->type == SA_R_RAWBODY ? 1 : 2];
+
+		for (j = 0; e->lits[i][j] != NULL; j++)
+			if (memmem(t->buf, t->len, e->lits[i][j],
+			    strlen(e->lits[i][j])) != NULL)
+				break;
+		if (e->lits[i][j] == NULL)
+			return;		/* no line can match */
+	}
 	max = (r->tf & SA_TF_MULTIPLE) ? (size_t)r->maxhits : 1;
 	switch (r->type) {
 	case SA_R_HEADER:
@@ -518,6 +567,14 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	msg.done = e->done;
 	msg.priv = &e->hc;
 	(void)sa_relays_parse(&msg);
+	lower_lines(&e->low[0], &msg.render->body);
+	lower_lines(&e->low[1], &msg.render->rawbody);
+	e->low[2].len = 0;
+	for (i = 0; i < msg.render->uris.n; i++) {
+		lower_add(&e->low[2], msg.render->uris.v[i],
+		    strlen(msg.render->uris.v[i]));
+		mimebuf_addc(&e->low[2], '\n');
+	}
 
 	for (i = 0; i < e->norder; i++)
 		run_rule(e, &msg, e->order[i]);

@@ -220,6 +220,7 @@ struct sa_engine_opts {
 	time_t		 now;		/* 0: time() at each scan (tests) */
 	unsigned int	 seed;		/* report_safe boundary; 0: random */
 	int		 score_set;	/* -1: 0 or 1 by local_tests_only */
+	int		 no_prefilter;	/* run every regex (tests) */
 };
 
 /*

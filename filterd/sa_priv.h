@@ -19,6 +19,9 @@
 #ifndef FILTERD_SA_PRIV_H
 #define FILTERD_SA_PRIV_H
 
+struct mimebuf;
+struct sa_msg;
+
 struct sa_hval {
 	char	*spec;
 	char	*val;		/* NULL: absent */
@@ -35,5 +38,9 @@ const char	*sa_msg_envelope_from(struct sa_msg *);
 const char	*sa_msg_cache_put(struct sa_msg *, const char *, const char *,
 		    size_t);
 void		 sa_hcache_clear(struct sa_hcache *);
+
+/* sa_lit.c: the prefilter's literals */
+char		**sa_lit_extract(const char *);
+void		 sa_lit_free(char **);
 
 #endif /* FILTERD_SA_PRIV_H */
