@@ -440,15 +440,16 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
 	max = (r->tf & SA_TF_MULTIPLE) ? (size_t)r->maxhits : 1;
 	switch (r->type) {
 	case SA_R_HEADER:
-		s = sa_msg_get(msg, e->hspec[i]);
+		s = sa_msg_get_len(msg, e->hspec[i], &len);
 		if (r->is_exists) {
 			if ((s != NULL) != (r->neg != 0))
 				got_hit(msg, i, 1);
 			return;
 		}
-		if (s == NULL)
+		if (s == NULL) {
 			s = r->if_unset != NULL ? r->if_unset : "";
-		len = strlen(s);
+			len = strlen(s);
+		}
 		if (r->neg) {
 			if (re_count(e, r->re, s, len, 1) == 0)
 				got_hit(msg, i, 1);

@@ -505,15 +505,17 @@ sa_msg_cache_put(struct sa_msg *msg, const char *spec, const char *v,
     size_t len)
 {
 	struct sa_hcache	*hc = msg->priv;
+	uint32_t		 h = sa_hash(spec);
 	size_t			 i;
 
 	for (i = 0; i < hc->n; i++)
-		if (strcmp(hc->v[i].spec, spec) == 0)
+		if (hc->v[i].hash == h && strcmp(hc->v[i].spec, spec) == 0)
 			return (hc->v[i].val);
 	if (hc->n == hc->cap) {
 		hc->cap = hc->cap ? hc->cap * 2 : 32;
 		hc->v = xreallocarray(hc->v, hc->cap, sizeof(*hc->v));
 	}
+	hc->v[hc->n].hash = h;
 	hc->v[hc->n].spec = xstrdup(spec);
 	hc->v[hc->n].val = xmalloc(len + 1);
 	memcpy(hc->v[hc->n].val, v, len);
@@ -522,23 +524,47 @@ sa_msg_cache_put(struct sa_msg *msg, const char *spec, const char *v,
 	return (hc->v[hc->n++].val);
 }
 
+uint32_t
+sa_hash(const char *s)
+{
+	uint32_t	h = 2166136261U;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619U;
+	return (h);
+}
+
 const char *
 sa_msg_get(struct sa_msg *msg, const char *spec)
 {
+	size_t	len;
+
+	return (sa_msg_get_len(msg, spec, &len));
+}
+
+/* sa_msg_get and the value's length */
+const char *
+sa_msg_get_len(struct sa_msg *msg, const char *spec, size_t *lenp)
+{
 	struct sa_hcache	*hc = msg->priv;
 	struct mimebuf		 b;
+	uint32_t		 h = sa_hash(spec);
 	size_t			 i, cnt;
 
 	for (i = 0; i < hc->n; i++)
-		if (strcmp(hc->v[i].spec, spec) == 0)
+		if (hc->v[i].hash == h && strcmp(hc->v[i].spec, spec) == 0) {
+			*lenp = hc->v[i].len;
 			return (hc->v[i].val);
+		}
 	mimebuf_init(&b);
 	cnt = get_list(msg, spec, &b);
 	if (hc->n == hc->cap) {
 		hc->cap = hc->cap ? hc->cap * 2 : 32;
 		hc->v = xreallocarray(hc->v, hc->cap, sizeof(*hc->v));
 	}
+	hc->v[hc->n].hash = h;
 	hc->v[hc->n].spec = xstrdup(spec);
+	hc->v[hc->n].len = cnt == 0 ? 0 : b.len;
 	if (cnt == 0) {
 		hc->v[hc->n].val = NULL;
 		mimebuf_free(&b);
@@ -546,7 +572,7 @@ sa_msg_get(struct sa_msg *msg, const char *spec)
 		mimebuf_addc(&b, '\0');
 		hc->v[hc->n].val = mimebuf_steal(&b);
 	}
-	hc->v[hc->n].len = cnt == 0 ? 0 : strlen(hc->v[hc->n].val);
+	*lenp = hc->v[hc->n].len;
 	return (hc->v[hc->n++].val);
 }
 

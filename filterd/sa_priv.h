@@ -19,10 +19,13 @@
 #ifndef FILTERD_SA_PRIV_H
 #define FILTERD_SA_PRIV_H
 
+#include <stdint.h>
+
 struct mimebuf;
 struct sa_msg;
 
 struct sa_hval {
+	uint32_t hash;
 	char	*spec;
 	char	*val;		/* NULL: absent */
 	size_t	 len;
@@ -38,6 +41,8 @@ const char	*sa_msg_envelope_from(struct sa_msg *);
 const char	*sa_msg_cache_put(struct sa_msg *, const char *, const char *,
 		    size_t);
 void		 sa_hcache_clear(struct sa_hcache *);
+uint32_t	 sa_hash(const char *);
+const char	*sa_msg_get_len(struct sa_msg *, const char *, size_t *);
 
 /* sa_lit.c: the prefilter's literals */
 char		**sa_lit_extract(const char *);
