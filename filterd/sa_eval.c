@@ -119,6 +119,7 @@ static int	ev_uppercase(EV_ARGS);
 static int	ev_body_length(EV_ARGS);
 static int	ev_blank_line_ratio(EV_ARGS);
 static int	ev_parse_flags(EV_ARGS);
+static int	ev_shifted_date(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -183,6 +184,7 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_body_length", SA_EV_ANY, ev_body_length },
 	{ "check_blank_line_ratio", SA_EV_ANY, ev_blank_line_ratio },
 	{ "check_msg_parse_flags", SA_EV_ANY, ev_parse_flags },
+	{ "check_for_shifted_date", SA_EV_ANY, ev_shifted_date },
 	{ NULL, 0, NULL }
 };
 
@@ -1338,6 +1340,8 @@ struct ev_priv {
 	char	*charsets;		/* mime_html_charsets, or NULL */
 	int	 upper_done;
 	double	 upper;
+	int	 date_done;
+	double	 date_diff;
 };
 
 static void
@@ -2056,4 +2060,310 @@ mime_parse_flag(struct sa_msg *m, const char *flag)
 				return (1);
 	}
 	return (0);
+}
+
+/*
+ * HeaderEval's check_for_shifted_date: Util::parse_rfc822_date and
+ * _check_date_diff
+ */
+
+static const struct {
+	const char	*name;
+	int		 off;	/* minutes east */
+} sa_tz[] = {
+	{ "UT", 0 }, { "UTC", 0 }, { "NDT", -150 }, { "AST", -240 },
+	{ "ADT", -180 }, { "NST", -210 }, { "EST", -300 }, { "EDT", -240 },
+	{ "CST", -360 }, { "CDT", -300 }, { "MST", -420 }, { "MDT", -360 },
+	{ "PST", -480 }, { "PDT", -420 }, { "HST", -600 }, { "AKST", -540 },
+	{ "AKDT", -480 }, { "HADT", -540 }, { "HAST", -600 }, { "GMT", 0 },
+	{ "BST", 60 }, { "IST", 60 }, { "WET", 0 }, { "WEST", 60 },
+	{ "CET", 60 }, { "CEST", 120 }, { "EET", 120 }, { "EEST", 180 },
+	{ "MSK", 180 }, { "MSD", 240 }, { "MET", 60 }, { "MEZ", 60 },
+	{ "MEST", 120 }, { "MESZ", 120 }, { "BRST", -120 }, { "BRT", -180 },
+	{ "AEST", 600 }, { "AEDT", 660 }, { "ACST", 570 }, { "ACDT", 630 },
+	{ "AWST", 480 }, { "NZST", 720 }, { "NZDT", 780 }, { "JST", 540 },
+	{ "KST", 540 }, { "HKT", 480 }, { "SGT", 480 }, { "PHT", 480 },
+	{ "IDT", 180 }
+};
+
+/*
+ * s =~ s/pat/ / (first match): captures into caps (malloc'd or NULL);
+ * 1 if it matched.
+ */
+static int
+rx_take(char **sp, const char *pat, char **caps, int ncaps)
+{
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	PCRE2_SIZE		 eoff, *ov;
+	char			*s = *sp, *o;
+	int			 err, rc, i;
+
+	for (i = 0; i < ncaps; i++)
+		caps[i] = NULL;
+	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err,
+	    &eoff, NULL);
+	if (code == NULL)
+		return (0);
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	rc = pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+	if (rc > 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		for (i = 0; i < ncaps && i + 1 < rc; i++)
+			if (ov[2 * (i + 1)] != PCRE2_UNSET)
+				caps[i] = xstrndup(s + ov[2 * (i + 1)],
+				    ov[2 * (i + 1) + 1] - ov[2 * (i + 1)]);
+		if (xasprintf(&o, "%.*s %s", (int)ov[0], s, s + ov[1]) == -1)
+			fatalx("asprintf");
+		free(s);
+		*sp = o;
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	return (rc > 0);
+}
+
+static void
+free_caps(char **caps, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		free(caps[i]);
+}
+
+static int
+month_no(const char *m)
+{
+	static const char *const mon[] = { "jan", "feb", "mar", "apr", "may",
+	    "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
+	size_t	i;
+
+	for (i = 0; i < nitems(mon); i++)
+		if (strncasecmp(m, mon[i], 3) == 0)
+			return (i + 1);
+	return (0);
+}
+
+/* Util::parse_rfc822_date: 0 and *t, or -1 (undef) */
+static int
+parse_date(const char *date, double *t)
+{
+	char		*s, *c[4], *p, *q;
+	long		 yyyy = 0, dd = 0, mon = 0, hh = 0, mi = 0, ss = 0;
+	int		 tz = 0, have_tz = 0, maxd;
+	size_t		 i;
+	struct tm	 tm;
+	time_t		 tt;
+
+	if (xasprintf(&s, " %s ", date) == -1)
+		fatalx("asprintf");
+	/* commas (and the blanks after them), then white space runs */
+	for (p = q = s; *p != '\0'; p++) {
+		if (*p == ',') {
+			*q++ = ' ';
+			while (p[1] == ' ')
+				p++;
+			continue;
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	for (p = q = s; *p != '\0'; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (q > s && q[-1] == ' ')
+				continue;
+			*q++ = ' ';
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
+	if (rx_take(&s, "(?i) (\\d+) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+	    "Nov|Dec) (\\d{4}) ", c, 3)) {
+		dd = strtol(c[0], NULL, 10);
+		mon = month_no(c[1]);
+		yyyy = strtol(c[2], NULL, 10);
+		free_caps(c, 3);
+	} else if (rx_take(&s, "(?i) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|"
+	    "Nov|Dec) +(\\d+) \\d+:\\d+:\\d+ (\\d{4}) ", c, 3)) {
+		dd = strtol(c[1], NULL, 10);
+		mon = month_no(c[0]);
+		yyyy = strtol(c[2], NULL, 10);
+		free_caps(c, 3);
+	} else if (rx_take(&s, "(?i) (\\d+) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|"
+	    "Sep|Oct|Nov|Dec) (\\d{2,3}) ", c, 3)) {
+		dd = strtol(c[0], NULL, 10);
+		mon = month_no(c[1]);
+		yyyy = strtol(c[2], NULL, 10);
+		if (strlen(c[2]) == 2 && yyyy < 50)
+			yyyy += 2000;
+		else
+			yyyy += 1900;
+		free_caps(c, 3);
+	} else {
+		free(s);
+		return (-1);
+	}
+	if (rx_take(&s, " (\\d?\\d):(\\d\\d)(:(\\d\\d))? ", c, 4)) {
+		hh = strtol(c[0], NULL, 10);
+		mi = strtol(c[1], NULL, 10);
+		ss = c[3] != NULL ? strtol(c[3], NULL, 10) : 0;
+		free_caps(c, 4);
+	}
+	if (rx_take(&s, " ([-+]\\d{4}) ", c, 1)) {
+		tz = (c[0][0] == '-' ? -1 : 1) * ((c[0][1] - '0') * 600 +
+		    (c[0][2] - '0') * 60 + (c[0][3] - '0') * 10 +
+		    (c[0][4] - '0'));
+		have_tz = 1;
+		free_caps(c, 1);
+	} else if (rx_take(&s, "\\b([A-Z]{2,4}(?:-DST)?)\\b", c, 1)) {
+		for (i = 0; i < nitems(sa_tz); i++)
+			if (strcmp(sa_tz[i].name, c[0]) == 0) {
+				tz = sa_tz[i].off;
+				have_tz = 1;
+			}
+		free_caps(c, 1);
+	}
+	free(s);
+	if (ss > 59)
+		ss = 59;
+	if (mi > 59)
+		mi = 59;
+	if (hh > 23)
+		hh = 23;
+	maxd = 31;
+	if (mon == 4 || mon == 6 || mon == 9 || mon == 11)
+		maxd = 30;
+	else if (mon == 2)
+		maxd = (!(yyyy % 4) && ((yyyy % 100) || !(yyyy % 400))) ? 29 :
+		    28;
+	if (dd > maxd) {
+		dd = 1;
+		if (++mon > 12) {
+			mon = 1;
+			yyyy++;
+		}
+	}
+	if (yyyy > 2037)
+		yyyy = 2037;
+	else if (yyyy < 1970)
+		yyyy = 1970;
+	if (dd < 1)
+		return (-1);		/* timegm croaks */
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_sec = ss;
+	tm.tm_min = mi;
+	tm.tm_hour = hh;
+	tm.tm_mday = dd;
+	tm.tm_mon = mon - 1;
+	tm.tm_year = yyyy - 1900;
+	tt = timegm(&tm);
+	*t = (double)tt;
+	if (have_tz && tz != 0) {
+		if (tz < 0)
+			*t += -tz * 60;
+		else if (*t < tz * 60)
+			*t = 0;
+		else
+			*t -= tz * 60;
+	}
+	return (0);
+}
+
+static int
+date_header_time(struct sa_msg *m, double *t)
+{
+	static const char *const names[] = { "Resent-Date", "Date" };
+	size_t	 i, k, cnt;
+	char	*v;
+	int	 rc;
+
+	if (m->hdr == NULL)
+		return (-1);
+	cnt = msghdr_count(m->hdr);
+	for (k = 0; k < nitems(names); k++)
+		for (i = 0; i < cnt; i++) {
+			if (!msghdr_is(m->hdr, i, names[k]))
+				continue;
+			v = msghdr_value(m->hdr, i);
+			rc = *v != '\0' ? parse_date(v, t) : -1;
+			free(v);
+			if (rc == 0)
+				return (0);
+		}
+	return (-1);
+}
+
+static int
+cmp_abs(const void *a, const void *b)
+{
+	double	x = fabs(*(const double *)a), y = fabs(*(const double *)b);
+
+	return (x < y ? -1 : x > y);
+}
+
+static void
+date_diff(struct sa_msg *m, struct ev_priv *ep)
+{
+	const char	*all, *p, *e;
+	char		**lines = NULL, *d;
+	double		 dt, t, *diffs = NULL;
+	size_t		 n = 0, i, first = 0, nd = 0;
+
+	ep->date_done = 1;
+	ep->date_diff = 0;
+	if (date_header_time(m, &dt) == -1)
+		return;
+	all = hget(m, "Received");
+	for (p = all; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if (re_match_n(p, e - p, "\\S") != 1)
+			continue;
+		lines = xreallocarray(lines, n + 1, sizeof(*lines));
+		lines[n++] = xstrndup(p, e - p);
+	}
+	/* the local (fetchmail) handovers at the top are not used */
+	if (n > 0 && (re_match(lines[0], "\\bfrom (?:localhost\\s|(?:\\S+ ){1,2}"
+	    "\\S*\\b127\\.0\\.0\\.1\\b)", 0) == 1 || re_match(lines[0],
+	    "qmail \\d+ invoked by uid \\d+", 0) == 1)) {
+		if (n > 1 && re_match(lines[1], "\\bby localhost with \\w+ "
+		    "\\(fetchmail-[\\d.]+", 0) == 1)
+			first = 2;
+	} else if (n > 0 && re_match(lines[0], "\\bby localhost with \\w+ "
+	    "\\(fetchmail-[\\d.]+", 0) == 1)
+		first = 1;
+	for (i = first; i < n; i++) {
+		d = re_capture(lines[i], "(\\s.?\\d+ \\S\\S\\S \\d+ \\d+:\\d+:"
+		    "\\d+ \\S+)");
+		if (d != NULL && parse_date(d, &t) == 0) {
+			diffs = xreallocarray(diffs, nd + 1, sizeof(*diffs));
+			diffs[nd++] = dt - t;
+		}
+		free(d);
+	}
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	if (nd == 0)
+		return;
+	if (nd > 1 && diffs[nd - 1] == 0)
+		nd--;
+	qsort(diffs, nd, sizeof(*diffs), cmp_abs);
+	ep->date_diff = diffs[0];
+	free(diffs);
+}
+
+static int
+ev_shifted_date(EV_ARGS)
+{
+	struct ev_priv	*ep = priv(m);
+
+	if (!ep->date_done)
+		date_diff(m, ep);
+	if (n < 2)
+		return (0);
+	return ((strcmp(a[0], "undef") == 0 ||
+	    ep->date_diff >= 3600 * arg_num(a, n, 0, 0)) &&
+	    (strcmp(a[1], "undef") == 0 ||
+	    ep->date_diff < 3600 * arg_num(a, n, 1, 0)));
 }

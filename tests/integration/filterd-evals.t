@@ -105,6 +105,33 @@ for my $k (0 .. $#mime) {
 		push @files, $path;
 	}
 }
+# Date against the Received dates (check_for_shifted_date)
+for my $d ('Tue, 24 Nov 2026 06:11:12 +0000', 'Tue, 24 Nov 2026 02:00:00 +0000',
+    '23 Nov 2026 13:11:12 GMT', 'Sun, 22 Nov 2026 20:00:00 +0000',
+    'Fri, 20 Nov 2026 10:11:12 -0000', 'Tue, 24 Nov 2026 14:30:00 +0000',
+    'Tue, 24 Nov 2026 19:00:00 +0000', 'Wed, 25 Nov 2026 08:00:00 +0000',
+    'Thu, 26 Nov 2026 01:00:00 +0000', 'Sat, 28 Nov 2026 01:00:00 +0000',
+    'Mon, 1 Mar 2027 10:00:00 +0000', 'Tue, 24 Nov 2026 05:11:12 EST',
+    'Tue, 24 Nov 2026 11:11:12 CET', 'Tue, 24 Nov 26 10:11:12 +0000',
+    'Nov 24 10:11:12 2026', '24 Nov 2026 10:11 PDT', 'garbage date',
+    'Tue, 31 Nov 2026 10:11:12 +0000', 'Tue, 24 Nov 2026 10:11:12 +0530') {
+	for my $r (0, 1) {
+		my $m = "Received: from mx.example.com (mx.example.com " .
+		    "[198.51.100.3]) by mx.example.org (Postfix) with ESMTP " .
+		    "id ABC123; $D\n";
+		$m .= "Received: from localhost (localhost [127.0.0.1]) by " .
+		    "mx.example.org (Postfix) with ESMTP id DEF456; " .
+		    "Tue, 24 Nov 2026 10:00:00 +0000\n" if $r;
+		$m .= "From: a\@example.com\nTo: b\@example.org\n" .
+		    "Subject: dated\nDate: $d\nMessage-ID: <d$i\@example.com>" .
+		    "\n\nbody\n";
+		my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+		open(my $fh, '>', $path) or die "$path: $!";
+		print $fh $m;
+		close $fh;
+		push @files, $path;
+	}
+}
 # a header that never ends; a short body; a long header value
 for my $m ("From: a\@example.com\nSubject: no body\n",
     "From: a\@example.com\nTo: b\@example.org\nSubject: hi\n\nx\n",
