@@ -57,6 +57,8 @@ static int		 re_match_n(const char *, size_t, const char *);
 static size_t		 u8len(const char *);
 static size_t		 u8len_n(const char *, size_t);
 static size_t		 count_crlf(const char *, const char *);
+static char		*lc_dup(const char *);
+static void		 lower(char *);
 static int		 field_line(const char *, const char *);
 static int		 mime_parse_flag(struct sa_msg *, const char *);
 static double		 arg_num(char **, size_t, size_t, double);
@@ -120,6 +122,8 @@ static int	ev_body_length(EV_ARGS);
 static int	ev_blank_line_ratio(EV_ARGS);
 static int	ev_parse_flags(EV_ARGS);
 static int	ev_shifted_date(EV_ARGS);
+static int	ev_freemail_from(EV_ARGS);
+static int	ev_freemail_header(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -185,17 +189,40 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_blank_line_ratio", SA_EV_ANY, ev_blank_line_ratio },
 	{ "check_msg_parse_flags", SA_EV_ANY, ev_parse_flags },
 	{ "check_for_shifted_date", SA_EV_ANY, ev_shifted_date },
+	/* FreeMail */
+	{ "check_freemail_from", SA_EV_ANY, ev_freemail_from },
+	{ "check_freemail_header", SA_EV_ANY, ev_freemail_header },
 	{ NULL, 0, NULL }
 };
 
-/* get() in scalar context with no default: "" for an absent header */
+/*
+ * get() in scalar context with no default: "" for an absent header; for
+ * :addr/:name and EnvelopeFrom, the first element only (sa_msg_get
+ * joins the list with "\n"), in a rotating static buffer.
+ */
 static const char *
 hget(struct sa_msg *m, const char *spec)
 {
+	static char	 bufs[8][1024];
+	static int	 cur;
 	const char	*v;
+	size_t		 l;
 
 	v = sa_msg_get(m, spec);
-	return (v != NULL ? v : "");
+	if (v == NULL)
+		return ("");
+	if (strstr(spec, ":addr") == NULL && strstr(spec, ":name") == NULL &&
+	    strcmp(spec, "EnvelopeFrom") != 0)
+		return (v);
+	l = strcspn(v, "\n");
+	if (v[l] == '\0')
+		return (v);
+	cur = (cur + 1) % 8;
+	if (l >= sizeof(bufs[0]))
+		l = sizeof(bufs[0]) - 1;
+	memcpy(bufs[cur], v, l);
+	bufs[cur][l] = '\0';
+	return (bufs[cur]);
 }
 
 /* a Perl-compatible match; opts: PCRE2 options */
@@ -2366,4 +2393,237 @@ ev_shifted_date(EV_ARGS)
 	    ep->date_diff >= 3600 * arg_num(a, n, 0, 0)) &&
 	    (strcmp(a[1], "undef") == 0 ||
 	    ep->date_diff < 3600 * arg_num(a, n, 1, 0)));
+}
+
+/*
+ * FreeMail: freemail_domains (plain names sorted for bsearch, wildcard
+ * ones as one regex), freemail_welcomelist; kept per configuration.
+ */
+
+struct fm_conf {
+	const struct sa_conf	*conf;
+	char			**doms;
+	size_t			  ndoms;
+	char			 *wild;		/* \@(?:...)$ or NULL */
+	char			**wl;
+	size_t			  nwl;
+};
+
+static struct fm_conf	fm;
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static void
+fm_load(const struct sa_conf *c)
+{
+	const struct sa_setting	*st;
+	char			*v, *w, *n2;
+	size_t			 i, k;
+
+	for (i = 0; i < fm.ndoms; i++)
+		free(fm.doms[i]);
+	free(fm.doms);
+	for (i = 0; i < fm.nwl; i++)
+		free(fm.wl[i]);
+	free(fm.wl);
+	free(fm.wild);
+	memset(&fm, 0, sizeof(fm));
+	fm.conf = c;
+	if ((st = sa_conf_setting(c, "freemail_domains")) != NULL)
+		for (i = 0; i < st->nlist; i++) {
+			v = st->list[i];
+			if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+			    "OPQRSTUVWXYZ0123456789.*?-") != strlen(v))
+				continue;
+			v = lc_dup(v);
+			if (strpbrk(v, "*?") == NULL) {
+				fm.doms = xreallocarray(fm.doms, fm.ndoms + 1,
+				    sizeof(*fm.doms));
+				fm.doms[fm.ndoms++] = v;
+				continue;
+			}
+			/* . -> \., ? -> ., * -> [^.]* */
+			w = xcalloc(1, 5 * strlen(v) + 1);
+			for (k = 0; v[k] != '\0'; k++) {
+				if (v[k] == '.')
+					(void)strlcat(w, "\\.", 5 * strlen(v) + 1);
+				else if (v[k] == '?')
+					(void)strlcat(w, ".", 5 * strlen(v) + 1);
+				else if (v[k] == '*')
+					(void)strlcat(w, "[^.]*",
+					    5 * strlen(v) + 1);
+				else
+					w[strlen(w)] = v[k];
+			}
+			free(v);
+			if (xasprintf(&n2, "%s%s%s", fm.wild == NULL ? "" :
+			    fm.wild, fm.wild == NULL ? "" : "|", w) == -1)
+				fatalx("asprintf");
+			free(fm.wild);
+			free(w);
+			fm.wild = n2;
+		}
+	if (fm.wild != NULL) {
+		if (xasprintf(&n2, "\\@(?:%s)$", fm.wild) == -1)
+			fatalx("asprintf");
+		free(fm.wild);
+		fm.wild = n2;
+	}
+	qsort(fm.doms, fm.ndoms, sizeof(*fm.doms), cmp_str);
+	if ((st = sa_conf_setting(c, "freemail_welcomelist")) != NULL)
+		for (i = 0; i < st->nlist; i++) {
+			if (re_match(st->list[i], "\\w[.@]\\w", 0) != 1)
+				continue;
+			fm.wl = xreallocarray(fm.wl, fm.nwl + 1,
+			    sizeof(*fm.wl));
+			fm.wl[fm.nwl++] = lc_dup(st->list[i]);
+		}
+}
+
+static int
+fm_available(struct sa_msg *m)
+{
+	if (fm.conf != m->conf)
+		fm_load(m->conf);
+	return (fm.ndoms > 0);
+}
+
+/* FreeMail's _is_freemail; email is lower case */
+static int
+is_freemail(const char *email)
+{
+	const char	*dom;
+	size_t		 i;
+
+	if (*email == '\0')
+		return (0);
+	dom = strrchr(email, '@');
+	dom = dom != NULL ? dom + 1 : email;
+	for (i = 0; i < fm.nwl; i++)
+		if (strcmp(fm.wl[i], email) == 0 || strcmp(fm.wl[i], dom) == 0)
+			return (0);
+	if (re_match(email, "(?i)^(?:abuse|support|sales|info|helpdesk|"
+	    "contact|kontakt|(?:post|host|domain)master|undisclosed.*|"
+	    "request-[a-f0-9]{16}|bounced?-|[a-f0-9]{8}(?:\\.[a-f0-9]{8}|"
+	    "-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})|.+=.+=.+)\\@",
+	    0) == 1)
+		return (0);
+	if (bsearch(&dom, fm.doms, fm.ndoms, sizeof(*fm.doms), cmp_str) !=
+	    NULL)
+		return (1);
+	return (fm.wild != NULL && re_match(email, fm.wild, 0) == 1);
+}
+
+/* each address of a list ("\n"-joined) lower-cased, in turn */
+static char **
+addr_list(const char *v, size_t *np)
+{
+	char	**l = NULL;
+	size_t	  n = 0;
+	const char *p, *e;
+
+	for (p = v; v != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		l = xreallocarray(l, n + 1, sizeof(*l));
+		l[n] = xstrndup(p, e - p);
+		lower(l[n]);
+		n++;
+	}
+	*np = n;
+	return (l);
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int
+ev_freemail_header(EV_ARGS)
+{
+	char	 spec[300], **l;
+	size_t	 nl, i, hl;
+	int	 rc = 0;
+
+	if (!fm_available(m) || n < 1)
+		return (0);
+	hl = strlen(a[0]);
+	if (hl >= 5 && strcmp(a[0] + hl - 5, ":addr") == 0)
+		(void)snprintf(spec, sizeof(spec), "%s", a[0]);
+	else
+		(void)snprintf(spec, sizeof(spec), "%s:addr", a[0]);
+	l = addr_list(sa_msg_get(m, spec), &nl);
+	for (i = 0; i < nl && !rc; i++) {
+		if (!is_freemail(l[i]))
+			continue;
+		if (n > 1 && re_match(l[i], a[1], 0) != 1)
+			continue;
+		rc = 1;
+	}
+	free_list(l, nl);
+	return (rc);
+}
+
+/* PerMsgStatus::all_from_addrs: distinct, "tr/././s" */
+static int
+ev_freemail_from(EV_ARGS)
+{
+	static const char *const specs[] = { "From:addr",
+	    "Envelope-Sender:addr", "Resent-Sender:addr",
+	    "X-Envelope-From:addr", "EnvelopeFrom:addr" };
+	char	**l, **all = NULL, *p, *q;
+	size_t	  nl, nall = 0, i, j, k;
+	int	  rc = 0;
+
+	if (!fm_available(m))
+		return (0);
+	l = addr_list(sa_msg_get(m, "Resent-From:first:addr"), &nl);
+	if (nl > 0) {
+		all = l;
+		nall = nl;
+	} else {
+		free_list(l, nl);
+		for (k = 0; k < nitems(specs); k++) {
+			if (strcmp(specs[k], "EnvelopeFrom:addr") == 0) {
+				/* scalar-free list of one: the envelope */
+				const char *v = sa_msg_get(m, specs[k]);
+
+				l = addr_list(v, &nl);
+			} else
+				l = addr_list(sa_msg_get(m, specs[k]), &nl);
+			for (i = 0; i < nl; i++) {
+				if (*l[i] == '\0')
+					continue;
+				/* tr/././s: squeeze runs of dots */
+				for (p = q = l[i]; *p != '\0'; p++)
+					if (!(*p == '.' && q > l[i] &&
+					    q[-1] == '.'))
+						*q++ = *p;
+				*q = '\0';
+				for (j = 0; j < nall; j++)
+					if (strcmp(all[j], l[i]) == 0)
+						break;
+				if (j < nall)
+					continue;
+				all = xreallocarray(all, nall + 1,
+				    sizeof(*all));
+				all[nall++] = xstrdup(l[i]);
+			}
+			free_list(l, nl);
+		}
+	}
+	for (i = 0; i < nall && !rc; i++)
+		if (*all[i] != '\0' && is_freemail(all[i]))
+			rc = 1;
+	free_list(all, nall);
+	return (rc);
 }

@@ -57,7 +57,10 @@ my @extra = ('', "X-Campaign: %CUSTOMER_ID\n", "Subject: second\n",
     "X-Received: by 2002:a05:6402:1234:b0:5c8:abcd:ef01 with SMTP id x18csp1;\n",
     "X-Originating-IP: [8.8.8.8]\nX-Mailer: Juno 5.0\n",
     "Apparently-To: bob\@example.org\n",
-    "Message-ID: <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.x\@example.com>\n");
+    "Message-ID: <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.x\@example.com>\n",
+    "Reply-To: joe123\@gmail.com\n", "Return-Path: <abc9\@yahoo.com>\n",
+    "Disposition-Notification-To: x\@hotmail.com\nMail-Reply-To: info\@gmail.com\n",
+    "Reply-To: a\@example.com, b7\@aol.com\n");
 my @bodies = (
  ["text/plain", "Just some plain text.\nAnother line.\n"],
  ["text/html", "<html><head><title>Hi</title></head><body><p>Hello <b>there</b></p></body></html>\n"],
