@@ -72,6 +72,28 @@ sa_cli_readfile(const char *path, char **bufp, size_t *lenp)
 	return (0);
 }
 
+/* path.filterd := b */
+static int
+write_next_to(const char *path, const struct mimebuf *b)
+{
+	char	*p;
+	FILE	*fp;
+	int	 rc = 0;
+
+	if (xasprintf(&p, "%s.filterd", path) == -1)
+		return (-1);
+	if ((fp = fopen(p, "w")) == NULL) {
+		free(p);
+		return (-1);
+	}
+	if (fwrite(b->buf, 1, b->len, fp) != b->len)
+		rc = -1;
+	if (fclose(fp) == EOF)
+		rc = -1;
+	free(p);
+	return (rc);
+}
+
 int
 sa_cli_scan(struct sa_engine *e, int mode, char **files, int nfiles,
     FILE *out)
@@ -122,6 +144,14 @@ sa_cli_scan(struct sa_engine *e, int mode, char **files, int nfiles,
 		case SA_CLI_REPORT:
 			(void)sa_out_report(res, &b);
 			fwrite(b.buf, 1, b.len, out);
+			break;
+		case SA_CLI_MESSAGE_FILES:
+			(void)sa_out_message(res, &b);
+			if (write_next_to(files[f], &b) == -1) {
+				fprintf(stderr, "%s.filterd: %s\n", files[f],
+				    strerror(errno));
+				rc = 1;
+			}
 			break;
 		default:
 			(void)sa_out_message(res, &b);

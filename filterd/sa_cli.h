@@ -20,6 +20,7 @@
  * SA_CLI_MESSAGE	the rewritten message (rewrite_mail)
  * SA_CLI_HEADERS	the X-Spam-* fields only
  * SA_CLI_REPORT	the report text
+ * SA_CLI_MESSAGE_FILES	each rewritten message to FILE.filterd
  * SA_CLI_TESTS	one line per file: file TAB spam|ham TAB score TAB
  *		shown score TAB tests TAB subtests TAB X-Spam-Status value
  *		(its line ends as \001)
@@ -37,6 +38,7 @@ struct sa_engine;
 #define SA_CLI_HEADERS	1
 #define SA_CLI_REPORT	2
 #define SA_CLI_TESTS	3
+#define SA_CLI_MESSAGE_FILES 4
 
 int	sa_cli_scan(struct sa_engine *, int, char **, int, FILE *);
 int	sa_cli_readfile(const char *, char **, size_t *);

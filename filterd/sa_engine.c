@@ -21,8 +21,10 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +60,16 @@ struct sa_engine {
 	double			*val;
 	unsigned int		*ngot;
 	unsigned char		*done;
+	size_t			*hitlog;	/* scored hits in run order */
+	size_t			 nhitlog, hitcap;
 	char			*hostname;
+	char			*fqdn;
 	time_t			 now;
 	unsigned int		 seed;
 	struct sa_hcache	 hc;
 };
 
+static char	*fq_hostname(void);
 static int	 phase(const struct sa_rule *);
 static int	 order_cmp_q(const void *, const void *);
 static void	 lower_add(struct mimebuf *, const char *, size_t);
@@ -78,6 +84,36 @@ static double	 meta_val(void *, const struct sa_mnode *);
 static int	 hit_cmp(const void *, const void *);
 
 static const struct sa_conf	*order_conf;
+
+/*
+ * Util::fq_hostname: the host name, or when it has no dot the first of
+ * its resolver names that starts with it and a dot.
+ */
+static char *
+fq_hostname(void)
+{
+	struct addrinfo	 hints, *ai;
+	char		 host[256];
+	size_t		 n;
+	char		*r;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	if (strchr(host, '.') != NULL)
+		return (xstrdup(host));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	r = NULL;
+	if (getaddrinfo(host, NULL, &hints, &ai) == 0) {
+		n = strlen(host);
+		if (ai->ai_canonname != NULL && strncmp(ai->ai_canonname, host,
+		    n) == 0 && ai->ai_canonname[n] == '.')
+			r = xstrdup(ai->ai_canonname);
+		freeaddrinfo(ai);
+	}
+	return (r != NULL ? r : xstrdup(host));
+}
 
 const char *const *
 sa_eval_names(void)
@@ -161,7 +197,7 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 	const struct sa_rule	*r;
 	const char		*mods[] = { "raw", "addr", "name", "host",
 				    "domain", "ip", "revip", "first", "last" };
-	char			 spec[512], host[256];
+	char			 spec[512];
 	size_t			 i, j, k;
 
 	if (!c->finished) {
@@ -229,17 +265,14 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 		return (NULL);
 	}
 	pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
+	e->fqdn = fq_hostname();
 	if (o != NULL && o->hostname != NULL)
 		e->hostname = xstrdup(o->hostname);
 	else if (sa_conf_str(c, "report_hostname") != NULL &&
 	    *sa_conf_str(c, "report_hostname") != '\0')
 		e->hostname = xstrdup(sa_conf_str(c, "report_hostname"));
-	else {
-		if (gethostname(host, sizeof(host)) == -1)
-			(void)strlcpy(host, "localhost", sizeof(host));
-		host[sizeof(host) - 1] = '\0';
-		e->hostname = xstrdup(host);
-	}
+	else
+		e->hostname = xstrdup(e->fqdn);
 	e->now = o != NULL ? o->now : 0;
 	e->seed = o != NULL ? o->seed : 0;
 	return (e);
@@ -265,7 +298,9 @@ sa_engine_free(struct sa_engine *e)
 	free(e->val);
 	free(e->ngot);
 	free(e->done);
+	free(e->hitlog);
 	free(e->hostname);
+	free(e->fqdn);
 	sa_hcache_clear(&e->hc);
 	free(e->hc.v);
 	if (e->md != NULL)
@@ -331,8 +366,15 @@ got_hit(struct sa_msg *msg, size_t i, double value)
 		value = 1;
 	e->val[i] += value;
 	e->ngot[i]++;
-	if (strncmp(r->name, "__", 2) != 0)
+	if (strncmp(r->name, "__", 2) != 0) {
 		msg->score += r->score[e->set];
+		if (e->nhitlog == e->hitcap) {
+			e->hitcap = e->hitcap ? e->hitcap * 2 : 64;
+			e->hitlog = xreallocarray(e->hitlog, e->hitcap,
+			    sizeof(*e->hitlog));
+		}
+		e->hitlog[e->nhitlog++] = i;
+	}
 }
 
 double
@@ -564,6 +606,7 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	memset(e->val, 0, c->nrules * sizeof(*e->val));
 	memset(e->ngot, 0, c->nrules * sizeof(*e->ngot));
 	memset(e->done, 0, c->nrules);
+	e->nhitlog = 0;
 	msg.val = e->val;
 	msg.done = e->done;
 	msg.priv = &e->hc;
@@ -614,14 +657,15 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 			    res->nsubhits + e->ngot[i], sizeof(*res->subhits));
 			for (k = 0; k < e->ngot[i]; k++)
 				res->subhits[res->nsubhits++] = (struct sa_hit){
-				    r, r->name, r->score[e->set], e->val[i] };
+				    r, r->name, r->score[e->set], e->val[i], 0 };
 			continue;
 		}
-		res->hits = xreallocarray(res->hits, res->nhits + e->ngot[i],
-		    sizeof(*res->hits));
-		for (k = 0; k < e->ngot[i]; k++)
-			res->hits[res->nhits++] = (struct sa_hit){ r, r->name,
-			    r->score[e->set], e->val[i] };
+	}
+	res->hits = xcalloc(e->nhitlog + 1, sizeof(*res->hits));
+	for (k = 0; k < e->nhitlog; k++) {
+		r = c->rules[e->hitlog[k]];
+		res->hits[res->nhits++] = (struct sa_hit){ r, r->name,
+		    r->score[e->set], e->val[r->index], (unsigned int)k };
 	}
 	if (res->nhits > 1)
 		qsort(res->hits, res->nhits, sizeof(*res->hits), hit_cmp);
@@ -629,6 +673,7 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 		qsort(res->subhits, res->nsubhits, sizeof(*res->subhits),
 		    hit_cmp);
 	res->hostname = xstrdup(e->hostname);
+	res->fqdn = xstrdup(e->fqdn);
 	res->when = e->now != 0 ? e->now : time(NULL);
 	res->boundary_rand = e->seed != 0 ? e->seed : arc4random();
 	res->set = e->set;
@@ -668,6 +713,7 @@ sa_result_free(struct sa_result *res)
 	free(res->hits);
 	free(res->subhits);
 	free(res->hostname);
+	free(res->fqdn);
 	free(res->tmpl_priv);
 	free(res);
 }

@@ -192,6 +192,7 @@ struct sa_hit {
 	const char		*name;
 	double			 score;		/* its score in this set */
 	double			 value;		/* hit count / eval value */
+	unsigned int		 seq;		/* order of the hit in the scan */
 };
 
 struct sa_result {
@@ -209,7 +210,8 @@ struct sa_result {
 	const char		*buf;		/* the message given */
 	size_t			 len;
 	int			 set;		/* score set used */
-	char			*hostname;
+	char			*hostname;	/* _HOSTNAME_ */
+	char			*fqdn;		/* report_safe's Received */
 	time_t			 when;
 	unsigned int		 boundary_rand;
 	char			*tmpl_priv;	/* private */

@@ -56,6 +56,8 @@ static void	 process_header(const struct sa_result *, const char *,
 		    const char *, struct mimebuf *);
 static void	 added_headers(const struct sa_result *, int,
 		    struct mimebuf *);
+static const char *area(const struct sa_rule *);
+static int	 seq_cmp(const void *, const void *);
 static void	 summary(const struct sa_result *, struct mimebuf *);
 static void	 preview(const struct sa_result *, struct mimebuf *);
 static void	 rfc822_date(time_t, struct mimebuf *);
@@ -233,6 +235,34 @@ score_str(double d, struct mimebuf *out)
 	mimebuf_adds(out, buf);
 }
 
+/* the area got_hit gets for a rule: "BODY: " ... */
+static const char *
+area(const struct sa_rule *r)
+{
+	if (r->is_mimeheader)
+		return (r->neg ? "BODY: " : "");
+	switch (r->type) {
+	case SA_R_BODY:
+		return ("BODY: ");
+	case SA_R_RAWBODY:
+		return ("RAW: ");
+	case SA_R_URI:
+		return (r->is_eval ? "" : "URI: ");
+	case SA_R_FULL:
+		return (r->is_eval ? "" : "FULL: ");
+	default:
+		return ("");
+	}
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	const struct sa_hit	*x = a, *y = b;
+
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
 /* check_cleanup's SUMMARY (report) lines */
 static void
 summary(const struct sa_result *res, struct mimebuf *out)
@@ -243,18 +273,25 @@ summary(const struct sa_result *res, struct mimebuf *out)
 	size_t		 i, k, fl;
 	double		 s;
 
+	struct sa_hit	*h;
+
+	/* in the order the rules hit (SA: test_names_hit) */
+	h = xcalloc(res->nhits + 1, sizeof(*h));
+	memcpy(h, res->hits, res->nhits * sizeof(*h));
+	qsort(h, res->nhits, sizeof(*h), seq_cmp);
 	mimebuf_init(&w);
 	mimebuf_init(&first);
 	for (i = 0; i < res->nhits; i++) {
-		s = res->hits[i].score;
+		s = h[i].score;
 		if (s >= 10 || s <= -10)
 			(void)snprintf(sc, sizeof(sc), "%4.0f", s);
 		else
 			(void)snprintf(sc, sizeof(sc), "%4.1f", s);
-		desc = res->hits[i].rule->describe;
+		desc = h[i].rule->describe;
 		if (desc == NULL || *desc == '\0')
 			desc = "No description available.";
-		fl = 3 + strlen(res->hits[i].name) + strlen(sc);
+		fl = 3 + strlen(h[i].name) + strlen(sc) +
+		    strlen(area(h[i].rule));
 		first.len = 0;
 		for (k = 0; k < fl; k++)
 			mimebuf_addc(&first, ' ');
@@ -269,15 +306,17 @@ summary(const struct sa_result *res, struct mimebuf *out)
 			k++;
 		mimebuf_adds(out, sc);
 		mimebuf_addc(out, ' ');
-		mimebuf_adds(out, res->hits[i].name);
-		for (fl = strlen(res->hits[i].name); fl < 22; fl++)
+		mimebuf_adds(out, h[i].name);
+		for (fl = strlen(h[i].name); fl < 22; fl++)
 			mimebuf_addc(out, ' ');
 		mimebuf_addc(out, ' ');
+		mimebuf_adds(out, area(h[i].rule));
 		mimebuf_adds(out, w.buf + k);
 		mimebuf_addc(out, '\n');
 	}
 	mimebuf_free(&w);
 	mimebuf_free(&first);
+	free(h);
 }
 
 /* get_content_preview */
@@ -829,7 +868,7 @@ report_safe(const struct sa_result *res, struct mimebuf *out)
 	mimebuf_init(&tag);
 	sa_out_report(res, &rep);
 	mimebuf_adds(&m, "Received: from localhost by ");
-	mimebuf_adds(&m, res->hostname);
+	mimebuf_adds(&m, res->fqdn != NULL ? res->fqdn : res->hostname);
 	mimebuf_adds(&m, "\n\twith SpamAssassin (version " SA_VERSION_TXT
 	    ");\n\t");
 	rfc822_date(res->when, &m);
@@ -893,7 +932,7 @@ report_safe(const struct sa_result *res, struct mimebuf *out)
 		mimebuf_add(&m, rep.buf, rep.len);
 		ct = "inline";
 	}
-	mimebuf_adds(&m, "\n--");
+	mimebuf_adds(&m, "\n\n--");
 	mimebuf_adds(&m, bnd);
 	mimebuf_adds(&m, rs > 1 ? "\nContent-Type: text/plain;" :
 	    "\nContent-Type: message/rfc822;");

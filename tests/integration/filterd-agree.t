@@ -320,6 +320,15 @@ def main():
                         capture_output=True, text=True, timeout=600)
     ok(fd.returncode == 0, "filterd scanned %d messages" % len(files))
     diag(fd.stderr.strip())
+    nopf = subprocess.run([scanner, "--scan", "tests"] + files,
+                          capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, FILTERD_NO_PREFILTER="1"))
+    diag(nopf.stderr.strip())
+    ok(nopf.returncode == 0 and nopf.stdout == fd.stdout,
+       "the same results without the literal prefilter")
+    fdm = subprocess.run([scanner, "--scan", "message-files"] + files,
+                         capture_output=True, text=True, timeout=600)
+    ok(fdm.returncode == 0, "filterd rewrote the messages")
     sa_pl = os.path.join(tmp, "sa.pl")
     with open(sa_pl, "w") as f:
         f.write(SA_PL)
@@ -403,6 +412,62 @@ def main():
             else:
                 diag("%s: X-Spam-Status differs:\n filterd %r\n SA      %r"
                      % (os.path.basename(p), fa[6], fb[5]))
+    # rewrite_mail, byte for byte (the Received date and the boundary of
+    # report_safe set aside), where the rules hit agree
+    import re
+    msg_cmp = msg_same = 0
+    for p in files:
+        fa, fb = a.get(p), b.get(p)
+        if fa is None or fb is None or fa[4] != fb[3] or fa[5] != fb[4]:
+            continue
+        try:
+            with open(p + ".filterd", "rb") as f:
+                xa = f.read()
+            with open(p + ".sa", "rb") as f:
+                xb = f.read()
+        except OSError as e:
+            diag("%s: %s" % (os.path.basename(p), e))
+            continue
+
+        def norm(x):
+            x = re.sub(rb"(with SpamAssassin \(version [^)]*\);\r?\n\t)"
+                       rb"[^\r\n]*", rb"\1DATE", x)
+            x = re.sub(rb"----------=_[0-9A-F]{8}\.[0-9A-F]{8}",
+                       b"BOUNDARY", x)
+            # SA lists the rules of the report in the order it ran them,
+            # which follows Perl's randomised hash order: sorted here
+            lines = x.split(b"\n")
+            out = []
+            k = 0
+            while k < len(lines):
+                out.append(lines[k])
+                if not lines[k].startswith(b"---- -----"):
+                    k += 1
+                    continue
+                k += 1
+                ents = []
+                while k < len(lines) and lines[k].strip(b"\r") != b"":
+                    if lines[k].startswith(b" " * 28) and ents:
+                        ents[-1].append(lines[k])
+                    else:
+                        ents.append([lines[k]])
+                    k += 1
+                for e in sorted(ents, key=lambda e: e[0][5:]):
+                    out.extend(e)
+            return b"\n".join(out)
+        msg_cmp += 1
+        if norm(xa) == norm(xb):
+            msg_same += 1
+        else:
+            la, lb = norm(xa).split(b"\n"), norm(xb).split(b"\n")
+            k = 0
+            while k < min(len(la), len(lb)) and la[k] == lb[k]:
+                k += 1
+            diag("%s (%s): rewritten message differs at line %d:\n"
+                 " filterd %r\n SA      %r" % (
+                     os.path.basename(p), fb[1], k + 1,
+                     la[k] if k < len(la) else b"(end)",
+                     lb[k] if k < len(lb) else b"(end)"))
     n = len(files)
     diag("%d messages (%d spam by SA); %d rules out of the comparison" %
          (n, nspam, len(unsupported)))
@@ -420,6 +485,9 @@ def main():
     ok(nclean >= n // 8 and clean_same == nclean,
        "score and verdict agree on %d/%d messages where the same rules "
        "hit and SA hit no rule filterd cannot run" % (clean_same, nclean))
+    ok(msg_cmp > 0 and msg_same == msg_cmp,
+       "rewritten messages (report_safe 1 for spam) agree byte for byte "
+       "where the rules agree: %d/%d" % (msg_same, msg_cmp))
     ok(status_cmp > 0 and same_status == status_cmp,
        "X-Spam-Status byte for byte where the tests agree: %d/%d" %
        (same_status, status_cmp))
@@ -459,6 +527,9 @@ for my $f (@ARGV) {
     sprintf("%.3f", $pms->get_score),
     $pms->get_names_of_tests_hit || 'none',
     $pms->get_names_of_subtests_hit || 'none', $st), "\n";
+  open(my $oh, '>', "$f.sa") or die "$f.sa: $!";
+  print $oh $out;
+  close $oh;
   $pms->finish;
   $msg->finish;
 }

@@ -20,7 +20,7 @@
  * counts, the score and verdict, GTUBE with the stock rules.
  *
  * With arguments it is the agreement test's scanner:
- *	t_sa_engine --scan tests|message|headers|report FILE...
+ *	t_sa_engine --scan tests|message|headers|report|message-files FILE...
  * loads the stock configuration (local tests only, hostname
  * "filterd.test", time 1700000000) and prints sa_cli_scan's output.
  */
@@ -202,6 +202,8 @@ scan_main(int argc, char **argv)
 		mode = SA_CLI_HEADERS;
 	else if (strcmp(argv[2], "report") == 0)
 		mode = SA_CLI_REPORT;
+	else if (strcmp(argv[2], "message-files") == 0)
+		mode = SA_CLI_MESSAGE_FILES;
 	else
 		mode = SA_CLI_MESSAGE;
 	if ((c = stock_conf()) == NULL) {
