@@ -124,6 +124,11 @@ static int	ev_parse_flags(EV_ARGS);
 static int	ev_shifted_date(EV_ARGS);
 static int	ev_freemail_from(EV_ARGS);
 static int	ev_freemail_header(EV_ARGS);
+static int	ev_image_count(EV_ARGS);
+static int	ev_vertical_words(EV_ARGS);
+static int	ev_outlook_msgid(EV_ARGS);
+static int	ev_sorted_recips(EV_ARGS);
+static int	ev_similar_recips(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -192,6 +197,12 @@ const struct sa_eval_def sa_evals[] = {
 	/* FreeMail */
 	{ "check_freemail_from", SA_EV_ANY, ev_freemail_from },
 	{ "check_freemail_header", SA_EV_ANY, ev_freemail_header },
+	/* ImageInfo (counts only), BodyEval, HeaderEval */
+	{ "image_count", SA_EV_ANY, ev_image_count },
+	{ "tvd_vertical_words", SA_EV_ANY, ev_vertical_words },
+	{ "check_outlook_message_id", SA_EV_ANY, ev_outlook_msgid },
+	{ "sorted_recipients", SA_EV_ANY, ev_sorted_recips },
+	{ "similar_recipients", SA_EV_ANY, ev_similar_recips },
 	{ NULL, 0, NULL }
 };
 
@@ -2537,6 +2548,23 @@ addr_list(const char *v, size_t *np)
 	return (l);
 }
 
+/* the same, case kept */
+static char **
+addr_list_raw(const char *v, size_t *np)
+{
+	char	**l = NULL;
+	size_t	  n = 0;
+	const char *p, *e;
+
+	for (p = v; v != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		l = xreallocarray(l, n + 1, sizeof(*l));
+		l[n++] = xstrndup(p, e - p);
+	}
+	*np = n;
+	return (l);
+}
+
 static void
 free_list(char **l, size_t n)
 {
@@ -2626,4 +2654,200 @@ ev_freemail_from(EV_ARGS)
 			rc = 1;
 	free_list(all, nall);
 	return (rc);
+}
+
+/* ImageInfo's image_count: base64 image/gif|png|jpe?g leaves, by type */
+static int
+ev_image_count(EV_ARGS)
+{
+	const struct mime_part	*p;
+	char			 ct[256], *hv, *cs, *cte;
+	const char		*t;
+	double			 cnt = 0;
+
+	if (m->mime == NULL || n < 2)
+		return (0);
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		if (p->nchild > 0)
+			continue;
+		hv = part_field(p, "Content-Type");
+		parse_ct(hv, ct, sizeof(ct), &cs);
+		free(hv);
+		free(cs);
+		if (strcmp(ct, "image/gif") == 0)
+			t = "gif";
+		else if (strcmp(ct, "image/png") == 0)
+			t = "png";
+		else if (strcmp(ct, "image/jpeg") == 0 ||
+		    strcmp(ct, "image/jpg") == 0)
+			t = "jpeg";
+		else
+			continue;
+		cte = part_field(p, "Content-Transfer-Encoding");
+		if (cte == NULL || strcasecmp(cte, "base64") != 0) {
+			free(cte);
+			continue;
+		}
+		free(cte);
+		if (strcmp(a[0], "all") == 0 || strcmp(a[0], t) == 0)
+			cnt++;
+	}
+	if (cnt < arg_num(a, n, 1, 0))
+		return (0);
+	if (n > 2 && cnt > arg_num(a, n, 2, 0))
+		return (0);
+	return (1);
+}
+
+static int
+ev_vertical_words(EV_ARGS)
+{
+	const char	*line;
+	size_t		 i, k, len, l, sp;
+	double		 max, pct, best = -1;
+
+	if (m->render == NULL || n < 2)
+		return (0);
+	max = arg_num(a, n, 1, 0);
+	if (max >= 100)
+		max = 101;
+	for (i = 0; i < m->render->body.n; i++) {
+		line = render_line(&m->render->body, i, &len);
+		l = u8len_n(line, len);
+		if (l <= 5)
+			continue;
+		for (k = sp = 0; k < len; k++)
+			if (line[k] == ' ')
+				sp++;
+		if (sp > l - sp || l - sp == 0)
+			pct = 100;
+		else
+			pct = (double)(long)(100.0 * sp / (l - sp));
+		if (pct > best)
+			best = pct;
+	}
+	return (best >= arg_num(a, n, 0, 0) && best < max);
+}
+
+static int
+ev_outlook_msgid(EV_ARGS)
+{
+	const char	*id, *rc;
+	char		*d, hex[9];
+	double		 tok, t, expected;
+	size_t		 i;
+
+	id = hget(m, "MESSAGEID");
+	/* ^<[0-9a-f]{4}([0-9a-f]{8})\$[0-9a-f]{8}\$[0-9a-f]{8}\@ */
+	if (re_match(id, "^<[0-9a-f]{4}[0-9a-f]{8}\\$[0-9a-f]{8}\\$[0-9a-f]{8}"
+	    "\\@", 0) != 1)
+		return (0);
+	for (i = 0; i < 8; i++)
+		hex[i] = id[5 + i];
+	hex[8] = '\0';
+	tok = (double)strtoul(hex, NULL, 16);
+	if (parse_date(hget(m, "Date"), &t) == -1)
+		t = 0;
+	expected = floor(t * 0.0023283064365387 + 27111902.8329849);
+	if (fabs(tok - expected) < 250)
+		return (0);
+	rc = hget(m, "Received");
+	d = re_capture(rc, "(\\s.?\\d+ \\S\\S\\S \\d+ \\d+:\\d+:\\d+ \\S+)"
+	    ".*?$");
+	t = 0;
+	if (d == NULL || parse_date(d, &t) == -1)
+		t = 0;
+	free(d);
+	expected = floor(t * 0.0023283064365387 + 27111902.8329849);
+	return (fabs(tok - expected) >= 250);
+}
+
+/* HeaderEval's _check_recipients: 0 sorted, 1 similar (ratio) */
+static void
+recipients(struct sa_msg *m, int *sorted, double *similar)
+{
+	/* ToCc:addr is To's then Cc's addresses */
+	static const char *const specs[] = { "To:addr", "Cc:addr",
+	    "Bcc:addr" };
+	char		**in = NULL, **l, **addr = NULL, *prev = NULL;
+	size_t		 nin = 0, nl, na = 0, i, j, k, hits = 0, comb = 0;
+	const char	*ai, *aj;
+
+	*sorted = 0;
+	*similar = 0;
+	for (k = 0; k < nitems(specs); k++) {
+		l = addr_list_raw(sa_msg_get(m, specs[k]), &nl);
+		for (i = 0; i < nl; i++) {
+			in = xreallocarray(in, nin + 1, sizeof(*in));
+			in[nin++] = l[i];
+		}
+		free(l);
+		if (nin >= 5 && k > 0)
+			break;
+	}
+	/* while (my $current = shift @inputs): stops at "" or "0" */
+	for (i = 0; i < nin; i++) {
+		if (*in[i] == '\0' || strcmp(in[i], "0") == 0)
+			break;
+		if (prev != NULL && strcasecmp(in[i], prev) == 0)
+			continue;
+		addr = xreallocarray(addr, na + 1, sizeof(*addr));
+		addr[na++] = in[i];
+		prev = in[i];
+		if (na == 256)
+			break;
+	}
+	if (na >= 7) {
+		*sorted = 1;
+		for (i = 1; i < na; i++)
+			if (strcmp(addr[i - 1], addr[i]) > 0)
+				*sorted = 0;
+	}
+	if (na >= 5) {
+		char	u1[3], u2[3], h1[3], h2[3];
+
+		for (i = 0; i < na; i++)
+			for (j = i + 1; j < na; j++) {
+				(void)strlcpy(u1, addr[i], sizeof(u1));
+				(void)strlcpy(u2, addr[j], sizeof(u2));
+				if (strcmp(u1, u2) == 0)
+					hits++;
+				ai = strchr(addr[i], '@');
+				aj = strchr(addr[j], '@');
+				if (ai != NULL && aj != NULL) {
+					(void)strlcpy(h1, ai + 1, sizeof(h1));
+					(void)strlcpy(h2, aj + 1, sizeof(h2));
+					if (strcmp(h1, h2) == 0 &&
+					    strcmp(ai + 1, aj + 1) != 0)
+						hits++;
+				}
+				comb++;
+			}
+		*similar = (double)hits / comb;
+	}
+	free(addr);
+	free_list(in, nin);
+}
+
+static int
+ev_sorted_recips(EV_ARGS)
+{
+	int	sorted;
+	double	sim;
+
+	recipients(m, &sorted, &sim);
+	return (sorted);
+}
+
+static int
+ev_similar_recips(EV_ARGS)
+{
+	int	sorted;
+	double	sim;
+
+	recipients(m, &sorted, &sim);
+	return ((n < 1 || strcmp(a[0], "undef") == 0 ||
+	    sim >= arg_num(a, n, 0, 0)) &&
+	    (n < 2 || strcmp(a[1], "undef") == 0 ||
+	    sim < arg_num(a, n, 1, 0)));
 }

@@ -135,6 +135,21 @@ for my $d ('Tue, 24 Nov 2026 06:11:12 +0000', 'Tue, 24 Nov 2026 02:00:00 +0000',
 		push @files, $path;
 	}
 }
+# recipients, images, vertical text, Outlook message ids
+for my $m (
+    "To: a1\@aa.example, b2\@ab.example, c3\@ac.example, d4\@ad.example\nCc: e5\@ae.example, f6\@af.example, g7\@ag.example\n\nsorted\n",
+    "To: zz\@aa.example, yy\@ab.example, xx\@ac.example, ww\@ad.example\nCc: vv\@ae.example, uu\@af.example, tt\@ag.example\n\nnot sorted\n",
+    "To: joe1\@mail.example, joe2\@mail.example, joe3\@mail.example\nCc: joe4\@mail.example, jo5\@maiz.example\n\nsimilar\n",
+    "To: a\@x.example\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"II\"\n\n--II\nContent-Type: text/plain\n\nsee images\n--II\nContent-Type: image/gif\nContent-Transfer-Encoding: base64\n\nR0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\n--II\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n--II\nContent-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=\n--II\nContent-Type: image/gif\nContent-Transfer-Encoding: base64\n\nR0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\n--II--\n",
+    "To: a\@x.example\nSubject: v\n\nV e r t i c a l   w o r d s   h e r e   a n d   m o r e\n\nb u y   n o w\n",
+    "To: a\@x.example\nDate: Tue, 24 Nov 2026 10:11:12 +0000\nMessage-ID: <0000aaaaaaaa\$bbbbbbbb\$cccccccc\@example.com>\n\noutlook\n",
+    "To: a\@x.example\nDate: Tue, 24 Nov 2026 10:11:12 +0000\nMessage-ID: <000025c6a2ee\$bbbbbbbb\$cccccccc\@example.com>\n\noutlook ok\n") {
+	my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh "From: r\@example.com\nSubject: recips\n" . $m;
+	close $fh;
+	push @files, $path;
+}
 # a header that never ends; a short body; a long header value
 for my $m ("From: a\@example.com\nSubject: no body\n",
     "From: a\@example.com\nTo: b\@example.org\nSubject: hi\n\nx\n",
