@@ -59,6 +59,7 @@ static size_t		 u8len_n(const char *, size_t);
 static size_t		 count_crlf(const char *, const char *);
 static char		*lc_dup(const char *);
 static void		 lower(char *);
+static char		*re_quote(const char *);
 static int		 field_line(const char *, const char *);
 static int		 mime_parse_flag(struct sa_msg *, const char *);
 static double		 arg_num(char **, size_t, size_t, double);
@@ -129,6 +130,10 @@ static int	ev_vertical_words(EV_ARGS);
 static int	ev_outlook_msgid(EV_ARGS);
 static int	ev_sorted_recips(EV_ARGS);
 static int	ev_similar_recips(EV_ARGS);
+static int	ev_from_welcomelist(EV_ARGS);
+static int	ev_from_def_welcomelist(EV_ARGS);
+static int	ev_from_blocklist(EV_ARGS);
+static int	ev_to_list(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -203,6 +208,21 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_outlook_message_id", SA_EV_ANY, ev_outlook_msgid },
 	{ "sorted_recipients", SA_EV_ANY, ev_sorted_recips },
 	{ "similar_recipients", SA_EV_ANY, ev_similar_recips },
+	/* WLBLEval */
+	{ "check_from_in_welcomelist", SA_EV_ANY, ev_from_welcomelist },
+	{ "check_from_in_whitelist", SA_EV_ANY, ev_from_welcomelist },
+	{ "check_from_in_default_welcomelist", SA_EV_ANY,
+	    ev_from_def_welcomelist },
+	{ "check_from_in_default_whitelist", SA_EV_ANY,
+	    ev_from_def_welcomelist },
+	{ "check_from_in_blocklist", SA_EV_ANY, ev_from_blocklist },
+	{ "check_from_in_blacklist", SA_EV_ANY, ev_from_blocklist },
+	{ "check_to_in_welcomelist", SA_EV_ANY, ev_to_list },
+	{ "check_to_in_whitelist", SA_EV_ANY, ev_to_list },
+	{ "check_to_in_blocklist", SA_EV_ANY, ev_to_list },
+	{ "check_to_in_blacklist", SA_EV_ANY, ev_to_list },
+	{ "check_to_in_more_spam", SA_EV_ANY, ev_to_list },
+	{ "check_to_in_all_spam", SA_EV_ANY, ev_to_list },
 	{ NULL, 0, NULL }
 };
 
@@ -2601,54 +2621,56 @@ ev_freemail_header(EV_ARGS)
 	return (rc);
 }
 
-/* PerMsgStatus::all_from_addrs: distinct, "tr/././s" */
-static int
-ev_freemail_from(EV_ARGS)
+/* PerMsgStatus::all_from_addrs (distinct, "tr/././s"), lower-cased */
+static char **
+all_from_addrs(struct sa_msg *m, size_t *np)
 {
 	static const char *const specs[] = { "From:addr",
 	    "Envelope-Sender:addr", "Resent-Sender:addr",
 	    "X-Envelope-From:addr", "EnvelopeFrom:addr" };
 	char	**l, **all = NULL, *p, *q;
 	size_t	  nl, nall = 0, i, j, k;
+
+	l = addr_list(sa_msg_get(m, "Resent-From:first:addr"), &nl);
+	if (nl > 0) {
+		*np = nl;
+		return (l);
+	}
+	free_list(l, nl);
+	for (k = 0; k < nitems(specs); k++) {
+		l = addr_list(sa_msg_get(m, specs[k]), &nl);
+		for (i = 0; i < nl; i++) {
+			if (*l[i] == '\0')
+				continue;
+			/* tr/././s: squeeze runs of dots */
+			for (p = q = l[i]; *p != '\0'; p++)
+				if (!(*p == '.' && q > l[i] && q[-1] == '.'))
+					*q++ = *p;
+			*q = '\0';
+			for (j = 0; j < nall; j++)
+				if (strcmp(all[j], l[i]) == 0)
+					break;
+			if (j < nall)
+				continue;
+			all = xreallocarray(all, nall + 1, sizeof(*all));
+			all[nall++] = xstrdup(l[i]);
+		}
+		free_list(l, nl);
+	}
+	*np = nall;
+	return (all);
+}
+
+static int
+ev_freemail_from(EV_ARGS)
+{
+	char	**all;
+	size_t	  nall, i;
 	int	  rc = 0;
 
 	if (!fm_available(m))
 		return (0);
-	l = addr_list(sa_msg_get(m, "Resent-From:first:addr"), &nl);
-	if (nl > 0) {
-		all = l;
-		nall = nl;
-	} else {
-		free_list(l, nl);
-		for (k = 0; k < nitems(specs); k++) {
-			if (strcmp(specs[k], "EnvelopeFrom:addr") == 0) {
-				/* scalar-free list of one: the envelope */
-				const char *v = sa_msg_get(m, specs[k]);
-
-				l = addr_list(v, &nl);
-			} else
-				l = addr_list(sa_msg_get(m, specs[k]), &nl);
-			for (i = 0; i < nl; i++) {
-				if (*l[i] == '\0')
-					continue;
-				/* tr/././s: squeeze runs of dots */
-				for (p = q = l[i]; *p != '\0'; p++)
-					if (!(*p == '.' && q > l[i] &&
-					    q[-1] == '.'))
-						*q++ = *p;
-				*q = '\0';
-				for (j = 0; j < nall; j++)
-					if (strcmp(all[j], l[i]) == 0)
-						break;
-				if (j < nall)
-					continue;
-				all = xreallocarray(all, nall + 1,
-				    sizeof(*all));
-				all[nall++] = xstrdup(l[i]);
-			}
-			free_list(l, nl);
-		}
-	}
+	all = all_from_addrs(m, &nall);
 	for (i = 0; i < nall && !rc; i++)
 		if (*all[i] != '\0' && is_freemail(all[i]))
 			rc = 1;
@@ -2850,4 +2872,281 @@ ev_similar_recips(EV_ARGS)
 	    sim >= arg_num(a, n, 0, 0)) &&
 	    (n < 2 || strcmp(a[1], "undef") == 0 ||
 	    sim < arg_num(a, n, 1, 0)));
+}
+
+/*
+ * WLBLEval: address lists hold globs (Conf::Parser::add_to_addrlist:
+ * ^...$, "?" one character, "*" any string, case-insensitive)
+ */
+
+static char *
+glob_re(const char *g)
+{
+	size_t	 l = strlen(g), i, o = 0;
+	char	*re;
+	int	 star = 0;
+
+	re = xmalloc(2 * l + 8);
+	re[o++] = '^';
+	for (i = 0; i < l; i++) {
+		unsigned char c = g[i];
+
+		if (c == '\\' || c == '(')
+			c = '_';
+		if (c == '*') {
+			if (!star) {
+				re[o++] = '.';
+				re[o++] = '*';
+			}
+			star = 1;
+			continue;
+		}
+		star = 0;
+		if (c == '?')
+			re[o++] = '.';
+		else {
+			if (!isalnum(c) && c != '_')
+				re[o++] = '\\';
+			re[o++] = c;
+		}
+	}
+	re[o++] = '$';
+	re[o] = '\0';
+	return (re);
+}
+
+static int
+glob_match(const char *glob, const char *addr)
+{
+	char	*re, *lg;
+	int	 rc;
+
+	lg = lc_dup(glob);
+	re = glob_re(lg);
+	rc = strcmp(lg, addr) == 0 || re_match(addr, re, PCRE2_DOTALL) == 1;
+	free(re);
+	free(lg);
+	return (rc);
+}
+
+static int
+in_addrlist(struct sa_msg *m, const char *list, const char *addr)
+{
+	const struct sa_setting	*st;
+	size_t			 i;
+
+	if ((st = sa_conf_setting(m->conf, list)) == NULL)
+		return (0);
+	for (i = 0; i < st->nlist; i++)
+		if (glob_match(st->list[i], addr))
+			return (1);
+	return (0);
+}
+
+/* _check_welcomelist_rcvd: 1, 0 or -1 (listed, but not from there) */
+static int
+welcomelist_rcvd(struct sa_msg *m, const char *list, const char *addr)
+{
+	const struct sa_setting	*st;
+	const struct sa_setting	*allow;
+	const struct sa_relay	*rl;
+	char			*w, *dom, *dup, *re, *q;
+	size_t			 i, k, first, cnt;
+	int			 forged = 0, match;
+
+	if (m->nrelays == 0)
+		return (0);
+	if ((st = sa_conf_setting(m->conf, list)) == NULL)
+		return (0);
+	/* the first untrusted relay, or else every trusted one */
+	if (m->nrelays > m->ntrusted) {
+		first = m->ntrusted;
+		cnt = 1;
+	} else {
+		first = 0;
+		cnt = m->ntrusted;
+	}
+	for (i = 0; i < st->nlist; i++) {
+		dup = xstrdup(st->list[i]);
+		dom = dup;
+		w = strsep(&dom, " \t");
+		while (dom != NULL && (*dom == ' ' || *dom == '\t'))
+			dom++;
+		if (dom == NULL || *dom == '\0' || !glob_match(w, addr)) {
+			free(dup);
+			continue;
+		}
+		dom[strcspn(dom, " \t")] = '\0';
+		match = 0;
+		for (k = first; k < first + cnt && !match; k++) {
+			rl = &m->relays[k];
+			if (dom[0] == '[') {
+				char	*e = strchr(dom, ']');
+				char	 ip[128];
+
+				if (e == NULL || *rl->ip == '\0')
+					continue;
+				(void)snprintf(ip, sizeof(ip), "%.*s%s",
+				    (int)(e - dom - 1), dom + 1, e + 1);
+				if (re_match(ip, "^\\d+\\.\\d+\\.\\d+\\.\\d+$",
+				    0) == 1)
+					match = strcmp(ip, rl->ip) == 0;
+				else if (re_match(ip, "^[\\d.]+$", 0) == 1) {
+					size_t	l = strlen(ip);
+
+					while (l > 0 && ip[l - 1] == '.')
+						ip[--l] = '\0';
+					match = strncmp(rl->ip, ip, l) == 0 &&
+					    rl->ip[l] == '.';
+				} else {
+					struct sa_netset *ns = sa_netset_new(0);
+
+					match = sa_netset_add(ns, ip) == 0 &&
+					    sa_netset_contains(ns, rl->ip);
+					sa_netset_free(ns);
+				}
+			} else {
+				char	*lr = lc_dup(rl->rdns);
+
+				q = re_quote(dom);
+				if (xasprintf(&re, "(?i)(?:^|\\.)%s$", q) == -1)
+					fatalx("asprintf");
+				match = re_match(lr, re, 0) == 1;
+				free(re);
+				free(q);
+				free(lr);
+			}
+		}
+		free(dup);
+		if (match)
+			return (1);
+		forged = -1;
+	}
+	if (forged && (allow = sa_conf_setting(m->conf,
+	    "welcomelist_allows_relays")) != NULL)
+		for (i = 0; i < allow->nlist; i++)
+			if (glob_match(allow->list[i], addr))
+				return (0);
+	return (forged);
+}
+
+static int
+from_wl(struct sa_msg *m, int def)
+{
+	char	**all;
+	size_t	  n, i;
+	int	  found = 0, wh;
+
+	all = all_from_addrs(m, &n);
+	for (i = 0; i < n; i++) {
+		if (!def && in_addrlist(m, "welcomelist_from", all[i])) {
+			found = 1;
+			break;
+		}
+		wh = welcomelist_rcvd(m, def ? "def_welcomelist_from_rcvd" :
+		    "welcomelist_from_rcvd", all[i]);
+		if (wh == 1) {
+			found = 1;
+			break;
+		}
+		if (wh == -1)
+			found = -1;
+	}
+	free_list(all, n);
+	return (found);
+}
+
+static int
+ev_from_welcomelist(EV_ARGS)
+{
+	return (from_wl(m, 0) > 0);
+}
+
+static int
+ev_from_def_welcomelist(EV_ARGS)
+{
+	return (from_wl(m, 1) > 0);
+}
+
+static int
+ev_from_blocklist(EV_ARGS)
+{
+	char	**all;
+	size_t	  na, i;
+	int	  rc = 0;
+
+	all = all_from_addrs(m, &na);
+	for (i = 0; i < na && !rc; i++)
+		rc = in_addrlist(m, "blocklist_from", all[i]);
+	free_list(all, na);
+	return (rc);
+}
+
+/*
+ * check_to_in_*: the list named by the rule's function; SpamAssassin's
+ * all_to_addrs is needed only when the list has entries.
+ */
+static int
+ev_to_list(EV_ARGS)
+{
+	static const char *const specs[] = { "To:addr", "Apparently-To:addr",
+	    "Delivered-To:addr", "Envelope-Recipients:addr",
+	    "Apparently-Resent-To:addr", "X-Envelope-To:addr",
+	    "Envelope-To:addr", "X-Delivered-To:addr", "X-Original-To:addr",
+	    "X-Rcpt-To:addr", "X-Real-To:addr", "Cc:addr" };
+	const struct sa_setting	*st;
+	const char		*list, *f = r->eval_func;
+	char			**l;
+	size_t			 nl, i, k;
+	int			 rc = 0;
+
+	if (strstr(f, "more_spam") != NULL)
+		list = "more_spam_to";
+	else if (strstr(f, "all_spam") != NULL)
+		list = "all_spam_to";
+	else if (strstr(f, "block") != NULL || strstr(f, "black") != NULL)
+		list = "blocklist_to";
+	else
+		list = "welcomelist_to";
+	st = sa_conf_setting(m->conf, list);
+	if (st == NULL || st->nlist == 0)
+		return (0);
+	l = addr_list(sa_msg_get(m, "Resent-To:first:addr"), &nl);
+	for (i = 0; i < nl && !rc; i++)
+		rc = in_addrlist(m, list, l[i]);
+	free_list(l, nl);
+	if (nl > 0 || rc)
+		return (rc);
+	l = addr_list(sa_msg_get(m, "Resent-Cc:first:addr"), &nl);
+	for (i = 0; i < nl && !rc; i++)
+		rc = in_addrlist(m, list, l[i]);
+	free_list(l, nl);
+	if (nl > 0 || rc)
+		return (rc);
+	/* " for <a@b>;" in the first three Received fields */
+	{
+		const char	*all = hget(m, "Received"), *p, *e;
+		char		*line, *ad;
+
+		for (p = all, k = 0; *p != '\0' && k < 3 && !rc;
+		    p = *e != '\0' ? e + 1 : e, k++) {
+			e = p + strcspn(p, "\n");
+			line = xstrndup(p, e - p);
+			ad = re_capture(line, " for <?(\\S+\\@(?:[A-Za-z0-9-]+"
+			    "\\.)+[A-Za-z]{2,63}?)>?;");
+			if (ad != NULL) {
+				lower(ad);
+				rc = in_addrlist(m, list, ad);
+			}
+			free(ad);
+			free(line);
+		}
+	}
+	for (k = 0; k < nitems(specs) && !rc; k++) {
+		l = addr_list(sa_msg_get(m, specs[k]), &nl);
+		for (i = 0; i < nl && !rc; i++)
+			rc = in_addrlist(m, list, l[i]);
+		free_list(l, nl);
+	}
+	return (rc);
 }

@@ -45,14 +45,17 @@ my @rcvd = (
  ["from rly-xa01.mx.aol.com (rly-xa01.mx.aol.com [64.12.1.1]) by mx.example.org (Postfix) with ESMTP id BCD890; $D"],
  ["from hotmail.com (unknown [65.54.1.1]) by mx.example.org (Postfix) with ESMTP id EFG123; $D"],
 );
-my @from = ('a@example.com', '"Ann" <ann@gmail.com>', 'bob@yahoo.com',
+my @from = ('boss@trusted.example', 'friend@partner.example',
+    'fake@partner.example', 'teller@bank.example', 'x@bank2.example',
+    'evil1@spam.example', 'a@example.com', '"Ann" <ann@gmail.com>', 'bob@yahoo.com',
     'x@hotmail.com', 'j@juno.com', 'e@eudoramail.com',
     "\x81\x82\x83\x84\x85 <z\@example.net>", "=?UTF-8?B?w6l0w6k=?= <u\@example.net>",
     '"ABCDEFGHIJKLMNOPQRSTUVWXYZAB" <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.x@example.com>');
 my @subj = ('Hello there', 'BUY CHEAP PILLS NOW', 'Re: FWD: LAST CHANCE OFFER',
     'bob, you won', "Illegal \x01\x02 chars \xff\xfe here", 'Hi %FIRST_NAME',
     'ab', 'SHORT');
-my @to = ('bob@example.org', undef, 'Undisclosed <bob@example.org>');
+my @to = ('bob@example.org', undef, 'Undisclosed <bob@example.org>',
+    'c@blocked.example', 'nobody@example.org, b@example.org');
 my @extra = ('', "X-Campaign: %CUSTOMER_ID\n", "Subject: second\n",
     "X-Received: by 2002:a05:6402:1234:b0:5c8:abcd:ef01 with SMTP id x18csp1;\n",
     "X-Originating-IP: [8.8.8.8]\nX-Mailer: Juno 5.0\n",
@@ -191,8 +194,16 @@ close $rl or die "$tool --rules failed\n";
 
 # every rule under test gets a score, so that the stock zero-scored
 # ones (MISSING_HB_SEP, HEAD_LONG, MULTIPART_ALT_NON_TEXT, ...) run too
-$ENV{MX_EVAL_CF} = join("\n", map { "score $_ 0.01" }
-    grep { !/^__/ } sort keys %ours);
+# and the address lists have entries
+$ENV{MX_EVAL_CF} = join("\n", (map { "score $_ 0.01" }
+    grep { !/^__/ } sort keys %ours),
+    'welcomelist_from *@trusted.example', 'blocklist_from evil?@*.example',
+    'welcomelist_from_rcvd friend@partner.example mx.example.com',
+    'welcomelist_from_rcvd fake@partner.example elsewhere.example',
+    'def_welcomelist_from_rcvd *@bank.example [198.51.100.3]',
+    'def_welcomelist_from_rcvd *@bank2.example [198.51.100]',
+    'welcomelist_to bob@example.org', 'more_spam_to b@example.org',
+    'blocklist_to *@blocked.example', 'all_spam_to nobody@example.org');
 
 my $sa_script = <<'PERL';
 use strict; use warnings;
