@@ -473,7 +473,7 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
 				    r->type == SA_R_RAWBODY ? 1 : 2];
 
 		for (j = 0; e->lits[i][j] != NULL; j++)
-			if (memmem(t->buf, t->len, e->lits[i][j],
+			if (t->len > 0 && memmem(t->buf, t->len, e->lits[i][j],
 			    strlen(e->lits[i][j])) != NULL)
 				break;
 		if (e->lits[i][j] == NULL)

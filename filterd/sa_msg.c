@@ -39,7 +39,7 @@ static void	 decoded_value(const struct msghdr *, size_t,
 		    struct mimebuf *);
 static void	 raw_value(const struct msghdr *, size_t, struct mimebuf *);
 static int	 hdr_nodecode(const char *, size_t);
-static void	 addr_list(const char *, size_t, int, struct mimebuf *);
+static void	 hdr_addr_list(const char *, size_t, int, struct mimebuf *);
 static size_t	 rcvd_range(struct sa_msg *, const char *, int,
 		    struct mimebuf *);
 static void	 getone(struct sa_msg *, const char *, int, struct mimebuf *,
@@ -96,7 +96,7 @@ raw_value(const struct msghdr *h, size_t i, struct mimebuf *out)
  * the display names (want 1) of an address list, each + "\n".
  */
 static void
-addr_list(const char *s, size_t n, int want, struct mimebuf *out)
+hdr_addr_list(const char *s, size_t n, int want, struct mimebuf *out)
 {
 	struct mimebuf	 phrase, addr, comment;
 	size_t		 i, k;
@@ -466,7 +466,7 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 		struct mimebuf	 r;
 
 		mimebuf_init(&r);
-		addr_list(tmp.buf, tmp.len, name ? 1 : 0, &r);
+		hdr_addr_list(tmp.buf, tmp.len, name ? 1 : 0, &r);
 		cnt = 0;
 		for (i = 0; i < r.len; i++)
 			if (r.buf[i] == '\n')
