@@ -58,7 +58,7 @@ static void	 added_headers(const struct sa_result *, int,
 		    struct mimebuf *);
 static const char *area(const struct sa_rule *);
 static int	 seq_cmp(const void *, const void *);
-static void	 summary(const struct sa_result *, struct mimebuf *);
+static void	 summary(const struct sa_result *, struct mimebuf *, int);
 static void	 preview(const struct sa_result *, struct mimebuf *);
 static void	 rfc822_date(time_t, struct mimebuf *);
 static const char *line_ending(const struct sa_result *);
@@ -263,9 +263,13 @@ seq_cmp(const void *a, const void *b)
 	return (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
-/* check_cleanup's SUMMARY (report) lines */
+/*
+ * check_cleanup's SUMMARY lines (the report's table), or with terse its
+ * REPORT lines ("* score RULE area description", the X-Spam-Report of
+ * report_safe 0).
+ */
 static void
-summary(const struct sa_result *res, struct mimebuf *out)
+summary(const struct sa_result *res, struct mimebuf *out, int terse)
 {
 	struct mimebuf	 w, first;
 	const char	*desc;
@@ -290,24 +294,27 @@ summary(const struct sa_result *res, struct mimebuf *out)
 		desc = h[i].rule->describe;
 		if (desc == NULL || *desc == '\0')
 			desc = "No description available.";
-		fl = 3 + strlen(h[i].name) + strlen(sc) +
+		fl = (terse ? 4 : 3) + strlen(h[i].name) + strlen(sc) +
 		    strlen(area(h[i].rule));
 		first.len = 0;
 		for (k = 0; k < fl; k++)
 			mimebuf_addc(&first, ' ');
 		mimebuf_addc(&first, '\0');
 		w.len = 0;
-		wrap(&w, desc, "                            ", first.buf,
+		wrap(&w, desc, terse ? "*      " :
+		    "                            ", first.buf,
 		    (size_t)(sa_conf_setting(res->conf, "report_wrap_width") ?
 		    sa_conf_num(res->conf, "report_wrap_width") : 75), 0, 0);
 		mimebuf_addc(&w, '\0');
 		k = 0;
 		while (isspace((unsigned char)w.buf[k]))
 			k++;
+		if (terse)
+			mimebuf_adds(out, "* ");
 		mimebuf_adds(out, sc);
 		mimebuf_addc(out, ' ');
 		mimebuf_adds(out, h[i].name);
-		for (fl = strlen(h[i].name); fl < 22; fl++)
+		for (fl = strlen(h[i].name); !terse && fl < 22; fl++)
 			mimebuf_addc(out, ' ');
 		mimebuf_addc(out, ' ');
 		mimebuf_adds(out, area(h[i].rule));
@@ -514,9 +521,11 @@ tag_value(const struct sa_result *res, const char *tag, const char *arg,
 	} else if (strcmp(tag, "PREVIEW") == 0)
 		preview(res, out);
 	else if (strcmp(tag, "SUMMARY") == 0)
-		summary(res, out);
-	else if (strcmp(tag, "REPORT") == 0)
+		summary(res, out, 0);
+	else if (strcmp(tag, "REPORT") == 0) {
 		mimebuf_addc(out, '\n');
+		summary(res, out, 1);
+	}
 	else if (strcmp(tag, "SUBJPREFIX") == 0)
 		;
 	else if (strcmp(tag, "HEADER") == 0)

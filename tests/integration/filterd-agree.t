@@ -29,6 +29,7 @@
 
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -414,8 +415,48 @@ def main():
                      % (os.path.basename(p), fa[6], fb[5]))
     # rewrite_mail, byte for byte (the Received date and the boundary of
     # report_safe set aside), where the rules hit agree
-    import re
     msg_cmp = msg_same = 0
+
+    def norm(x):
+        x = re.sub(rb"(with SpamAssassin \(version [^)]*\);\r?\n\t)"
+                   rb"[^\r\n]*", rb"\1DATE", x)
+        x = re.sub(rb"----------=_[0-9A-F]{8}\.[0-9A-F]{8}",
+                   b"BOUNDARY", x)
+        # SA lists the rules of the report in the order it ran them,
+        # which follows Perl's randomised hash order: sorted here
+        lines = x.split(b"\n")
+        out = []
+        k = 0
+        while k < len(lines):
+            out.append(lines[k])
+            if lines[k].startswith(b"X-Spam-Report: "):
+                # report_safe 0's report field: the same, "\t* " entries
+                k += 1
+                ents = []
+                while k < len(lines) and lines[k].startswith(b"\t"):
+                    if lines[k].startswith(b"\t*      ") and ents:
+                        ents[-1].append(lines[k])
+                    else:
+                        ents.append([lines[k]])
+                    k += 1
+                for e in sorted(ents, key=lambda e: e[0][8:]):
+                    out.extend(e)
+                continue
+            if not lines[k].startswith(b"---- -----"):
+                k += 1
+                continue
+            k += 1
+            ents = []
+            while k < len(lines) and lines[k].strip(b"\r") != b"":
+                if lines[k].startswith(b" " * 28) and ents:
+                    ents[-1].append(lines[k])
+                else:
+                    ents.append([lines[k]])
+                k += 1
+            for e in sorted(ents, key=lambda e: e[0][5:]):
+                out.extend(e)
+        return b"\n".join(out)
+
     for p in files:
         fa, fb = a.get(p), b.get(p)
         if fa is None or fb is None or fa[4] != fb[3] or fa[5] != fb[4]:
@@ -428,33 +469,6 @@ def main():
         except OSError as e:
             diag("%s: %s" % (os.path.basename(p), e))
             continue
-
-        def norm(x):
-            x = re.sub(rb"(with SpamAssassin \(version [^)]*\);\r?\n\t)"
-                       rb"[^\r\n]*", rb"\1DATE", x)
-            x = re.sub(rb"----------=_[0-9A-F]{8}\.[0-9A-F]{8}",
-                       b"BOUNDARY", x)
-            # SA lists the rules of the report in the order it ran them,
-            # which follows Perl's randomised hash order: sorted here
-            lines = x.split(b"\n")
-            out = []
-            k = 0
-            while k < len(lines):
-                out.append(lines[k])
-                if not lines[k].startswith(b"---- -----"):
-                    k += 1
-                    continue
-                k += 1
-                ents = []
-                while k < len(lines) and lines[k].strip(b"\r") != b"":
-                    if lines[k].startswith(b" " * 28) and ents:
-                        ents[-1].append(lines[k])
-                    else:
-                        ents.append([lines[k]])
-                    k += 1
-                for e in sorted(ents, key=lambda e: e[0][5:]):
-                    out.extend(e)
-            return b"\n".join(out)
         msg_cmp += 1
         if norm(xa) == norm(xb):
             msg_same += 1
@@ -468,6 +482,34 @@ def main():
                      os.path.basename(p), fb[1], k + 1,
                      la[k] if k < len(la) else b"(end)",
                      lb[k] if k < len(lb) else b"(end)"))
+    # other output settings, on a part of the corpus
+    for conf in OUTPUT_CONFS:
+        part = files[::8]
+        env = dict(os.environ, FILTERD_POST_CONFIG=conf, HOME=tmp)
+        r1 = subprocess.run([scanner, "--scan", "message-files"] + part,
+                            capture_output=True, timeout=600, env=env)
+        r2 = subprocess.run(["perl", sa_pl, tmp] + part,
+                            capture_output=True, text=True, timeout=1200,
+                            env=env)
+        cmp_ = same = 0
+        for p in part:
+            if b.get(p) is None or a.get(p) is None or \
+                    a[p][4] != b[p][3] or a[p][5] != b[p][4]:
+                continue
+            cmp_ += 1
+            with open(p + ".filterd", "rb") as f:
+                xa = f.read()
+            with open(p + ".sa", "rb") as f:
+                xb = f.read()
+            if norm(xa) == norm(xb):
+                same += 1
+            else:
+                diag("%s with %r: rewritten message differs:\n"
+                     " filterd %r\n SA      %r" % (
+                         os.path.basename(p), conf, xa[:600], xb[:600]))
+        ok(r1.returncode == 0 and r2.returncode == 0 and cmp_ > 0 and
+           same == cmp_, "with %r: rewritten messages agree %d/%d" %
+           (conf.replace("\n", "; "), same, cmp_))
     n = len(files)
     diag("%d messages (%d spam by SA); %d rules out of the comparison" %
          (n, nspam, len(unsupported)))
@@ -499,6 +541,15 @@ def main():
     return 1 if failed else 0
 
 
+OUTPUT_CONFS = [
+    "report_safe 0\nrewrite_header Subject *****SPAM*****\n"
+    "required_score 3\n",
+    "report_safe 2\nrequired_score 2.5\n",
+    "report_safe 0\nrewrite_header From [spam]\nrewrite_header To "
+    "[spam _SCORE_]\nadd_header all Report _TESTSSCORES(,)_\n"
+    "fold_headers 0\n",
+]
+
 SA_PL = r'''
 use strict; use warnings;
 use Mail::SpamAssassin;
@@ -508,7 +559,8 @@ my $sa = Mail::SpamAssassin->new({
   userprefs_filename => "$tmp/none.cf", userstate_dir => $tmp,
   home_dir_for_helpers => $tmp,
   post_config_text => "use_bayes 0\nbayes_auto_learn 0\n" .
-      "report_hostname filterd.test\n",
+      "report_hostname filterd.test\n" .
+      ($ENV{FILTERD_POST_CONFIG} // ""),
 });
 $sa->init(1);
 for my $f (@ARGV) {

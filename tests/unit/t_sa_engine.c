@@ -22,7 +22,8 @@
  * With arguments it is the agreement test's scanner:
  *	t_sa_engine --scan tests|message|headers|report|message-files FILE...
  * loads the stock configuration (local tests only, hostname
- * "filterd.test", time 1700000000) and prints sa_cli_scan's output.
+ * "filterd.test", time 1700000000, then $FILTERD_POST_CONFIG) and
+ * prints sa_cli_scan's output.
  */
 
 #include <sys/types.h>
@@ -56,8 +57,14 @@ stock_conf(void)
 
 	memset(&o, 0, sizeof(o));
 	o.local_tests_only = 1;
-	o.post_config = "use_bayes 0\nbayes_auto_learn 0\n"
-	    "report_hostname filterd.test\n";
+	static char	*post;
+	const char	*extra = getenv("FILTERD_POST_CONFIG");
+
+	if (post == NULL && xasprintf(&post, "use_bayes 0\n"
+	    "bayes_auto_learn 0\nreport_hostname filterd.test\n%s",
+	    extra != NULL ? extra : "") == -1)
+		return (NULL);
+	o.post_config = post;
 	o.evals = sa_eval_names();
 	c = sa_conf_new();
 	if (sa_conf_load(c, &o) == -1) {
