@@ -46,6 +46,8 @@ static void		 check(struct sa_engine *, const char *, const char *,
 			    int);
 
 static const char rules[] =
+    "loadplugin Mail::SpamAssassin::Plugin::FreeMail\n"
+    "loadplugin Mail::SpamAssassin::Plugin::ImageInfo\n"
     "header MISSING_HEADERS eval:check_for_missing_to_header()\n"
     "header HEADER_COUNT_SUBJECT eval:check_header_count_range("
     "'Subject','2','999')\n"
@@ -73,7 +75,22 @@ static const char rules[] =
     "body HTML_COMMENT_SHORT eval:html_text_match('comment', "
     "'<!(?!-).{0,6}>')\n"
     "body HTML_FONT_SIZE_HUGE eval:html_range('max_size', '6', 'inf')\n"
-    "body __HTML_TITLE_SUBJ_DIFF eval:html_title_subject_ratio('3.5')\n";
+    "body __HTML_TITLE_SUBJ_DIFF eval:html_title_subject_ratio('3.5')\n"
+    "header DATE_IN_PAST_03_06 eval:check_for_shifted_date('-6', '-3')\n"
+    "header DATE_IN_FUTURE_96_Q eval:check_for_shifted_date('96', '2920')\n"
+    "freemail_domains gmail.com *.freemail.example\n"
+    "header FREEMAIL_FROM eval:check_freemail_from()\n"
+    "header FREEMAIL_REPLYTO_END_DIGIT eval:check_freemail_header("
+    "'Reply-To', '\\d@')\n"
+    "welcomelist_from *@friend.example\n"
+    "header USER_IN_WELCOMELIST eval:check_from_in_welcomelist()\n"
+    "rawbody __MIME_QP eval:check_for_mime('mime_qp_count')\n"
+    "body MIME_HTML_ONLY eval:check_for_mime_html_only()\n"
+    "body MULTIPART_ALT_NON_TEXT eval:check_ma_non_text()\n"
+    "header MISSING_HB_SEP eval:check_msg_parse_flags("
+    "'missing_head_body_separator')\n"
+    "body __GIF_ATTACH_1 eval:image_count('gif','1','1')\n"
+    "header SORTED_RECIPS eval:sorted_recipients()\n";
 
 static struct sa_conf *
 conf_stock(void)
@@ -332,6 +349,43 @@ main(int argc, char **argv)
 	check(e, "Subject: ab\nContent-Type: text/html\n\n<html><head><title>"
 	    "a much longer title</title></head><body>x</body></html>\n",
 	    "__HTML_TITLE_SUBJ_DIFF", 1);
+#define RCVD	"Received: from a (a [8.8.8.8]) by b.example.org (Postfix) " \
+		"with ESMTP id ABC; Tue, 24 Nov 2026 10:11:12 +0000\n"
+	check(e, RCVD "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nx\n",
+	    "DATE_IN_PAST_03_06", 1);
+	check(e, RCVD "Date: Tue, 24 Nov 2026 05:11:12 EST\n\nx\n",
+	    "DATE_IN_PAST_03_06", 0);
+	check(e, RCVD "Date: Tue, 1 Mar 2027 10:00:00 +0000\n\nx\n",
+	    "DATE_IN_FUTURE_96_Q", 1);
+	check(e, "From: Ann <ann@gmail.com>\n\nx\n", "FREEMAIL_FROM", 1);
+	check(e, "From: info@gmail.com\n\nx\n", "FREEMAIL_FROM", 0);
+	check(e, "From: a@x.freemail.example\n\nx\n", "FREEMAIL_FROM", 1);
+	check(e, "From: a@example.com\nReply-To: joe7@gmail.com\n\nx\n",
+	    "FREEMAIL_REPLYTO_END_DIGIT", 1);
+	check(e, "From: a@example.com\nReply-To: joe@gmail.com\n\nx\n",
+	    "FREEMAIL_REPLYTO_END_DIGIT", 0);
+	check(e, "From: Boss <boss@friend.example>\n\nx\n",
+	    "USER_IN_WELCOMELIST", 1);
+	check(e, "From: boss@friend.example.com\n\nx\n",
+	    "USER_IN_WELCOMELIST", 0);
+	check(e, "Content-Type: text/plain\nContent-Transfer-Encoding: "
+	    "quoted-printable\n\nc=41f=E9\n", "__MIME_QP", 1);
+	check(e, "Content-Type: text/plain\nContent-Transfer-Encoding: "
+	    "quoted-printable\n\ncafe=\n\n", "__MIME_QP", 0);
+	check(e, "Content-Type: text/html\n\n<p>x</p>\n", "MIME_HTML_ONLY", 1);
+	check(e, "Content-Type: multipart/alternative; boundary=B\n\n--B\n"
+	    "Content-Type: text/plain\n\nx\n--B\nContent-Type: image/gif\n\n"
+	    "GIF\n--B--\n", "MULTIPART_ALT_NON_TEXT", 1);
+	check(e, "From: a@b.c\nSubject: no body", "MISSING_HB_SEP", 1);
+	check(e, "From: a@b.c\nSubject: body\n\nx\n", "MISSING_HB_SEP", 0);
+	check(e, "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
+	    "Content-Type: image/gif\nContent-Transfer-Encoding: base64\n\n"
+	    "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\n--B--\n",
+	    "__GIF_ATTACH_1", 1);
+	check(e, "To: a@a.example, b@b.example, c@c.example, d@d.example, "
+	    "e@e.example, f@f.example, g@g.example\n\nx\n", "SORTED_RECIPS", 1);
+	check(e, "To: g@a.example, b@b.example, c@c.example, d@d.example, "
+	    "e@e.example, f@f.example, a@g.example\n\nx\n", "SORTED_RECIPS", 0);
 	sa_engine_free(e);
 	sa_conf_free(c);
 	return (done_testing());
