@@ -45,11 +45,31 @@
 
 #define SA_MD_PAIRS	128
 
+/* what the scan loop needs of a rule, in run order, packed */
+enum { K_HEADER, K_EXISTS, K_BODY, K_RAWBODY, K_FULL, K_URI, K_EVAL,
+    K_MIMEHDR };
+#define PF_NEG		0x01
+#define PF_NOSUBJ	0x02
+#define PF_MULTI	0x04
+
+struct sa_plan {
+	const struct sa_re	*re;
+	const char		*hspec;
+	const char		*if_unset;
+	char			**lits;
+	size_t			*litlen;
+	size_t			 idx;
+	int			 maxhits;
+	unsigned char		 kind;
+	unsigned char		 flags;
+};
+
 struct sa_engine {
 	const struct sa_conf	*c;
 	int			 set;
 	size_t			*order;		/* non-meta rules to run */
 	size_t			 norder;
+	struct sa_plan		*plan;		/* the same, packed */
 	const struct sa_eval_def **evalfn;	/* by rule index */
 	char			**hspec;	/* header spec by rule */
 	char			***lits;	/* prefilter literals by rule */
@@ -77,7 +97,8 @@ static void	 lower_lines(struct mimebuf *, const struct render_lines *);
 static size_t	 re_count(struct sa_engine *, const struct sa_re *,
 		    const char *, size_t, size_t);
 static void	 got_hit(struct sa_msg *, size_t, double);
-static void	 run_rule(struct sa_engine *, struct sa_msg *, size_t);
+static void	 run_rule(struct sa_engine *, struct sa_msg *,
+		    const struct sa_plan *);
 static void	 run_mimeheader(struct sa_engine *, struct sa_msg *,
 		    const struct sa_rule *);
 static double	 meta_val(void *, const struct sa_mnode *);
@@ -256,6 +277,38 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 	}
 	order_conf = c;
 	qsort(e->order, e->norder, sizeof(*e->order), order_cmp_q);
+	e->plan = xcalloc(e->norder + 1, sizeof(*e->plan));
+	for (k = 0; k < e->norder; k++) {
+		struct sa_plan	*p = &e->plan[k];
+
+		i = e->order[k];
+		r = c->rules[i];
+		p->idx = i;
+		p->re = r->re;
+		p->hspec = e->hspec[i];
+		p->if_unset = r->if_unset;
+		p->lits = e->lits[i];
+		p->maxhits = r->maxhits;
+		p->flags = (r->neg ? PF_NEG : 0) | ((r->tf & SA_TF_NOSUBJECT) ?
+		    PF_NOSUBJ : 0) | ((r->tf & SA_TF_MULTIPLE) ? PF_MULTI : 0);
+		if (r->is_mimeheader)
+			p->kind = K_MIMEHDR;
+		else if (r->is_eval)
+			p->kind = K_EVAL;
+		else if (r->type == SA_R_HEADER)
+			p->kind = r->is_exists ? K_EXISTS : K_HEADER;
+		else
+			p->kind = r->type == SA_R_BODY ? K_BODY :
+			    r->type == SA_R_RAWBODY ? K_RAWBODY :
+			    r->type == SA_R_FULL ? K_FULL : K_URI;
+		if (p->lits != NULL) {
+			for (j = 0; p->lits[j] != NULL; j++)
+				;
+			p->litlen = xcalloc(j + 1, sizeof(*p->litlen));
+			for (j = 0; p->lits[j] != NULL; j++)
+				p->litlen[j] = strlen(p->lits[j]);
+		}
+	}
 	e->md = pcre2_match_data_create(SA_MD_PAIRS, NULL);
 	e->mctx = pcre2_match_context_create(NULL);
 	e->jstack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
@@ -291,6 +344,9 @@ sa_engine_free(struct sa_engine *e)
 	}
 	free(e->hspec);
 	free(e->lits);
+	for (i = 0; i < e->norder && e->plan != NULL; i++)
+		free(e->plan[i].litlen);
+	free(e->plan);
 	for (i = 0; i < 3; i++)
 		mimebuf_free(&e->low[i]);
 	free(e->evalfn);
@@ -449,65 +505,66 @@ run_mimeheader(struct sa_engine *e, struct sa_msg *msg,
 }
 
 static void
-run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
+run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 {
-	const struct sa_rule	*r = msg->conf->rules[i];
 	const struct render_lines *l = NULL;
+	const struct sa_rule	*r;
 	const char		*s;
-	size_t			 len, n, k, j, max, got = 0;
+	size_t			 i = p->idx, len, n, k, j, max, got = 0;
 	int			 rc;
 
 	e->done[i] = 1;
-	if (r->is_mimeheader) {
-		run_mimeheader(e, msg, r);
+	if (p->kind == K_MIMEHDR) {
+		run_mimeheader(e, msg, msg->conf->rules[i]);
 		return;
 	}
-	if (r->is_eval) {
+	if (p->kind == K_EVAL) {
+		r = msg->conf->rules[i];
 		rc = e->evalfn[i]->fn(msg, r, r->eval_args, r->eval_nargs);
 		if (rc > 0)
 			got_hit(msg, i, rc);
 		return;
 	}
-	if (e->lits[i] != NULL) {
-		struct mimebuf	*t = &e->low[r->type == SA_R_BODY ? 0 :
-				    r->type == SA_R_RAWBODY ? 1 : 2];
+	if (p->lits != NULL) {
+		struct mimebuf	*t = &e->low[p->kind == K_BODY ? 0 :
+				    p->kind == K_RAWBODY ? 1 : 2];
 
-		for (j = 0; e->lits[i][j] != NULL; j++)
-			if (t->len > 0 && memmem(t->buf, t->len, e->lits[i][j],
-			    strlen(e->lits[i][j])) != NULL)
+		for (j = 0; p->lits[j] != NULL; j++)
+			if (t->len > 0 && memmem(t->buf, t->len, p->lits[j],
+			    p->litlen[j]) != NULL)
 				break;
-		if (e->lits[i][j] == NULL)
+		if (p->lits[j] == NULL)
 			return;		/* no line can match */
 	}
-	max = (r->tf & SA_TF_MULTIPLE) ? (size_t)r->maxhits : 1;
-	switch (r->type) {
-	case SA_R_HEADER:
-		s = sa_msg_get_len(msg, e->hspec[i], &len);
-		if (r->is_exists) {
-			if ((s != NULL) != (r->neg != 0))
-				got_hit(msg, i, 1);
-			return;
-		}
+	max = (p->flags & PF_MULTI) ? (size_t)p->maxhits : 1;
+	switch (p->kind) {
+	case K_EXISTS:
+		s = sa_msg_get_len(msg, p->hspec, &len);
+		if ((s != NULL) != ((p->flags & PF_NEG) != 0))
+			got_hit(msg, i, 1);
+		return;
+	case K_HEADER:
+		s = sa_msg_get_len(msg, p->hspec, &len);
 		if (s == NULL) {
-			s = r->if_unset != NULL ? r->if_unset : "";
+			s = p->if_unset != NULL ? p->if_unset : "";
 			len = strlen(s);
 		}
-		if (r->neg) {
-			if (re_count(e, r->re, s, len, 1) == 0)
+		if (p->flags & PF_NEG) {
+			if (re_count(e, p->re, s, len, 1) == 0)
 				got_hit(msg, i, 1);
 			return;
 		}
-		n = re_count(e, r->re, s, len, max);
+		n = re_count(e, p->re, s, len, max);
 		for (k = 0; k < n; k++)
 			got_hit(msg, i, 1);
 		return;
-	case SA_R_BODY:
+	case K_BODY:
 		l = &msg->render->body;
 		break;
-	case SA_R_RAWBODY:
+	case K_RAWBODY:
 		l = &msg->render->rawbody;
 		break;
-	case SA_R_FULL:
+	case K_FULL:
 		s = msg->buf;
 		len = msg->len;
 		if (len >= 5 && strncmp(s, "From ", 5) == 0) {
@@ -518,14 +575,14 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
 				s = nl + 1;
 			}
 		}
-		n = re_count(e, r->re, s, len, max);
+		n = re_count(e, p->re, s, len, max);
 		for (k = 0; k < n; k++)
 			got_hit(msg, i, 1);
 		return;
-	case SA_R_URI:
+	case K_URI:
 		for (j = 0; j < msg->render->uris.n; j++) {
 			s = msg->render->uris.v[j];
-			n = re_count(e, r->re, s, strlen(s),
+			n = re_count(e, p->re, s, strlen(s),
 			    max ? (max == 1 ? 1 : max - got) : 0);
 			for (k = 0; k < n; k++)
 				got_hit(msg, i, 1);
@@ -538,11 +595,10 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, size_t i)
 		return;
 	}
 	for (j = 0; j < l->n; j++) {
-		if (j == 0 && r->type == SA_R_BODY && (r->tf &
-		    SA_TF_NOSUBJECT))
+		if (j == 0 && p->kind == K_BODY && (p->flags & PF_NOSUBJ))
 			continue;
 		s = render_line(l, j, &len);
-		n = re_count(e, r->re, s, len,
+		n = re_count(e, p->re, s, len,
 		    max ? (max == 1 ? 1 : max - got) : 0);
 		for (k = 0; k < n; k++)
 			got_hit(msg, i, 1);
@@ -621,7 +677,7 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	}
 
 	for (i = 0; i < e->norder; i++)
-		run_rule(e, &msg, e->order[i]);
+		run_rule(e, &msg, &e->plan[i]);
 	for (i = 0; i < c->nmeta_order; i++) {
 		idx = c->meta_order[i];
 		r = c->rules[idx];
