@@ -42,7 +42,9 @@
 #include "log.h"
 #include "msghdr.h"
 #include "xmalloc.h"
+#include "html.h"
 #include "mime.h"
+#include "mimedec.h"
 #include "render.h"
 #include "sa_conf.h"
 #include "sa_engine.h"
@@ -134,6 +136,8 @@ static int	ev_from_welcomelist(EV_ARGS);
 static int	ev_from_def_welcomelist(EV_ARGS);
 static int	ev_from_blocklist(EV_ARGS);
 static int	ev_to_list(EV_ARGS);
+static int	ev_madiff(EV_ARGS);
+static int	ev_madiff_count(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -223,6 +227,10 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_to_in_blacklist", SA_EV_ANY, ev_to_list },
 	{ "check_to_in_more_spam", SA_EV_ANY, ev_to_list },
 	{ "check_to_in_all_spam", SA_EV_ANY, ev_to_list },
+	/* BodyEval */
+	{ "multipart_alternative_difference", SA_EV_ANY, ev_madiff },
+	{ "multipart_alternative_difference_count", SA_EV_ANY,
+	    ev_madiff_count },
 	{ NULL, 0, NULL }
 };
 
@@ -1400,6 +1408,8 @@ struct ev_priv {
 	double	 upper;
 	int	 date_done;
 	double	 date_diff;
+	int	 madiff_done;
+	double	 madiff, madiff_html, madiff_text;
 };
 
 static void
@@ -3149,4 +3159,177 @@ ev_to_list(EV_ARGS)
 		free_list(l, nl);
 	}
 	return (rc);
+}
+
+/*
+ * BodyEval's _multipart_alternative_difference: per multipart/
+ * alternative part, the distinct words of its HTML parts (rendered) not
+ * covered by its text parts' words, in percent.
+ */
+
+struct words {
+	char	**w;
+	int	 *cnt;
+	size_t	  n;
+};
+
+static void
+words_add(struct words *ws, const char *w, size_t l)
+{
+	size_t	i;
+
+	for (i = 0; i < ws->n; i++)
+		if (strlen(ws->w[i]) == l && memcmp(ws->w[i], w, l) == 0) {
+			ws->cnt[i]++;
+			return;
+		}
+	ws->w = xreallocarray(ws->w, ws->n + 1, sizeof(*ws->w));
+	ws->cnt = xreallocarray(ws->cnt, ws->n + 1, sizeof(*ws->cnt));
+	ws->w[ws->n] = xstrndup(w, l);
+	ws->cnt[ws->n++] = 1;
+}
+
+/* split(/\s+/) and grep(/\w/) */
+static void
+words_split(struct words *ws, const char *s, size_t len)
+{
+	size_t	i = 0, st, k;
+	int	wordch;
+
+	while (i < len) {
+		while (i < len && isspace((unsigned char)s[i]))
+			i++;
+		st = i;
+		while (i < len && !isspace((unsigned char)s[i]))
+			i++;
+		if (i == st)
+			continue;
+		for (k = st, wordch = 0; k < i && !wordch; k++)
+			wordch = isalnum((unsigned char)s[k]) || s[k] == '_' ||
+			    (unsigned char)s[k] >= 0x80;
+		if (wordch)
+			words_add(ws, s + st, i - st);
+	}
+}
+
+static void
+words_free(struct words *ws)
+{
+	size_t	i;
+
+	for (i = 0; i < ws->n; i++)
+		free(ws->w[i]);
+	free(ws->w);
+	free(ws->cnt);
+	memset(ws, 0, sizeof(*ws));
+}
+
+static void
+madiff_part(struct sa_msg *m, const struct mime_part *ma, struct ev_priv *ep)
+{
+	const struct mime_part	*p, *stop;
+	struct words		 html, text;
+	struct mimebuf		 dec, out;
+	struct html_uris	 hu;
+	struct html_result	 hr;
+	char			 ct[256], *hv, *cs;
+	size_t			 i, j, orig, left;
+	double			 diff;
+
+	memset(&html, 0, sizeof(html));
+	memset(&text, 0, sizeof(text));
+	/* the parts below ma: up to the next part not inside it */
+	stop = ma;
+	while (stop != NULL && stop->nchild > 0)
+		stop = stop->child[stop->nchild - 1];
+	stop = stop != NULL ? mime_next(stop) : NULL;
+	for (p = mime_next(ma); p != NULL && p != stop; p = mime_next(p)) {
+		if (p->nchild > 0 || strcmp(p->type, "text") != 0)
+			continue;
+		hv = part_field(p, "Content-Type");
+		parse_ct(hv, ct, sizeof(ct), &cs);
+		free(hv);
+		free(cs);
+		mimebuf_init(&dec);
+		(void)mime_decode(m->mime, p, &dec, MIME_DEC_UTF8);
+		if (strcmp(ct, "text/html") == 0) {
+			mimebuf_init(&out);
+			memset(&hu, 0, sizeof(hu));
+			memset(&hr, 0, sizeof(hr));
+			html_render(dec.buf, dec.len, &out, &hu, &hr);
+			words_split(&html, out.buf, out.len);
+			if (html.n == 0 && html_inside(&hr, "img") >= 0)
+				words_add(&html, "\n", 1);
+			html_uris_clear(&hu);
+			html_result_clear(&hr);
+			mimebuf_free(&out);
+		} else
+			words_split(&text, dec.buf, dec.len);
+		mimebuf_free(&dec);
+	}
+	orig = html.n;
+	if (orig > 0) {
+		ep->madiff_html = orig;
+		ep->madiff_text = text.n;
+		left = orig;
+		for (i = 0; i < text.n; i++)
+			for (j = 0; j < html.n; j++)
+				if (html.w[j] != NULL &&
+				    strcmp(html.w[j], text.w[i]) == 0 &&
+				    html.cnt[j] - text.cnt[i] < 1) {
+					free(html.w[j]);
+					html.w[j] = NULL;
+					left--;
+				}
+		diff = (double)left / orig * 100;
+		if (diff > ep->madiff)
+			ep->madiff = diff;
+	}
+	words_free(&html);
+	words_free(&text);
+}
+
+static struct ev_priv *
+madiff(struct sa_msg *m)
+{
+	struct ev_priv		*ep = priv(m);
+	const struct mime_part	*p, *root;
+
+	if (ep->madiff_done || m->mime == NULL)
+		return (ep);
+	ep->madiff_done = 1;
+	root = mime_root(m->mime);
+	if (root != NULL && strcmp(root->type, "multipart") == 0 &&
+	    strcmp(root->subtype, "alternative") == 0 && root->nchild == 2 &&
+	    root->child[0]->nchild == 0 && root->child[1]->nchild == 0 &&
+	    strcmp(root->child[0]->type, "text") == 0 &&
+	    strcmp(root->child[0]->subtype, "html") == 0 &&
+	    strcmp(root->child[1]->type, "text") == 0 &&
+	    strcmp(root->child[1]->subtype, "calendar") == 0)
+		return (ep);
+	for (p = root; p != NULL; p = mime_next(p))
+		if (strcmp(p->type, "multipart") == 0 &&
+		    strcmp(p->subtype, "alternative") == 0)
+			madiff_part(m, p, ep);
+	return (ep);
+}
+
+static int
+ev_madiff(EV_ARGS)
+{
+	struct ev_priv	*ep = madiff(m);
+	double		 min = arg_num(a, n, 0, 0);
+
+	return ((min == 0 || ep->madiff > min) && (n < 2 ||
+	    strcmp(a[1], "undef") == 0 || ep->madiff <= arg_num(a, n, 1, 0)));
+}
+
+static int
+ev_madiff_count(EV_ARGS)
+{
+	struct ev_priv	*ep = madiff(m);
+
+	if (!(ep->madiff_html > arg_num(a, n, 1, 0)))
+		return (0);
+	return (ep->madiff_text / ep->madiff_html > arg_num(a, n, 0, 0));
 }

@@ -92,6 +92,9 @@ my @mime = (
  "Content-Type: text/plain; charset=koi8-r\n\n" . ("MOSTLY UPPER CASE TEXT BUT IN KOI8 " x 8) . "\n",
  "Content-Type: multipart/mixed; boundary=\"DD\"\n\npreamble\n--DD\nno header here\n\n--DD\nContent-Type: text/plain\nbody right after the header\n--DD--\nan epilogue\n",
  "Content-Type: multipart/mixed; boundary=\"EE\"\n\n--EE\n\nno headers at all\n--EE\nContent-Type: text/plain\n\nfine\n--EE--\n.\n\n",
+ "Content-Type: multipart/alternative; boundary=\"FF\"\n\n--FF\nContent-Type: text/plain\n\nthe same words in both parts here\n--FF\nContent-Type: text/html\n\n<p>the same words in both parts here</p>\n--FF--\n",
+ "Content-Type: multipart/alternative; boundary=\"GG\"\n\n--GG\nContent-Type: text/plain\n\nhello\n--GG\nContent-Type: text/html\n\n<img src=\"http://example.com/x.gif\">\n--GG--\n",
+ "Content-Type: multipart/related; boundary=\"HH\"\n\n--HH\nContent-Type: multipart/alternative; boundary=\"JJ\"\n\n--JJ\nContent-Type: text/plain\n\nalpha beta gamma delta\n--JJ\nContent-Type: text/html\n\n<p>alpha beta gamma delta epsilon zeta eta theta iota kappa</p>\n--JJ--\n--HH\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--HH--\n",
 );
 
 my @files;
