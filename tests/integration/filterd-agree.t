@@ -330,6 +330,10 @@ def main():
     fdm = subprocess.run([scanner, "--scan", "message-files"] + files,
                          capture_output=True, text=True, timeout=600)
     ok(fdm.returncode == 0, "filterd rewrote the messages")
+    ok("runtime error" not in fd.stderr + nopf.stderr + fdm.stderr.decode()
+       if isinstance(fdm.stderr, bytes) else "runtime error" not in
+       fd.stderr + nopf.stderr + fdm.stderr,
+       "no sanitizer report from the scanner")
     sa_pl = os.path.join(tmp, "sa.pl")
     with open(sa_pl, "w") as f:
         f.write(SA_PL)

@@ -312,7 +312,13 @@ main(int argc, char **argv)
 	    "score U_EX 0.12\n"
 	    "body GTUBE /XJS\\*C4JDBQADN1\\.NSBN3\\*2IDNEN\\*GTUBE-STANDARD-"
 	    "ANTI-UBE-TEST-EMAIL\\*C\\.34X/\n"
-	    "score GTUBE 1000\n");
+	    "score GTUBE 1000\n"
+	    "add_header all Checker-Version SpamAssassin _VERSION_ "
+	    "(_SUBVERSION_) on _HOSTNAME_\n"
+	    "add_header spam Flag _YESNOCAPS_\n"
+	    "add_header all Level _STARS(*)_\n"
+	    "add_header all Status \"_YESNO_, score=_SCORE_ required=_REQD_ "
+	    "tests=_TESTS_ autolearn=_AUTOLEARN_ version=_VERSION_\"\n");
 	ok(c != NULL, "small configuration loads");
 	if (c == NULL)
 		return (done_testing());
@@ -373,6 +379,33 @@ main(int argc, char **argv)
 		sa_out_score(r, sc, sizeof(sc));
 		is_str(sc, "3.6", "_SCORE_");
 	}
+	sa_result_free(r);
+
+	/* output: fields at the top after Return-Path, old ones gone */
+	r = scan(e,
+	    "Return-Path: <a@example.com>\r\n"
+	    "X-Spam-Status: Yes, old\r\n"
+	    "\tcontinued\r\n"
+	    "Subject: hi\r\n"
+	    "X-Spam-Prev-Subject: kept\r\n"
+	    "\r\n"
+	    "body\r\n");
+	b.len = 0;
+	if (r != NULL)
+		(void)sa_out_message(r, &b);
+	mimebuf_addc(&b, '\0');
+	is_str(b.buf, "Return-Path: <a@example.com>\r\n"
+	    "X-Spam-Checker-Version: SpamAssassin 4.0.1 (2024-03-25) on "
+	    "filterd.test\r\n"
+	    "X-Spam-Level: \r\n"
+	    "X-Spam-Status: No, score=0.0 required=5.0 tests=H_NEG,H_UNSET "
+	    "autolearn=no\r\n"
+	    "\tautolearn_force=no version=4.0.1\r\n"
+	    "Subject: hi\r\n"
+	    "X-Spam-Prev-Subject: kept\r\n"
+	    "\r\n"
+	    "body\r\n", "ham rewritten as SpamAssassin does (CRLF kept, "
+	    "Level with its trailing space, Status folded at 79)");
 	sa_result_free(r);
 
 	/* GTUBE, ham score clamp */
