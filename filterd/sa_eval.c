@@ -138,6 +138,8 @@ static int	ev_from_blocklist(EV_ARGS);
 static int	ev_to_list(EV_ARGS);
 static int	ev_madiff(EV_ARGS);
 static int	ev_madiff_count(EV_ARGS);
+static int	ev_pixel_coverage(EV_ARGS);
+static int	ev_image_text_ratio(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -208,6 +210,8 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_freemail_header", SA_EV_ANY, ev_freemail_header },
 	/* ImageInfo (counts only), BodyEval, HeaderEval */
 	{ "image_count", SA_EV_ANY, ev_image_count },
+	{ "pixel_coverage", SA_EV_ANY, ev_pixel_coverage },
+	{ "image_to_text_ratio", SA_EV_ANY, ev_image_text_ratio },
 	{ "tvd_vertical_words", SA_EV_ANY, ev_vertical_words },
 	{ "check_outlook_message_id", SA_EV_ANY, ev_outlook_msgid },
 	{ "sorted_recipients", SA_EV_ANY, ev_sorted_recips },
@@ -1408,6 +1412,8 @@ struct ev_priv {
 	double	 upper;
 	int	 date_done;
 	double	 date_diff;
+	int	 img_done;
+	double	 pc[4], count[4];	/* all gif png jpeg */
 	int	 madiff_done;
 	double	 madiff, madiff_html, madiff_text;
 };
@@ -2688,31 +2694,100 @@ ev_freemail_from(EV_ARGS)
 	return (rc);
 }
 
-/* ImageInfo's image_count: base64 image/gif|png|jpe?g leaves, by type */
-static int
-ev_image_count(EV_ARGS)
+/* ImageInfo's get_details: width * height, 0 if unknown */
+static double
+image_area(int t, const unsigned char *d, size_t len)
 {
-	const struct mime_part	*p;
-	char			 ct[256], *hv, *cs, *cte;
-	const char		*t;
-	double			 cnt = 0;
+	size_t		 pos;
+	unsigned long	 w = 0, h = 0, l;
 
-	if (m->mime == NULL || n < 2)
-		return (0);
+	if (t == 1) {			/* gif */
+		if (len < 10 || memcmp(d, "GIF8", 4) != 0 ||
+		    (d[4] != '7' && d[4] != '9') || d[5] != 'a')
+			return (0);
+		w = d[6] | (d[7] << 8);
+		h = d[8] | (d[9] << 8);
+	} else if (t == 2) {		/* png */
+		if (len < 8 || memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0)
+			return (0);
+		for (pos = 8; pos < len; ) {
+			l = pos + 4 <= len ? (unsigned long)d[pos] << 24 |
+			    d[pos + 1] << 16 | d[pos + 2] << 8 | d[pos + 3] : 0;
+			if (pos + 8 <= len && memcmp(d + pos + 4, "IEND", 4) ==
+			    0)
+				break;
+			if (pos + 8 <= len && memcmp(d + pos + 4, "IHDR", 4) ==
+			    0 && l == 13) {
+				pos += 8;
+				if (pos + 8 <= len) {
+					w = (unsigned long)d[pos] << 24 |
+					    d[pos + 1] << 16 | d[pos + 2] << 8 |
+					    d[pos + 3];
+					h = (unsigned long)d[pos + 4] << 24 |
+					    d[pos + 5] << 16 | d[pos + 6] << 8 |
+					    d[pos + 7];
+				}
+				break;
+			}
+			pos += 8;
+		}
+	} else if (t == 3) {		/* jpeg */
+		if (len < 2 || d[0] != 0xff || d[1] != 0xd8)
+			return (0);
+		for (pos = 2; ; ) {
+			unsigned int mark;
+
+			if (pos + 4 > len || d[pos] != 0xff)
+				break;
+			mark = d[pos + 1];
+			if (mark == 0xda || mark == 0xd9)
+				break;
+			l = d[pos + 2] << 8 | d[pos + 3];
+			if (l < 2)
+				break;
+			pos += 4;
+			if ((mark >= 0xc0 && mark <= 0xc3) || (mark >= 0xc5 &&
+			    mark <= 0xc7) || (mark >= 0xc9 && mark <= 0xcb) ||
+			    (mark >= 0xcd && mark <= 0xcf)) {
+				if (pos + 5 <= len) {
+					h = d[pos + 1] << 8 | d[pos + 2];
+					w = d[pos + 3] << 8 | d[pos + 4];
+				}
+				break;
+			}
+			pos += len - pos < l - 2 ? len - pos : l - 2;
+		}
+	}
+	return (w && h ? (double)w * h : 0);
+}
+
+/* ImageInfo's _get_images: base64 image/gif|png|jpe?g leaves */
+static struct ev_priv *
+images(struct sa_msg *m)
+{
+	struct ev_priv		*ep = priv(m);
+	const struct mime_part	*p;
+	struct mimebuf		 dec;
+	char			 ct[256], *hv, *cs, *cte;
+	int			 t;
+
+	if (ep->img_done || m->mime == NULL)
+		return (ep);
+	ep->img_done = 1;
 	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
-		if (p->nchild > 0)
+		if (p->nchild > 0 || strcmp(p->type, "image") != 0)
 			continue;
 		hv = part_field(p, "Content-Type");
 		parse_ct(hv, ct, sizeof(ct), &cs);
 		free(hv);
 		free(cs);
 		if (strcmp(ct, "image/gif") == 0)
-			t = "gif";
+			t = 1;
 		else if (strcmp(ct, "image/png") == 0)
-			t = "png";
+			t = 2;
 		else if (strcmp(ct, "image/jpeg") == 0 ||
 		    strcmp(ct, "image/jpg") == 0)
-			t = "jpeg";
+			t = 3;
 		else
 			continue;
 		cte = part_field(p, "Content-Transfer-Encoding");
@@ -2721,14 +2796,89 @@ ev_image_count(EV_ARGS)
 			continue;
 		}
 		free(cte);
-		if (strcmp(a[0], "all") == 0 || strcmp(a[0], t) == 0)
-			cnt++;
+		mimebuf_init(&dec);
+		(void)mime_decode(m->mime, p, &dec, 0);
+		ep->pc[t] += image_area(t, (const unsigned char *)dec.buf,
+		    dec.len);
+		ep->count[t]++;
+		mimebuf_free(&dec);
 	}
-	if (cnt < arg_num(a, n, 1, 0))
+	ep->pc[0] = ep->pc[1] + ep->pc[2] + ep->pc[3];
+	ep->count[0] = ep->count[1] + ep->count[2] + ep->count[3];
+	return (ep);
+}
+
+static int
+img_type(const char *t)
+{
+	if (strcmp(t, "all") == 0)
 		return (0);
-	if (n > 2 && cnt > arg_num(a, n, 2, 0))
+	if (strcmp(t, "gif") == 0)
+		return (1);
+	if (strcmp(t, "png") == 0)
+		return (2);
+	if (strcmp(t, "jpeg") == 0)
+		return (3);
+	return (-1);
+}
+
+/* ImageInfo's result_check */
+static int
+result_check(char **a, size_t n, double v, int nomaxequal)
+{
+	if (v < arg_num(a, n, 1, 0))
+		return (0);
+	if (n > 2 && v > arg_num(a, n, 2, 0))
+		return (0);
+	if (nomaxequal && n > 2 && v == arg_num(a, n, 2, 0))
 		return (0);
 	return (1);
+}
+
+static int
+ev_image_count(EV_ARGS)
+{
+	struct ev_priv	*ep = images(m);
+	int		 t;
+
+	if (n < 2 || (t = img_type(a[0])) < 0)
+		return (0);
+	return (result_check(a, n, ep->count[t], 0));
+}
+
+static int
+ev_pixel_coverage(EV_ARGS)
+{
+	struct ev_priv	*ep = images(m);
+	int		 t;
+
+	if (n < 2 || (t = img_type(a[0])) < 0)
+		return (0);
+	return (result_check(a, n, ep->pc[t], 0));
+}
+
+static int
+ev_image_text_ratio(EV_ARGS)
+{
+	struct ev_priv		*ep = images(m);
+	const struct render_lines *rl;
+	const char		*line;
+	size_t			 i, len;
+	double			 tl = 0;
+	int			 t;
+
+	if (n < 3 || (t = img_type(a[0])) < 0 || m->render == NULL)
+		return (0);
+	rl = r->type == SA_R_RAWBODY ? &m->render->rawbody :
+	    &m->render->body;
+	for (i = 0; i < rl->n; i++) {
+		line = render_line(rl, i, &len);
+		tl += r->type == SA_R_RAWBODY ? (double)len :
+		    (double)u8len_n(line, len);
+	}
+	if (tl <= 0 || ep->pc[t] <= 0)
+		return (0);
+	return (result_check(a, n, tl / ep->pc[t], 1));
 }
 
 static int

@@ -156,6 +156,23 @@ for my $m (
 	close $fh;
 	push @files, $path;
 }
+# images with sizes (ImageInfo): GIF 500x400, PNG 600x400, JPEG 400x300
+my $gif = encode_base64(pack("a6vvCCC", "GIF89a", 500, 400, 0, 0, 0) . "\0" x 20);
+my $png = encode_base64("\x89PNG\r\n\x1a\n" . pack("Na4NNCCCCC", 13, "IHDR", 600, 400, 8, 2, 0, 0, 0) . "\0" x 8);
+my $jpg = encode_base64("\xFF\xD8\xFF\xE0" . pack("n", 16) . "JFIF\0" . "\0" x 9 . "\xFF\xC0" . pack("nCnnC", 17, 8, 300, 400, 3) . "\0" x 9 . "\xFF\xD9");
+for my $set (["gif"], ["png"], ["jpeg"], ["gif", "png"], ["gif", "gif", "jpeg"]) {
+	my %data = (gif => $gif, png => $png, jpeg => $jpg);
+	my $m = "From: img\@example.com\nTo: b\@example.org\nSubject: pics\n" .
+	    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"KK\"\n\n" .
+	    "--KK\nContent-Type: text/html\n\n<p>see</p>\n";
+	$m .= "--KK\nContent-Type: image/$_\nContent-Transfer-Encoding: base64\n\n$data{$_}" for @$set;
+	$m .= "--KK--\n";
+	my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh $m;
+	close $fh;
+	push @files, $path;
+}
 # a header that never ends; a short body; a long header value
 for my $m ("From: a\@example.com\nSubject: no body\n",
     "From: a\@example.com\nTo: b\@example.org\nSubject: hi\n\nx\n",
