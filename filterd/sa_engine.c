@@ -104,7 +104,6 @@ static void	 run_mimeheader(struct sa_engine *, struct sa_msg *,
 static double	 meta_val(void *, const struct sa_mnode *);
 static int	 hit_cmp(const void *, const void *);
 
-static const struct sa_conf	*order_conf;
 
 /*
  * Util::fq_hostname: the host name, or when it has no dot the first of
@@ -196,18 +195,22 @@ lower_lines(struct mimebuf *b, const struct render_lines *l)
 	}
 }
 
+struct order_key {
+	int	 prio;
+	int	 phase;
+	size_t	 idx;
+};
+
 static int
 order_cmp_q(const void *a, const void *b)
 {
-	const struct sa_conf	*c = order_conf;
-	const struct sa_rule	*x = c->rules[*(const size_t *)a];
-	const struct sa_rule	*y = c->rules[*(const size_t *)b];
+	const struct order_key	*x = a, *y = b;
 
-	if (x->priority != y->priority)
-		return (x->priority < y->priority ? -1 : 1);
-	if (phase(x) != phase(y))
-		return (phase(x) < phase(y) ? -1 : 1);
-	return (x->index < y->index ? -1 : x->index > y->index);
+	if (x->prio != y->prio)
+		return (x->prio < y->prio ? -1 : 1);
+	if (x->phase != y->phase)
+		return (x->phase < y->phase ? -1 : 1);
+	return (x->idx < y->idx ? -1 : x->idx > y->idx);
 }
 
 struct sa_engine *
@@ -216,6 +219,7 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 {
 	struct sa_engine	*e;
 	const struct sa_rule	*r;
+	struct order_key	*keys;
 	const char		*mods[] = { "raw", "addr", "name", "host",
 				    "domain", "ip", "revip", "first", "last" };
 	char			 spec[512];
@@ -275,8 +279,15 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 			e->lits[i] = sa_lit_extract(r->re_pcre);
 		e->order[e->norder++] = i;
 	}
-	order_conf = c;
-	qsort(e->order, e->norder, sizeof(*e->order), order_cmp_q);
+	keys = xcalloc(e->norder + 1, sizeof(*keys));
+	for (k = 0; k < e->norder; k++) {
+		r = c->rules[e->order[k]];
+		keys[k] = (struct order_key){ r->priority, phase(r), r->index };
+	}
+	qsort(keys, e->norder, sizeof(*keys), order_cmp_q);
+	for (k = 0; k < e->norder; k++)
+		e->order[k] = keys[k].idx;
+	free(keys);
 	e->plan = xcalloc(e->norder + 1, sizeof(*e->plan));
 	for (k = 0; k < e->norder; k++) {
 		struct sa_plan	*p = &e->plan[k];
