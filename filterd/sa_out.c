@@ -54,6 +54,8 @@ static void	 replace_tags(const struct sa_result *, const char *,
 		    struct mimebuf *);
 static void	 process_header(const struct sa_result *, const char *,
 		    const char *, struct mimebuf *);
+static int	 hdr_ascii(int);
+static void	 encode_header(const char *, size_t, struct mimebuf *);
 static void	 added_headers(const struct sa_result *, int,
 		    struct mimebuf *);
 static const char *area(const struct sa_rule *);
@@ -684,22 +686,118 @@ process_header(const struct sa_result *res, const char *name,
 	mimebuf_free(&h);
 }
 
+static int
+hdr_ascii(int c)
+{
+	return (c == '\t' || (c >= 0x20 && c <= 0x7e));
+}
+
+/*
+ * mime_encode_header: each line of a field value with octets outside
+ * printable ASCII gets its middle (between the leading and trailing
+ * ASCII runs that end/start at white space) as one RFC 2047 word, Q or
+ * B, whichever is shorter as SpamAssassin reckons it.
+ */
+static void
+encode_header(const char *t, size_t n, struct mimebuf *out)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t		 s, e, le, k, ss, pe, ml, q;
+	const unsigned char *u;
+	unsigned int	 v;
+	char		 hx[4];
+
+	for (s = 0; s < n; s = e) {
+		for (e = s; e < n && t[e] != '\n'; e++)
+			;
+		if (e < n)
+			e++;
+		/* the line end */
+		le = e;
+		if (le > s && t[le - 1] == '\n') {
+			le--;
+			if (le > s && t[le - 1] == '\r')
+				le--;
+		}
+		for (k = s; k < le && hdr_ascii((unsigned char)t[k]); k++)
+			;
+		if (k == le) {
+			mimebuf_add(out, t + s, e - s);
+			continue;
+		}
+		/* suffix: from the first blank after the last non-ASCII */
+		for (k = le; k > s && hdr_ascii((unsigned char)t[k - 1]); k--)
+			;
+		for (ss = k; ss < le && t[ss] != ' ' && t[ss] != '\t'; ss++)
+			;
+		/* prefix: the leading ASCII run through its last blank */
+		for (k = s; k < le && hdr_ascii((unsigned char)t[k]); k++)
+			;
+		for (pe = k; pe > s && t[pe - 1] != ' ' && t[pe - 1] != '\t';
+		    pe--)
+			;
+		mimebuf_add(out, t + s, pe - s);
+		u = (const unsigned char *)t + pe;
+		ml = ss - pe;
+		for (k = 0, q = 0; k < ml; k++)
+			if (u[k] == '=' || u[k] == '?' || u[k] == '_' ||
+			    u[k] < 0x20 || u[k] >= 0x7f)
+				q++;
+		if ((double)(ml + q * 2) <= 4.0 * (double)(ml + 2) / 3.0) {
+			mimebuf_adds(out, "=?UTF-8?Q?");
+			for (k = 0; k < ml; k++) {
+				if (u[k] == ' ')
+					mimebuf_addc(out, '_');
+				else if (u[k] == '=' || u[k] == '?' ||
+				    u[k] == '_' || u[k] < 0x20 || u[k] >= 0x7f) {
+					(void)snprintf(hx, sizeof(hx), "=%02X",
+					    u[k]);
+					mimebuf_adds(out, hx);
+				} else
+					mimebuf_addc(out, u[k]);
+			}
+		} else {
+			mimebuf_adds(out, "=?UTF-8?B?");
+			for (k = 0; k < ml; k += 3) {
+				v = u[k] << 16;
+				if (k + 1 < ml)
+					v |= u[k + 1] << 8;
+				if (k + 2 < ml)
+					v |= u[k + 2];
+				mimebuf_addc(out, b64[(v >> 18) & 63]);
+				mimebuf_addc(out, b64[(v >> 12) & 63]);
+				mimebuf_addc(out, k + 1 < ml ?
+				    b64[(v >> 6) & 63] : '=');
+				mimebuf_addc(out, k + 2 < ml ? b64[v & 63] : '=');
+			}
+		}
+		mimebuf_adds(out, "?=");
+		mimebuf_add(out, t + ss, e - ss);
+	}
+}
+
 /* _get_added_headers: "X-Spam-Name: value\n" each */
 static void
 added_headers(const struct sa_result *res, int spam, struct mimebuf *out)
 {
 	const struct sa_hdr	*h;
+	struct mimebuf		 v;
 	size_t			 i, n;
 
 	h = spam ? res->conf->hdr_spam : res->conf->hdr_ham;
 	n = spam ? res->conf->nhdr_spam : res->conf->nhdr_ham;
+	mimebuf_init(&v);
 	for (i = 0; i < n; i++) {
 		mimebuf_adds(out, "X-Spam-");
 		mimebuf_adds(out, h[i].name);
 		mimebuf_adds(out, ": ");
-		process_header(res, h[i].name, h[i].tmpl, out);
+		v.len = 0;
+		process_header(res, h[i].name, h[i].tmpl, &v);
+		encode_header(v.buf, v.len, out);
 		mimebuf_addc(out, '\n');
 	}
+	mimebuf_free(&v);
 }
 
 static const char *

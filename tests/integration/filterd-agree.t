@@ -552,6 +552,8 @@ OUTPUT_CONFS = [
     "report_safe 0\nrewrite_header From [spam]\nrewrite_header To "
     "[spam _SCORE_]\nadd_header all Report _TESTSSCORES(,)_\n"
     "fold_headers 0\n",
+    "add_header all Note Gr\u00fc\u00dfe f\u00fcr _YESNO_ \u00e4\u00f6\u00fc, ok\n"
+    "add_header all Euro \u20ac\u20ac\u20ac\u20ac\u20ac=?_\n",
 ]
 
 SA_PL = r'''
