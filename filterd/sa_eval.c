@@ -55,6 +55,7 @@
 
 static const char	*hget(struct sa_msg *, const char *);
 static int		 re_match(const char *, const char *, int);
+static int		 re_match_dyn(const char *, const char *, int);
 static int		 re_match_n(const char *, size_t, const char *);
 static size_t		 u8len(const char *);
 static size_t		 u8len_n(const char *, size_t);
@@ -268,9 +269,70 @@ hget(struct sa_msg *m, const char *spec)
 	return (bufs[cur]);
 }
 
-/* a Perl-compatible match; opts: PCRE2 options */
+/*
+ * Compiled patterns of string literals, kept for the process (keyed by
+ * the literal's address and the options).
+ */
+#define RE_SLOTS	1024
+
+struct re_slot {
+	const char		*pat;
+	int			 opts;
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+};
+
+static struct re_slot	re_cache[RE_SLOTS];
+
+static pcre2_code *
+re_get(const char *pat, int opts, pcre2_match_data **md)
+{
+	struct re_slot	*sl;
+	size_t		 h, i;
+	PCRE2_SIZE	 eoff;
+	int		 err;
+
+	h = ((size_t)(uintptr_t)pat / 8 + (size_t)opts) % RE_SLOTS;
+	for (i = 0; i < RE_SLOTS; i++) {
+		sl = &re_cache[(h + i) % RE_SLOTS];
+		if (sl->pat == pat && sl->opts == opts) {
+			*md = sl->md;
+			return (sl->code);
+		}
+		if (sl->pat != NULL)
+			continue;
+		sl->pat = pat;
+		sl->opts = opts;
+		sl->code = pcre2_compile((PCRE2_SPTR)pat,
+		    PCRE2_ZERO_TERMINATED, opts, &err, &eoff, NULL);
+		if (sl->code != NULL) {
+			(void)pcre2_jit_compile(sl->code, PCRE2_JIT_COMPLETE);
+			sl->md = pcre2_match_data_create_from_pattern(sl->code,
+			    NULL);
+		}
+		*md = sl->md;
+		return (sl->code);
+	}
+	*md = NULL;
+	return (NULL);
+}
+
+/* a Perl-compatible match of a literal pattern; opts: PCRE2 options */
 static int
 re_match(const char *s, const char *pat, int opts)
+{
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+
+	if ((code = re_get(pat, opts, &md)) == NULL || md == NULL)
+		return (re_match_dyn(s, pat, opts));
+	return (pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, md,
+	    NULL) > 0);
+}
+
+/* the same for a pattern made at run time (compiled each time) */
+static int
+re_match_dyn(const char *s, const char *pat, int opts)
 {
 	pcre2_code		*code;
 	pcre2_match_data	*md;
@@ -451,7 +513,7 @@ ev_to_in_subject(EV_ARGS)
 		q = re_quote(to);
 		if (xasprintf(&pat, "(?i)\\b%s\\b", q) == -1)
 			fatalx("asprintf");
-		rc = re_match(subj, pat, 0) == 1;
+		rc = re_match_dyn(subj, pat, 0) == 1;
 	} else if (strcmp(a[0], "user") == 0) {
 		user = xstrndup(to, strcspn(to, "@"));
 		q = re_quote(user);
@@ -460,7 +522,7 @@ ev_to_in_subject(EV_ARGS)
 		    "|(?-i:%s)\\s*[,:;!?-](?:$|\\s)|%s$|,\\s*%s[,:;!?-]$)",
 		    q, q, q, q) == -1)
 			fatalx("asprintf");
-		rc = re_match(subj, pat, 0) == 1;
+		rc = re_match_dyn(subj, pat, 0) == 1;
 	} else
 		return (0);
 	free(q);
@@ -518,7 +580,7 @@ ev_ratware_name_id(EV_ARGS)
 		free(q);
 		if (xasprintf(&q, "\"[^\"]+\"\\s*<%s>", pat) == -1)
 			fatalx("asprintf");
-		rc = re_match(from, q, 0) == 1;
+		rc = re_match_dyn(from, q, 0) == 1;
 		free(q);
 		free(pat);
 		return (rc);
@@ -761,18 +823,19 @@ msn_groups(struct sa_msg *m)
 		q = re_quote(server);
 		if (xasprintf(&pat, "^<\\S+\\@%s>", server) == -1)
 			fatalx("asprintf");
-		rc = re_match(hget(m, "Message-Id"), pat, 0) == 1;
+		rc = re_match_dyn(hget(m, "Message-Id"), pat, 0) == 1;
 	} else {
 		q = re_quote(list);
 		if (xasprintf(&pat, "^<%s-\\S+\\@groups\\.msn\\.com>", list)
 		    == -1)
 			fatalx("asprintf");
-		rc = re_match(hget(m, "Message-Id"), pat, 0) == 1;
+		rc = re_match_dyn(hget(m, "Message-Id"), pat, 0) == 1;
 		free(pat);
 		if (xasprintf(&pat, "%s-bounce\\@groups\\.msn\\.com", list)
 		    == -1)
 			fatalx("asprintf");
-		rc = rc && re_match(hget(m, "EnvelopeFrom:addr"), pat, 0) == 1;
+		rc = rc && re_match_dyn(hget(m, "EnvelopeFrom:addr"), pat,
+		    0) == 1;
 	}
 	free(q);
 	free(pat);
@@ -1093,7 +1156,8 @@ ev_forged_rcvd_trail(EV_ARGS)
 			from[i] = NULL;
 		}
 		if (i > 0 && from[i - 1] != NULL &&
-		    is_dotted_host(from[i - 1]) && strcmp(by, from[i - 1]) != 0 &&
+		    is_dotted_host(from[i - 1]) &&
+		    strcmp(by, from[i - 1]) != 0 &&
 		    !(strcmp(by, "msn.com") == 0 &&
 		    strcmp(from[i - 1], "hotmail.com") == 0))
 			mismatch++;
@@ -1119,10 +1183,11 @@ ev_no_rdns_dotcom_helo(EV_ARGS)
 		if (h->r.ip_private)
 			continue;
 		hit = 0;
-		if (re_match(h->r.helo, "(?i)(?:\\.|^)(lycos\\.com|lycos\\.co\\."
-		    "uk|hotmail\\.com|localhost\\.com|excite\\.com|caramail\\."
-		    "com|cs\\.com|aol\\.com|msn\\.com|yahoo\\.com|drizzle\\."
-		    "com)$", 0) == 1 && h->no_reverse_dns)
+		if (re_match(h->r.helo, "(?i)(?:\\.|^)(lycos\\.com|"
+		    "lycos\\.co\\.uk|hotmail\\.com|localhost\\.com|"
+		    "excite\\.com|caramail\\.com|cs\\.com|aol\\.com|"
+		    "msn\\.com|yahoo\\.com|drizzle\\.com)$", 0) == 1 &&
+		    h->no_reverse_dns)
 			hit = 1;
 	}
 	return (hit);
@@ -1320,7 +1385,7 @@ ev_html_text_match(EV_ARGS)
 	else
 		return (0);
 	for (i = 0; i < s->n; i++)
-		if (re_match(s->v[i], a[1], 0) == 1)
+		if (re_match_dyn(s->v[i], a[1], 0) == 1)
 			return (1);
 	return (0);
 }
@@ -1455,22 +1520,16 @@ re_capture(const char *s, const char *pat)
 {
 	pcre2_code		*code;
 	pcre2_match_data	*md;
-	PCRE2_SIZE		 eoff, *ov;
+	PCRE2_SIZE		*ov;
 	char			*v = NULL;
-	int			 err;
 
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err,
-	    &eoff, NULL);
-	if (code == NULL)
+	if ((code = re_get(pat, 0, &md)) == NULL || md == NULL)
 		return (NULL);
-	md = pcre2_match_data_create_from_pattern(code, NULL);
 	if (pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) > 0) {
 		ov = pcre2_get_ovector_pointer(md);
 		if (ov[2] != PCRE2_UNSET)
 			v = xstrndup(s + ov[2], ov[3] - ov[2]);
 	}
-	pcre2_match_data_free(md);
-	pcre2_code_free(code);
 	return (v);
 }
 
@@ -1525,6 +1584,21 @@ lower(char *s)
 {
 	for (; s != NULL && *s != '\0'; s++)
 		*s = tolower((unsigned char)*s);
+}
+
+/* &#x[0-9A-F]{4}; (upper-case hex digits only) */
+static int
+uni_entity(const char *p)
+{
+	int	i;
+
+	if (p[0] != '&' || p[1] != '#' || p[2] != 'x' || p[7] != ';')
+		return (0);
+	for (i = 3; i < 7; i++)
+		if (!isdigit((unsigned char)p[i]) &&
+		    !(p[i] >= 'A' && p[i] <= 'F'))
+			return (0);
+	return (1);
 }
 
 static int
@@ -1694,17 +1768,7 @@ check_attachments(struct sa_msg *m, struct ev_priv *ep)
 				size_t subs = 0;
 
 				for (k = 0; k + 8 <= l; k++)
-					if (line[k] == '&' && line[k + 1] ==
-					    '#' && line[k + 2] == 'x' &&
-					    isxdigit((unsigned char)line[k + 3]) &&
-					    isxdigit((unsigned char)line[k + 4]) &&
-					    isxdigit((unsigned char)line[k + 5]) &&
-					    isxdigit((unsigned char)line[k + 6]) &&
-					    line[k + 7] == ';' &&
-					    !islower((unsigned char)line[k + 3]) &&
-					    !islower((unsigned char)line[k + 4]) &&
-					    !islower((unsigned char)line[k + 5]) &&
-					    !islower((unsigned char)line[k + 6])) {
+					if (uni_entity(line + k)) {
 						subs++;
 						k += 7;
 					}
@@ -2062,8 +2126,9 @@ ev_parse_flags(EV_ARGS)
 			missing = 1;
 			break;
 		}
-		if (re_match_n(p, e - p, "^[\\041-\\071\\073-\\176]+[ \\t]*:") !=
-		    1 && ++errors > 3) {
+		if (re_match_n(p, e - p,
+		    "^[\\041-\\071\\073-\\176]+[ \\t]*:") != 1 &&
+		    ++errors > 3) {
 			missing = 1;
 			break;
 		}
@@ -2169,17 +2234,14 @@ rx_take(char **sp, const char *pat, char **caps, int ncaps)
 {
 	pcre2_code		*code;
 	pcre2_match_data	*md;
-	PCRE2_SIZE		 eoff, *ov;
+	PCRE2_SIZE		*ov;
 	char			*s = *sp, *o;
-	int			 err, rc, i;
+	int			 rc, i;
 
 	for (i = 0; i < ncaps; i++)
 		caps[i] = NULL;
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &err,
-	    &eoff, NULL);
-	if (code == NULL)
+	if ((code = re_get(pat, 0, &md)) == NULL || md == NULL)
 		return (0);
-	md = pcre2_match_data_create_from_pattern(code, NULL);
 	rc = pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
 	if (rc > 0) {
 		ov = pcre2_get_ovector_pointer(md);
@@ -2192,8 +2254,6 @@ rx_take(char **sp, const char *pat, char **caps, int ncaps)
 		free(s);
 		*sp = o;
 	}
-	pcre2_match_data_free(md);
-	pcre2_code_free(code);
 	return (rc > 0);
 }
 
@@ -2397,9 +2457,9 @@ date_diff(struct sa_msg *m, struct ev_priv *ep)
 		lines[n++] = xstrndup(p, e - p);
 	}
 	/* the local (fetchmail) handovers at the top are not used */
-	if (n > 0 && (re_match(lines[0], "\\bfrom (?:localhost\\s|(?:\\S+ ){1,2}"
-	    "\\S*\\b127\\.0\\.0\\.1\\b)", 0) == 1 || re_match(lines[0],
-	    "qmail \\d+ invoked by uid \\d+", 0) == 1)) {
+	if (n > 0 && (re_match(lines[0], "\\bfrom (?:localhost\\s|"
+	    "(?:\\S+ ){1,2}\\S*\\b127\\.0\\.0\\.1\\b)", 0) == 1 ||
+	    re_match(lines[0], "qmail \\d+ invoked by uid \\d+", 0) == 1)) {
 		if (n > 1 && re_match(lines[1], "\\bby localhost with \\w+ "
 		    "\\(fetchmail-[\\d.]+", 0) == 1)
 			first = 2;
@@ -2469,7 +2529,7 @@ fm_load(const struct sa_conf *c)
 {
 	const struct sa_setting	*st;
 	char			*v, *w, *n2;
-	size_t			 i, k;
+	size_t			 i, k, wsz;
 
 	for (i = 0; i < fm.ndoms; i++)
 		free(fm.doms[i]);
@@ -2494,15 +2554,15 @@ fm_load(const struct sa_conf *c)
 				continue;
 			}
 			/* . -> \., ? -> ., * -> [^.]* */
-			w = xcalloc(1, 5 * strlen(v) + 1);
+			wsz = 5 * strlen(v) + 1;
+			w = xcalloc(1, wsz);
 			for (k = 0; v[k] != '\0'; k++) {
 				if (v[k] == '.')
-					(void)strlcat(w, "\\.", 5 * strlen(v) + 1);
+					(void)strlcat(w, "\\.", wsz);
 				else if (v[k] == '?')
-					(void)strlcat(w, ".", 5 * strlen(v) + 1);
+					(void)strlcat(w, ".", wsz);
 				else if (v[k] == '*')
-					(void)strlcat(w, "[^.]*",
-					    5 * strlen(v) + 1);
+					(void)strlcat(w, "[^.]*", wsz);
 				else
 					w[strlen(w)] = v[k];
 			}
@@ -2562,7 +2622,7 @@ is_freemail(const char *email)
 	if (bsearch(&dom, fm.doms, fm.ndoms, sizeof(*fm.doms), cmp_str) !=
 	    NULL)
 		return (1);
-	return (fm.wild != NULL && re_match(email, fm.wild, 0) == 1);
+	return (fm.wild != NULL && re_match_dyn(email, fm.wild, 0) == 1);
 }
 
 /* each address of a list ("\n"-joined) lower-cased, in turn */
@@ -2629,7 +2689,7 @@ ev_freemail_header(EV_ARGS)
 	for (i = 0; i < nl && !rc; i++) {
 		if (!is_freemail(l[i]))
 			continue;
-		if (n > 1 && re_match(l[i], a[1], 0) != 1)
+		if (n > 1 && re_match_dyn(l[i], a[1], 0) != 1)
 			continue;
 		rc = 1;
 	}
@@ -3083,7 +3143,7 @@ glob_match(const char *glob, const char *addr)
 
 	lg = lc_dup(glob);
 	re = glob_re(lg);
-	rc = strcmp(lg, addr) == 0 || re_match(addr, re, PCRE2_DOTALL) == 1;
+	rc = strcmp(lg, addr) == 0 || re_match_dyn(addr, re, PCRE2_DOTALL) == 1;
 	free(re);
 	free(lg);
 	return (rc);
@@ -3171,7 +3231,7 @@ welcomelist_rcvd(struct sa_msg *m, const char *list, const char *addr)
 				q = re_quote(dom);
 				if (xasprintf(&re, "(?i)(?:^|\\.)%s$", q) == -1)
 					fatalx("asprintf");
-				match = re_match(lr, re, 0) == 1;
+				match = re_match_dyn(lr, re, 0) == 1;
 				free(re);
 				free(q);
 				free(lr);

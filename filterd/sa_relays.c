@@ -490,8 +490,9 @@ parse_line(const char *line, struct sa_hop *hop, struct rl_state *st)
 			}
 		}
 		if (rx(s, " SMTPSVC", NULL)) {
-			if (rx(s, "^(\\S*) \\(\\[(" IPA ")\\][^\\)]{0,40}\\) by "
-			    "(\\S+) with Microsoft SMTPSVC", &m)) {
+			if (rx(s, "^(\\S*) \\(\\[(" IPA
+			    ")\\][^\\)]{0,40}\\) by (\\S+) with Microsoft "
+			    "SMTPSVC", &m)) {
 				GOT(helo, 1); GOT(ip, 2); GOT(by, 3);
 				goto enough;
 			}
@@ -672,9 +673,9 @@ parse_line(const char *line, struct sa_hop *hop, struct rl_state *st)
 			    "sender <\\S+>\\))? by (\\S+)", &m)) {
 				GOT(rdns, 1); GOT(helo, 2); GOT(ident, 3);
 				GOT(ip, 4); GOT(by, 6);
-			} else if (rx(s, "^(\\S+) \\((?:HELO|EHLO) ([^ \\(\\)]*)"
-			    "\\) \\(\\[?(" IPA ")\\]?\\)( \\(envelope-sender "
-			    "<\\S+>\\))? by (\\S+)", &m)) {
+			} else if (rx(s, "^(\\S+) \\((?:HELO|EHLO) "
+			    "([^ \\(\\)]*)\\) \\(\\[?(" IPA ")\\]?\\)"
+			    "( \\(envelope-sender <\\S+>\\))? by (\\S+)", &m)) {
 				GOT(rdns, 1); GOT(helo, 2); GOT(ip, 3);
 				GOT(by, 5);
 			} else if (rx(s, "^(\\S+) \\((\\S*)\\@\\[?(" IPA ")"
@@ -843,8 +844,8 @@ parse_line(const char *line, struct sa_hop *hop, struct rl_state *st)
 			rv = 0;
 			goto done;
 		}
-		if (rx(s, "^(\\S+) \\(\\[(" IPA ")\\] \\[(\\S+)\\]\\) by (\\S+) "
-		    "with ", &m)) {
+		if (rx(s, "^(\\S+) \\(\\[(" IPA ")\\] \\[(\\S+)\\]\\) by "
+		    "(\\S+) with ", &m)) {
 			GOT(helo, 1); GOT(ip, 2); GOT(by, 4);
 			goto enough;
 		}
@@ -964,8 +965,8 @@ parse_line(const char *line, struct sa_hop *hop, struct rl_state *st)
 		    "by\\b", NULL) ||
 		    rx(s, "^\\S+ \\(unknown\\) by \\S+ \\(SG\\) with \\b",
 		    NULL) ||
-		    rx(s, "^\\S+ \\(\\S+ \\[local\\]\\) by \\S+ \\(OpenSMTPD\\) "
-		    "with \\b", NULL) ||
+		    rx(s, "^\\S+ \\(\\S+ \\[local\\]\\) by \\S+ "
+		    "\\(OpenSMTPD\\) with \\b", NULL) ||
 		    rx(s, "\\(LSMTP for", NULL) ||
 		    rx(s, "^\\(\\[" LHOST "\\]\\) with MailEnable ", NULL) ||
 		    rx(s, "^facebook\\.com \\([^\\)]+\\) by facebook\\.com "
@@ -991,8 +992,8 @@ parse_line(const char *line, struct sa_hop *hop, struct rl_state *st)
 			goto enough;
 		}
 	} else if (rx_sub(&s, "^\\(from ", "", 0)) {
-		if (rx(s, "^(\\S*) \\[(" IPA ")\\]\\) by (\\S+) \\(NAVGW .*?\\) "
-		    "with ", &m)) {
+		if (rx(s, "^(\\S*) \\[(" IPA ")\\]\\) by (\\S+) "
+		    "\\(NAVGW .*?\\) with ", &m)) {
 			GOT(helo, 1); GOT(ip, 2); GOT(by, 3);
 			goto enough;
 		}
