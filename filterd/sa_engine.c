@@ -73,7 +73,7 @@ struct sa_engine {
 	const struct sa_eval_def **evalfn;	/* by rule index */
 	char			**hspec;	/* header spec by rule */
 	char			***lits;	/* prefilter literals by rule */
-	struct mimebuf		 low[3];	/* body, rawbody, uris lowered */
+	struct mimebuf		 low[3];	/* body, rawbody, uris: lower */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -724,7 +724,8 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 			    res->nsubhits + e->ngot[i], sizeof(*res->subhits));
 			for (k = 0; k < e->ngot[i]; k++)
 				res->subhits[res->nsubhits++] = (struct sa_hit){
-				    r, r->name, r->score[e->set], e->val[i], 0 };
+				    r, r->name, r->score[e->set], e->val[i],
+				    0 };
 			continue;
 		}
 	}

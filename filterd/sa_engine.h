@@ -88,7 +88,7 @@ struct sa_relay {
 	int		 ip_private;	/* IP in a private range */
 	int		 internal;	/* intl=1 */
 	int		 trusted;
-	char		*as_string;	/* "[ ip=... ]" as in the pseudo-header */
+	char		*as_string;	/* "[ ip=... ]" (pseudo-header) */
 };
 
 /*
@@ -122,8 +122,8 @@ struct sa_msg {
 	/* the message as given (full rules), and its header block */
 	const char		*buf;
 	size_t			 len;
-	size_t			 hdrlen;	/* header block, blank line incl. */
-	const char		*eol;		/* "\r\n" or "\n": its first line */
+	size_t			 hdrlen;	/* header block + blank line */
+	const char		*eol;		/* its "\r\n" or "\n" */
 	struct mime		*mime;		/* parsed tree */
 	const struct msghdr	*hdr;		/* the top-level fields */
 
@@ -192,7 +192,7 @@ struct sa_hit {
 	const char		*name;
 	double			 score;		/* its score in this set */
 	double			 value;		/* hit count / eval value */
-	unsigned int		 seq;		/* order of the hit in the scan */
+	unsigned int		 seq;		/* order of the hit */
 };
 
 struct sa_result {

@@ -215,8 +215,8 @@ seq(struct lp *p, struct lset *best)
 					return;
 				}
 				if (c == '<' || c == '\'' || c == 'P') {
-					while (p->i < p->len && s[p->i] != '>' &&
-					    s[p->i] != '\'')
+					while (p->i < p->len &&
+					    s[p->i] != '>' && s[p->i] != '\'')
 						p->i++;
 					p->i++;
 				} else if (c == ':' || c == '>' || c == '|')

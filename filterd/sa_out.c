@@ -750,7 +750,8 @@ encode_header(const char *t, size_t n, struct mimebuf *out)
 				if (u[k] == ' ')
 					mimebuf_addc(out, '_');
 				else if (u[k] == '=' || u[k] == '?' ||
-				    u[k] == '_' || u[k] < 0x20 || u[k] >= 0x7f) {
+				    u[k] == '_' || u[k] < 0x20 ||
+				    u[k] >= 0x7f) {
 					(void)snprintf(hx, sizeof(hx), "=%02X",
 					    u[k]);
 					mimebuf_adds(out, hx);
@@ -769,7 +770,8 @@ encode_header(const char *t, size_t n, struct mimebuf *out)
 				mimebuf_addc(out, b64[(v >> 12) & 63]);
 				mimebuf_addc(out, k + 1 < ml ?
 				    b64[(v >> 6) & 63] : '=');
-				mimebuf_addc(out, k + 2 < ml ? b64[v & 63] : '=');
+				mimebuf_addc(out, k + 2 < ml ? b64[v & 63] :
+				    '=');
 			}
 		}
 		mimebuf_adds(out, "?=");
@@ -1126,8 +1128,8 @@ sa_out_message(const struct sa_result *res, struct mimebuf *out)
 			if (k == 3 || res->conf->rewrite[k] == NULL)
 				continue;
 			if (created)
-				sv_add(&l, "X-Spam-Prev-Subject: (nonexistent)\n",
-				    35);
+				sv_add(&l,
+				    "X-Spam-Prev-Subject: (nonexistent)\n", 35);
 			else {
 				char *p;
 
