@@ -139,8 +139,7 @@ static __dead void fd_worker_main(int, struct sa_engine *);
 static void	fd_worker_scan(struct sa_engine *, struct fd_wreq *, char *,
 		    char *, struct fd_wrep *, struct mimebuf *,
 		    struct mimebuf *, struct mimebuf *);
-static int	fd_readn(int, void *, size_t);
-static int	fd_writen(int, const void *, size_t);
+static int	fd_rw(int, void *, size_t, int);
 static void	fd_spamd_start(struct fd_job *);
 static void	fd_spamd_read(struct bufferevent *, void *);
 static void	fd_spamd_event(struct bufferevent *, short, void *);
@@ -234,7 +233,7 @@ static int
 fd_worker_spawn(struct fd_worker *w)
 {
 	struct fd_scanner	*s = w->s;
-	int			 sv[2], sig;
+	int			 sv[2], sig, verbose;
 	pid_t			 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
@@ -257,7 +256,9 @@ fd_worker_spawn(struct fd_worker *w)
 			if (sig != SIGKILL && sig != SIGSTOP)
 				(void)signal(sig, SIG_DFL);
 		(void)signal(SIGPIPE, SIG_IGN);
+		verbose = log_getverbose();
 		log_init(fd_wlog_debug, fd_wlog_fac);
+		log_setverbose(verbose);
 		log_procinit("filterd worker");
 		setproctitle("worker");
 		fd_worker_main(FD_WORKER_FD, s->engine);
@@ -440,31 +441,16 @@ fd_pool_next(struct fd_scanner *s)
 
 /* ---- the worker process ---- */
 
+/* Read (wr 0) or write n octets, blocking; 0 or -1 (EOF, error). */
 static int
-fd_readn(int fd, void *p, size_t n)
+fd_rw(int fd, void *p, size_t n, int wr)
 {
 	ssize_t	 r;
 	char	*c = p;
 
 	while (n > 0) {
-		if ((r = read(fd, c, n)) == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		c += r;
-		n -= r;
-	}
-	return 0;
-}
-
-static int
-fd_writen(int fd, const void *p, size_t n)
-{
-	ssize_t		 r;
-	const char	*c = p;
-
-	while (n > 0) {
-		if ((r = write(fd, c, n)) == -1 && errno == EINTR)
+		r = wr ? write(fd, c, n) : read(fd, c, n);
+		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return -1;
@@ -532,12 +518,12 @@ fd_worker_main(int fd, struct sa_engine *e)
 	char		*from, *msg;
 
 	for (;;) {
-		if (fd_readn(fd, &req, sizeof(req)) == -1)
+		if (fd_rw(fd, &req, sizeof(req), 0) == -1)
 			_exit(0);
 		from = xmalloc((size_t)req.fromlen + 1);
 		msg = xmalloc(req.len + 1);
-		if ((req.fromlen > 0 && fd_readn(fd, from, req.fromlen) ==
-		    -1) || fd_readn(fd, msg, req.len) == -1)
+		if ((req.fromlen > 0 && fd_rw(fd, from, req.fromlen, 0) ==
+		    -1) || fd_rw(fd, msg, req.len, 0) == -1)
 			_exit(0);
 		from[req.fromlen] = '\0';
 		msg[req.len] = '\0';
@@ -550,10 +536,10 @@ fd_worker_main(int fd, struct sa_engine *e)
 		rep.ntests = tests.len;
 		rep.nreport = report.len;
 		rep.nout = out.len;
-		if (fd_writen(fd, &rep, sizeof(rep)) == -1 ||
-		    fd_writen(fd, tests.buf, tests.len) == -1 ||
-		    fd_writen(fd, report.buf, report.len) == -1 ||
-		    fd_writen(fd, out.buf, out.len) == -1)
+		if (fd_rw(fd, &rep, sizeof(rep), 1) == -1 ||
+		    fd_rw(fd, tests.buf, tests.len, 1) == -1 ||
+		    fd_rw(fd, report.buf, report.len, 1) == -1 ||
+		    fd_rw(fd, out.buf, out.len, 1) == -1)
 			_exit(0);
 		mimebuf_free(&tests);
 		mimebuf_free(&report);

@@ -313,7 +313,31 @@ code, text = send(10065, hamb)
 t.ok(400 <= code < 500, "next hop dies at end of data: 4xx, never 250 "
      "(%d %s)" % (code, text))
 
-# 9. SIGTERM: exit 0, counters
+# 9. --socket with --socket-perms: a UNIX socket instead of TCP
+SOCK = os.path.join(T, "filterd.sock")
+fd6 = t.spawn([FILTERD, "--socket=" + SOCK, "--socket-perms=0660",
+               "--relayhost=127.0.0.1:10026", "--tagall", "--nodetach",
+               "--pid="], log="filterd6")
+end = time.time() + 60
+while time.time() < end and not os.path.exists(SOCK):
+    time.sleep(0.1)
+t.ok(os.path.exists(SOCK) and (os.stat(SOCK).st_mode & 0o777) == 0o660,
+     "--socket: a UNIX socket, mode 0660 (--socket-perms)")
+out = subprocess.run(
+    ["swaks", "--socket", SOCK, "-f", "alice@example.com", "-t",
+     "bob@example.org", "--data", gt], capture_output=True,
+    timeout=180).stdout.decode(errors="replace")
+t.like(out, r"<-  250 [^\n]*\n -> QUIT", "--socket: GTUBE accepted")
+t.like(newest().decode(errors="replace"), r"X-Spam-Flag: YES",
+       "--socket: tagged")
+fd6.terminate()
+t.is_(fd6.wait(30), 0, "--socket: exit 0")
+fd6 = t.spawn([FILTERD, "--socket=" + SOCK, "--relayhost=127.0.0.1:10026",
+               "--nodetach", "--pid="], log="filterd7")
+t.ok(wait_log("filterd7", r"listening on " + re.escape(SOCK)),
+     "--socket: a stale socket is replaced at start")
+
+# 10. SIGTERM: exit 0, counters
 fd.send_signal(signal.SIGTERM)
 t.is_(fd.wait(30), 0, "SIGTERM: exit 0")
 t.like(t.log("filterd"), r"exiting scanned=\d+ spam=\d+ errors=0 "
