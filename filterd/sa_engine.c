@@ -57,7 +57,7 @@ struct sa_plan {
 	const char		*hspec;
 	const char		*if_unset;
 	char			**lits;
-	size_t			*litlen;
+	int			*litid;		/* Aho-Corasick ids, -1 ends */
 	size_t			 idx;
 	int			 maxhits;
 	unsigned char		 kind;
@@ -74,6 +74,9 @@ struct sa_engine {
 	char			**hspec;	/* header spec by rule */
 	char			***lits;	/* prefilter literals by rule */
 	struct mimebuf		 low[3];	/* body, rawbody, uris: lower */
+	struct sa_ac		*ac;		/* over every literal */
+	uint32_t		*seen[3];	/* literal id: gen if in low[] */
+	uint32_t		 gen;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -313,12 +316,22 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 			    r->type == SA_R_RAWBODY ? K_RAWBODY :
 			    r->type == SA_R_FULL ? K_FULL : K_URI;
 		if (p->lits != NULL) {
+			if (e->ac == NULL)
+				e->ac = sa_ac_new();
 			for (j = 0; p->lits[j] != NULL; j++)
 				;
-			p->litlen = xcalloc(j + 1, sizeof(*p->litlen));
+			p->litid = xcalloc(j + 1, sizeof(*p->litid));
 			for (j = 0; p->lits[j] != NULL; j++)
-				p->litlen[j] = strlen(p->lits[j]);
+				p->litid[j] = sa_ac_add(e->ac, p->lits[j],
+				    strlen(p->lits[j]));
+			p->litid[j] = -1;
 		}
+	}
+	if (e->ac != NULL) {
+		sa_ac_finish(e->ac);
+		for (j = 0; j < 3; j++)
+			e->seen[j] = xcalloc(sa_ac_nlits(e->ac) + 1,
+			    sizeof(*e->seen[j]));
 	}
 	e->md = pcre2_match_data_create(SA_MD_PAIRS, NULL);
 	e->mctx = pcre2_match_context_create(NULL);
@@ -356,8 +369,11 @@ sa_engine_free(struct sa_engine *e)
 	free(e->hspec);
 	free(e->lits);
 	for (i = 0; i < e->norder && e->plan != NULL; i++)
-		free(e->plan[i].litlen);
+		free(e->plan[i].litid);
 	free(e->plan);
+	sa_ac_free(e->ac);
+	for (i = 0; i < 3; i++)
+		free(e->seen[i]);
 	for (i = 0; i < 3; i++)
 		mimebuf_free(&e->low[i]);
 	free(e->evalfn);
@@ -536,15 +552,14 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 			got_hit(msg, i, rc);
 		return;
 	}
-	if (p->lits != NULL) {
-		struct mimebuf	*t = &e->low[p->kind == K_BODY ? 0 :
+	if (p->litid != NULL) {
+		const uint32_t	*seen = e->seen[p->kind == K_BODY ? 0 :
 				    p->kind == K_RAWBODY ? 1 : 2];
 
-		for (j = 0; p->lits[j] != NULL; j++)
-			if (t->len > 0 && memmem(t->buf, t->len, p->lits[j],
-			    p->litlen[j]) != NULL)
+		for (j = 0; p->litid[j] != -1; j++)
+			if (seen[p->litid[j]] == e->gen)
 				break;
-		if (p->lits[j] == NULL)
+		if (p->litid[j] == -1)
 			return;		/* no line can match */
 	}
 	max = (p->flags & PF_MULTI) ? (size_t)p->maxhits : 1;
@@ -685,6 +700,17 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 		lower_add(&e->low[2], msg.render->uris.v[i],
 		    strlen(msg.render->uris.v[i]));
 		mimebuf_addc(&e->low[2], '\n');
+	}
+	if (e->ac != NULL) {
+		if (++e->gen == 0) {
+			for (i = 0; i < 3; i++)
+				memset(e->seen[i], 0, sa_ac_nlits(e->ac) *
+				    sizeof(*e->seen[i]));
+			e->gen = 1;
+		}
+		for (i = 0; i < 3; i++)
+			sa_ac_scan(e->ac, e->low[i].buf, e->low[i].len,
+			    e->seen[i], e->gen);
 	}
 
 	for (i = 0; i < e->norder; i++)

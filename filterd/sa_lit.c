@@ -405,3 +405,138 @@ sa_lit_free(char **v)
 		free(v[i]);
 	free(v);
 }
+
+/*
+ * Aho-Corasick over every rule's literals: one pass over a text marks
+ * the literals it contains (seen[id] = gen), instead of one memmem per
+ * literal.  A dense automaton (256 transitions per state).
+ */
+struct sa_ac {
+	int32_t		*delta;		/* state * 256 + byte */
+	int32_t		*out;		/* literal id ending here, or -1 */
+	int32_t		*dict;		/* next state with an output */
+	size_t		 nstates, cap;
+	size_t		 nlits;
+};
+
+static int32_t
+ac_new_state(struct sa_ac *a)
+{
+	size_t	i;
+
+	if (a->nstates == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->delta = xreallocarray(a->delta, a->cap, 256 *
+		    sizeof(*a->delta));
+		a->out = xreallocarray(a->out, a->cap, sizeof(*a->out));
+		a->dict = xreallocarray(a->dict, a->cap, sizeof(*a->dict));
+	}
+	for (i = 0; i < 256; i++)
+		a->delta[a->nstates * 256 + i] = -1;
+	a->out[a->nstates] = -1;
+	a->dict[a->nstates] = -1;
+	return ((int32_t)a->nstates++);
+}
+
+struct sa_ac *
+sa_ac_new(void)
+{
+	struct sa_ac	*a = xcalloc(1, sizeof(*a));
+
+	(void)ac_new_state(a);
+	return (a);
+}
+
+/* Adds a literal; its id (the same id for the same literal). */
+int
+sa_ac_add(struct sa_ac *a, const char *lit, size_t len)
+{
+	int32_t	s = 0, t;
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		t = a->delta[(size_t)s * 256 + (unsigned char)lit[i]];
+		if (t == -1) {
+			t = ac_new_state(a);
+			a->delta[(size_t)s * 256 + (unsigned char)lit[i]] = t;
+		}
+		s = t;
+	}
+	if (a->out[s] == -1)
+		a->out[s] = (int32_t)a->nlits++;
+	return (a->out[s]);
+}
+
+/* Failure links folded into the transitions (breadth first). */
+void
+sa_ac_finish(struct sa_ac *a)
+{
+	int32_t	*fail, *queue, s, t, f;
+	size_t	 qh = 0, qt = 0, c;
+
+	fail = xcalloc(a->nstates, sizeof(*fail));
+	queue = xcalloc(a->nstates, sizeof(*queue));
+	for (c = 0; c < 256; c++) {
+		t = a->delta[c];
+		if (t == -1)
+			a->delta[c] = 0;
+		else {
+			fail[t] = 0;
+			queue[qt++] = t;
+		}
+	}
+	while (qh < qt) {
+		s = queue[qh++];
+		f = fail[s];
+		a->dict[s] = a->out[f] != -1 ? f : a->dict[f];
+		for (c = 0; c < 256; c++) {
+			t = a->delta[(size_t)s * 256 + c];
+			if (t == -1)
+				a->delta[(size_t)s * 256 + c] =
+				    a->delta[(size_t)f * 256 + c];
+			else {
+				fail[t] = a->delta[(size_t)f * 256 + c];
+				queue[qt++] = t;
+			}
+		}
+	}
+	free(fail);
+	free(queue);
+}
+
+size_t
+sa_ac_nlits(const struct sa_ac *a)
+{
+	return (a->nlits);
+}
+
+/* Marks seen[id] = gen for every literal occurring in s. */
+void
+sa_ac_scan(const struct sa_ac *a, const char *s, size_t n, uint32_t *seen,
+    uint32_t gen)
+{
+	const int32_t	*d = a->delta;
+	int32_t		 st = 0, o;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		st = d[(size_t)st * 256 + (unsigned char)s[i]];
+		for (o = a->out[st] != -1 ? st : a->dict[st]; o != -1;
+		    o = a->dict[o]) {
+			if (seen[a->out[o]] == gen)
+				break;	/* it and its suffixes: marked */
+			seen[a->out[o]] = gen;
+		}
+	}
+}
+
+void
+sa_ac_free(struct sa_ac *a)
+{
+	if (a == NULL)
+		return;
+	free(a->delta);
+	free(a->out);
+	free(a->dict);
+	free(a);
+}

@@ -47,5 +47,13 @@ const char	*sa_msg_get_len(struct sa_msg *, const char *, size_t *);
 /* sa_lit.c: the prefilter's literals */
 char		**sa_lit_extract(const char *);
 void		 sa_lit_free(char **);
+struct sa_ac;
+struct sa_ac	*sa_ac_new(void);
+int		 sa_ac_add(struct sa_ac *, const char *, size_t);
+void		 sa_ac_finish(struct sa_ac *);
+size_t		 sa_ac_nlits(const struct sa_ac *);
+void		 sa_ac_scan(const struct sa_ac *, const char *, size_t,
+		    uint32_t *, uint32_t);
+void		 sa_ac_free(struct sa_ac *);
 
 #endif /* FILTERD_SA_PRIV_H */
