@@ -75,7 +75,7 @@ struct sa_engine {
 	char			***lits;	/* prefilter literals by rule */
 	struct mimebuf		 low[3];	/* body, rawbody, uris: lower */
 	struct sa_ac		*ac;		/* over every literal */
-	uint32_t		*seen[3];	/* literal id: gen if in low[] */
+	uint32_t		*seen[3];	/* literal id: gen if found */
 	uint32_t		 gen;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
