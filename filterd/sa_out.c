@@ -361,7 +361,7 @@ preview(const struct sa_result *res, struct mimebuf *out)
 		if (ln - st > 200) {
 			mimebuf_add(&t, s.buf + st, 200);
 			mimebuf_adds(&t, " [...]");
-		} else
+		} else if (ln > st)
 			mimebuf_add(&t, s.buf + st, ln - st);
 		if (ln < s.len)
 			mimebuf_addc(&t, '\n');
