@@ -96,7 +96,7 @@ fd_rcpts(const struct proxy_msg *msg)
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	for (i = 0; i < msg->nrcpts; i++)
-		evbuffer_add_printf(b, "%s%s", i ? "," : "", msg->rcpts[i]);
+		evbuffer_add_printf(b, "%s<%s>", i ? "," : "", msg->rcpts[i]);
 	n = evbuffer_get_length(b);
 	s = xmalloc(n + 1);
 	evbuffer_remove(b, s, n);
@@ -118,8 +118,8 @@ fd_transform(struct proxy_msg *msg, void *arg)
 	rcpts = fd_rcpts(msg);
 	if ((long long)msg->size >= ctx->opts->maxsize * 1024) {
 		fd_stats.skipped++;
-		log_info("skipped large message (%zu KB) from <%s> for %s",
-		    (msg->size + 1023) / 1024, msg->from, rcpts);
+		log_info("skipped large message (%.15gKB)",
+		    msg->size / 1024.0);
 		free(rcpts);
 		proxy_done(msg, PROXY_RELAY, NULL);
 		return;
@@ -159,10 +159,10 @@ fd_scanned(struct fd_result *res, void *arg)
 			proxy_done(msg, PROXY_UNCHANGED, NULL);
 		goto done;
 	}
-	log_info("%s %s (%s/%s) from <%s> for %s in %.2fs, %zu bytes.",
+	log_info("%s %s (%.2f/%.2f) from <%s> for %s in %.2fs, %zu bytes.",
 	    res->is_spam ? "identified spam" : "clean message", pm->msgid,
-	    res->score, res->required, msg->from, pm->rcpts, res->secs,
-	    pm->size);
+	    strtod(res->score, NULL), strtod(res->required, NULL), msg->from,
+	    pm->rcpts, res->secs, pm->size);
 	if (o->log_rules_hit)
 		log_info("rules hit for %s: %s", pm->msgid,
 		    res->tests != NULL ? res->tests : "");

@@ -171,8 +171,8 @@ t.ok(orig.replace(b"\r\n", b"\n") in m.replace(b"\r\n", b"\n"),
      "GTUBE: the original message inside, unchanged")
 t.like(msg.get("Subject", ""), r"gtube test", "GTUBE: subject kept")
 t.ok(wait_log("filterd", r"identified spam <gtube-1@example\.com> "
-              r"\(100\d\.\d/5\.0\) from <alice@example\.com> for "
-              r"bob@example\.org in [\d.]+s, \d+ bytes\."),
+              r"\(100\d\.\d\d/5\.00\) from <alice@example\.com> for "
+              r"<bob@example\.org> in [\d.]+s, \d+ bytes\."),
      "GTUBE: 'identified spam' logged as spampd logs it")
 t.ok(wait_log("filterd", r"rules hit for <gtube-1@example\.com>: "
               r"([A-Z0-9_]+,)*GTUBE(,[A-Z0-9_]+)*\n"),
@@ -198,7 +198,8 @@ hambody = b"\r\n\r\nHi Bob,\r\n\r\nshall we have lunch on Friday?\r\n\r\n"
 if not t.ok(hambody in m, "ham: body untouched"):
     t.diag(m[-200:])
 t.ok(wait_log("filterd", r"clean message <ham-1@example\.com> "
-              r"\(-?\d+\.\d/5\.0\)"), "ham: 'clean message' logged")
+              r"\(-?\d+\.\d\d/5\.00\) from <alice@example\.com> for "
+              r"<bob@example\.org>"), "ham: 'clean message' logged")
 
 # 4. oversize (>= 256 KB): relayed byte for byte, no X-Spam fields
 big = ("From: alice@example.com\r\nTo: bob@example.org\r\n"
@@ -209,7 +210,7 @@ code, text = send(10025, big)
 t.is_(code, 250, "oversize: 250 (%s)" % text)
 t.ok(newest() == big.encode(), "oversize: relayed untouched, even GTUBE "
      "and --tagall")
-t.ok(wait_log("filterd", r"skipped large message \(\d+ KB\)"),
+t.ok(wait_log("filterd", r"skipped large message \(\d+(\.\d+)?KB\)"),
      "oversize: 'skipped large message' logged")
 
 # 5. without --tagall: ham relayed as it came, spam still tagged
