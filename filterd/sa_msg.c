@@ -42,8 +42,13 @@ static int	 hdr_nodecode(const char *, size_t);
 static void	 hdr_addr_list(const char *, size_t, int, struct mimebuf *);
 static size_t	 rcvd_range(struct sa_msg *, const char *, int,
 		    struct mimebuf *);
+struct elems {
+	size_t	*end;		/* each element's end in the buffer */
+	size_t	 n, cap;
+};
 static void	 getone(struct sa_msg *, const char *, int, struct mimebuf *,
-		    size_t *);
+		    struct elems *);
+static void	 elem_end(struct elems *, size_t);
 
 /*
  * Header names whose values SpamAssassin never RFC 2047 decodes
@@ -227,7 +232,7 @@ hdr_addr_list(const char *s, size_t n, int want, struct mimebuf *out)
 /* fields named name (top level), in order, appended as SA joins them */
 static void
 getone(struct sa_msg *msg, const char *name, int raw, struct mimebuf *out,
-    size_t *count)
+    struct elems *el)
 {
 	const struct msghdr	*h = msg->hdr;
 	size_t			 i, n = msghdr_count(h);
@@ -237,9 +242,20 @@ getone(struct sa_msg *msg, const char *name, int raw, struct mimebuf *out,
 			continue;
 		if (!msghdr_is(h, i, name))
 			continue;
-		(*count)++;
 		sa_msg_value(msg, i, raw, out);
+		elem_end(el, out->len);
 	}
+}
+
+/* the end of one element of a get() list */
+static void
+elem_end(struct elems *el, size_t end)
+{
+	if (el->n == el->cap) {
+		el->cap = el->cap ? el->cap * 2 : 8;
+		el->end = xreallocarray(el->end, el->cap, sizeof(*el->end));
+	}
+	el->end[el->n++] = end;
 }
 
 void
@@ -319,6 +335,7 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 	int		 other = 0;
 	size_t		 cnt = 0, i, n, start;
 	struct mimebuf	 tmp;
+	struct elems	 el = { NULL, 0, 0 };
 	const struct msghdr *h = msg->hdr;
 
 	if (strlcpy(req, spec, sizeof(req)) >= sizeof(req))
@@ -394,7 +411,7 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 			ef = sa_msg_envelope_from(msg);
 		if (ef != NULL) {
 			mimebuf_adds(&tmp, ef);
-			cnt = 1;
+			elem_end(&el, tmp.len);
 		}
 	} else if (strncasecmp(req, "X-Spam-Relays-", 14) == 0 &&
 	    (strcasecmp(req + 14, "Trusted") == 0 ||
@@ -409,10 +426,10 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 
 		if (msg->relays_str[k] != NULL)
 			mimebuf_adds(&tmp, msg->relays_str[k]);
-		cnt = 1;
+		elem_end(&el, tmp.len);
 	} else if (strcasecmp(req, "ToCc") == 0) {
-		getone(msg, "To", raw, &tmp, &cnt);
-		getone(msg, "Cc", raw, &tmp, &cnt);
+		getone(msg, "To", raw, &tmp, &el);
+		getone(msg, "Cc", raw, &tmp, &el);
 	} else if (strcmp(req, "MESSAGEID") == 0) {
 		static const char *const ids[] = { "X-Message-Id",
 		    "Resent-Message-Id", "X-Original-Message-ID",
@@ -433,49 +450,42 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 				    one.buf[0] == '\n'))
 					continue;
 				mimebuf_add(&tmp, one.buf, one.len);
-				cnt++;
+				elem_end(&el, tmp.len);
 			}
 		}
 		mimebuf_free(&one);
 	} else
-		getone(msg, req, raw || addr || name, &tmp, &cnt);
+		getone(msg, req, raw || addr || name, &tmp, &el);
 
-	if (cnt > 0 && (first || last)) {
-		/* every element ends in "\n" here */
-		size_t	 s = 0, e = tmp.len, k;
+	if (el.n > 0 && (first || last)) {
+		size_t	 s = first ? 0 : (el.n > 1 ? el.end[el.n - 2] : 0);
+		size_t	 e = first ? el.end[0] : el.end[el.n - 1];
 
-		if (first) {
-			for (k = 0; k < tmp.len; k++)
-				if (tmp.buf[k] == '\n' && cnt > 1)
-					break;
-			/* elements may hold "\n" when raw: count fields */
-			e = k < tmp.len ? k + 1 : tmp.len;
-		} else {
-			for (k = tmp.len - 1; k > 0; k--)
-				if (tmp.buf[k - 1] == '\n' && cnt > 1)
-					break;
-			s = k;
-		}
-		if (!raw || cnt == 1) {
-			memmove(tmp.buf, tmp.buf + s, e - s);
-			tmp.len = e - s;
-			cnt = 1;
-		}
+		memmove(tmp.buf, tmp.buf + s, e - s);
+		tmp.len = e - s;
+		el.end[0] = tmp.len;
+		el.n = 1;
 	}
-	if (cnt > 0 && (addr || name)) {
+	if (el.n > 0 && (addr || name)) {
 		struct mimebuf	 r;
+		size_t		 s0 = 0, k;
 
+		/* each element's addresses or names, each then "\n" */
 		mimebuf_init(&r);
-		hdr_addr_list(tmp.buf, tmp.len, name ? 1 : 0, &r);
+		for (k = 0; k < el.n; k++) {
+			hdr_addr_list(tmp.buf + s0, el.end[k] - s0,
+			    name ? 1 : 0, &r);
+			s0 = el.end[k];
+		}
 		cnt = 0;
 		for (i = 0; i < r.len; i++)
 			if (r.buf[i] == '\n')
 				cnt++;
 		if (name && !raw && r.len > 0) {
 			struct mimebuf	 d;
-			size_t	 s0 = 0;
 
 			mimebuf_init(&d);
+			s0 = 0;
 			for (i = 0; i < r.len; i++) {
 				if (r.buf[i] != '\n')
 					continue;
@@ -491,7 +501,9 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 		/* SA joins the addresses (names) with "\n" */
 		if (tmp.len > 0 && tmp.buf[tmp.len - 1] == '\n')
 			tmp.len--;
-	}
+	} else
+		cnt = el.n;
+	free(el.end);
 	if (other)
 		cnt = 0;	/* :host :domain :ip: not supported */
 	if (cnt > 0)

@@ -193,7 +193,8 @@ def message(i):
     text = R.choice(SPAM_TEXT if spam else HAM_TEXT).format(name=name,
                                                           to=tname)
     kind = R.choice(["plain", "plain", "html", "alt", "attach", "qp",
-                     "b64", "utf8subj", "gtube", "odd", "list", "nested"])
+                     "b64", "utf8subj", "gtube", "odd", "list", "nested",
+                     "weirdhdr"])
     if kind == "gtube":
         text = "This is the GTUBE, the\n\tGeneric\n\tTest for\n\tUnsolicited"
         text += "\n\tBulk\n\tEmail\n\n" + GTUBE + "\n"
@@ -233,8 +234,38 @@ def message(i):
         hdrs.append("X-Priority: 1 (Highest)")
     if R.random() < 0.1:
         hdrs.append("X-Spam-Status: No, score=0.0 old=header")
+    mbox = False
+    if kind == "weirdhdr":
+        # header forms the header rules must see as SpamAssassin does
+        w = R.randint(0, 7)
+        if w == 0:
+            hdrs = [h for h in hdrs if not h.startswith("Subject:")]
+            hdrs.append("Subject: a folded\n\tsubject line that goes on\n"
+                        "  and on")
+        elif w == 1:
+            hdrs.append("From: =?ISO-8859-1?Q?J=F6rg_M=FCller?= <%s>" %
+                        addr)
+        elif w == 2:
+            hdrs.append("Subject: second subject")
+            hdrs.append("To: a@example.net, \"B, C\" <bc@example.org>,\n"
+                        "\td@example.com (Dee)")
+        elif w == 3:
+            mbox = True
+        elif w == 4:
+            hdrs.append("X-Envelope-From: <env@%s>" % R.choice(DOMS))
+            hdrs.append("Resent-Message-Id: <r%d@example.com>" % i)
+        elif w == 5:
+            hdrs.append("X-Long: " + " ".join("w%d" % k for k in range(300)))
+            hdrs.append("Reply-To: %s <%s>" % person())
+        elif w == 6:
+            hdrs.append("Subject : obsolete space before the colon")
+            hdrs.append("X-Empty:")
+        else:
+            hdrs.append("Message-Id: <dup%d@example.com>" % i)
+            hdrs.append("X-Spam-Flag: YES")
+            hdrs.append("X-Spam-Level: ****")
     body = ""
-    if kind in ("plain", "gtube", "odd", "list"):
+    if kind in ("plain", "gtube", "odd", "list", "weirdhdr"):
         if R.random() < 0.7:
             hdrs.append("MIME-Version: 1.0")
             hdrs.append("Content-Type: text/plain; charset=%s" %
@@ -294,6 +325,8 @@ def message(i):
             body += "--" + bnd + "\n" + p + "\n"
         body += "--" + bnd + "--\n"
     msg = "\n".join(hdrs) + "\n\n" + body
+    if mbox:
+        msg = "From %s Wed Nov 22 10:00:00 2023\n" % addr + msg
     if R.random() < 0.35:
         msg = msg.replace("\n", "\r\n")
     return msg.encode("utf-8")
@@ -302,7 +335,7 @@ def message(i):
 def main():
     tmp = tempfile.mkdtemp(prefix="filterd-agree.")
     files = []
-    for i in range(320):
+    for i in range(360):
         p = os.path.join(tmp, "%03d.eml" % i)
         with open(p, "wb") as f:
             f.write(message(i))
