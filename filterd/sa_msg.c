@@ -49,6 +49,7 @@ struct elems {
 static void	 getone(struct sa_msg *, const char *, int, struct mimebuf *,
 		    struct elems *);
 static void	 elem_end(struct elems *, size_t);
+static void	 name_norm(struct mimebuf *, const char *, size_t);
 
 /*
  * Header names whose values SpamAssassin never RFC 2047 decodes
@@ -245,6 +246,48 @@ getone(struct sa_msg *msg, const char *name, int raw, struct mimebuf *out,
 		sa_msg_value(msg, i, raw, out);
 		elem_end(el, out->len);
 	}
+}
+
+/*
+ * A display name as get(":name") gives it: RFC 2047 decoded, white
+ * space runs as one space and trimmed (unless it is all white space),
+ * one pair of enclosing single quotes removed; then "\n".
+ */
+static void
+name_norm(struct mimebuf *out, const char *s, size_t n)
+{
+	struct mimebuf	 d;
+	size_t		 i, st, e, o;
+
+	mimebuf_init(&d);
+	mime_hdr_decode(&d, s, n, NULL);
+	for (i = 0; i < d.len && isspace((unsigned char)d.buf[i]); i++)
+		;
+	if (i == d.len) {
+		mimebuf_add(out, d.buf, d.len);
+		mimebuf_addc(out, '\n');
+		mimebuf_free(&d);
+		return;
+	}
+	/* squeeze, trim */
+	for (i = 0, o = 0; i < d.len; i++) {
+		if (isspace((unsigned char)d.buf[i])) {
+			if (o > 0 && d.buf[o - 1] != ' ')
+				d.buf[o++] = ' ';
+		} else
+			d.buf[o++] = d.buf[i];
+	}
+	while (o > 0 && d.buf[o - 1] == ' ')
+		o--;
+	st = 0;
+	e = o;
+	if (e - st >= 2 && d.buf[st] == '\'' && d.buf[e - 1] == '\'') {
+		st++;		/* s/^'(.*?)'$/$1/ */
+		e--;
+	}
+	mimebuf_add(out, d.buf + st, e - st);
+	mimebuf_addc(out, '\n');
+	mimebuf_free(&d);
 }
 
 /* the end of one element of a get() list */
@@ -489,8 +532,7 @@ get_list(struct sa_msg *msg, const char *spec, struct mimebuf *out)
 			for (i = 0; i < r.len; i++) {
 				if (r.buf[i] != '\n')
 					continue;
-				mime_hdr_decode(&d, r.buf + s0, i - s0, NULL);
-				mimebuf_addc(&d, '\n');
+				name_norm(&d, r.buf + s0, i - s0);
 				s0 = i + 1;
 			}
 			mimebuf_free(&r);
