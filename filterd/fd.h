@@ -157,6 +157,8 @@ struct fd_scanner *fd_scanner_pool(struct event_base *, struct sa_engine *,
 struct fd_scanner *fd_scanner_spamd(struct event_base *, const char *,
 		    const char *, const char *, int, char *, size_t);
 void		 fd_scanner_free(struct fd_scanner *);
+/* SIGHUP: scan with new rules from now on (pool only). */
+void		 fd_scanner_set_engine(struct fd_scanner *, struct sa_engine *);
 void		 fd_scan_logging(int, int);
 /*
  * Scan msg (malloc'd, taken over) for cmd; from is the envelope sender

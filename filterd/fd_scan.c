@@ -86,6 +86,7 @@ struct fd_worker {
 	struct bufferevent	*bev;
 	struct fd_job		*job;
 	struct event		*timer;
+	int			 retire;	/* replace after this scan */
 };
 
 struct fd_job {
@@ -256,6 +257,7 @@ fd_worker_spawn(struct fd_worker *w)
 			if (sig != SIGKILL && sig != SIGSTOP)
 				(void)signal(sig, SIG_DFL);
 		(void)signal(SIGPIPE, SIG_IGN);
+		(void)signal(SIGHUP, SIG_IGN);
 		verbose = log_getverbose();
 		log_init(fd_wlog_debug, fd_wlog_fac);
 		log_setverbose(verbose);
@@ -299,6 +301,7 @@ fd_scanner_reap(struct fd_scanner *s, pid_t pid, int status)
 static void
 fd_worker_kill(struct fd_worker *w)
 {
+	w->retire = 0;
 	if (w->bev != NULL) {
 		bufferevent_free(w->bev);
 		w->bev = NULL;
@@ -397,7 +400,29 @@ fd_worker_read(struct bufferevent *bev, void *arg)
 	w->job = NULL;
 	j->w = NULL;
 	fd_job_finish(j);
-	fd_pool_next(w->s);
+	if (w->retire)
+		fd_worker_kill(w);	/* replaced with the new engine */
+	else
+		fd_pool_next(w->s);
+}
+
+/*
+ * New rules (SIGHUP): workers forked from now on get this engine; idle
+ * ones are replaced at once, busy ones after their scan.  Each worker
+ * has its own copy of the old engine: the caller may free it at once.
+ */
+void
+fd_scanner_set_engine(struct fd_scanner *s, struct sa_engine *e)
+{
+	int	 i;
+
+	s->engine = e;
+	for (i = 0; i < s->nw; i++) {
+		if (s->w[i].job != NULL)
+			s->w[i].retire = 1;
+		else
+			fd_worker_kill(&s->w[i]);
+	}
 }
 
 static void

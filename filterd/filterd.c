@@ -59,6 +59,9 @@
 static struct {
 	struct event_base	*base;
 	struct fd_scanner	*scanner;
+	struct fd_opts		*opts;
+	struct sa_conf		*conf;
+	struct sa_engine	*engine;
 	int			 fds[FD_LISTEN_MAX];
 	size_t			 nfds;
 	int			 spamd_fd;
@@ -74,6 +77,7 @@ static int		fd_bind(const char *, const char *, int);
 static int		fd_bind_unix(const char *, mode_t);
 static int		fd_user(const char *, const char *);
 static void		fd_signal(int, void *);
+static void		fd_reload(void);
 static int		fd_daemon(struct fd_opts *);
 
 /* each eval function the rules call, how many rules, and its status */
@@ -391,6 +395,38 @@ fd_user(const char *user, const char *group)
 	return daemon_drop_privs(user, NULL) == -1 ? -1 : 0;
 }
 
+/* SIGHUP: the rules again; on any error the old ones stay. */
+static void
+fd_reload(void)
+{
+	struct sa_conf		*conf;
+	struct sa_engine	*engine;
+	struct sa_engine_opts	 eo;
+	char			 err[FD_ERR_MAX];
+
+	if (fdd.engine == NULL) {
+		log_info("SIGHUP: delegating to spamd: nothing to reload");
+		return;
+	}
+	if ((conf = fd_load(fdd.opts, 1)) == NULL) {
+		log_warnx("SIGHUP: rules not reloaded, the old ones stay");
+		return;
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.score_set = -1;
+	if ((engine = sa_engine_new(conf, &eo, err, sizeof(err))) == NULL) {
+		log_warnx("SIGHUP: scan engine: %s; the old rules stay", err);
+		sa_conf_free(conf);
+		return;
+	}
+	fd_scanner_set_engine(fdd.scanner, engine);
+	sa_engine_free(fdd.engine);
+	sa_conf_free(fdd.conf);
+	fdd.engine = engine;
+	fdd.conf = conf;
+	log_info("SIGHUP: %zu rules reloaded", conf->nrules);
+}
+
 static void
 fd_signal(int sig, void *arg)
 {
@@ -403,8 +439,7 @@ fd_signal(int sig, void *arg)
 			(void)fd_scanner_reap(fdd.scanner, pid, status);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: ignored; restart filterd to read the "
-		    "rules again");
+		fd_reload();
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -499,6 +534,9 @@ fd_daemon(struct fd_opts *o)
 	if (fdd.spamd_fd != -1 && (sd = fd_spamd_new(fdd.base, fdd.scanner,
 	    fdd.spamd_fd, 64LL * 1024 * 1024)) == NULL)
 		fatalx("spamd listener");
+	fdd.opts = o;
+	fdd.conf = conf;
+	fdd.engine = engine;
 	if ((sigs = daemon_signals_new(fdd.base, fd_signal, NULL)) == NULL)
 		fatalx("signals");
 	log_info("listening on %s%s%s, relaying to %s%s%s, %s%s, "
@@ -535,8 +573,8 @@ fd_daemon(struct fd_opts *o)
 	}
 	event_base_free(fdd.base);
 	daemon_pidfile_remove(pfh);
-	sa_engine_free(engine);
-	sa_conf_free(conf);
+	sa_engine_free(fdd.engine);
+	sa_conf_free(fdd.conf);
 	return 0;
 }
 

@@ -338,7 +338,36 @@ fd6 = t.spawn([FILTERD, "--socket=" + SOCK, "--relayhost=127.0.0.1:10026",
 t.ok(wait_log("filterd7", r"listening on " + re.escape(SOCK)),
      "--socket: a stale socket is replaced at start")
 
-# 10. SIGTERM: exit 0, counters
+# 10. SIGHUP reads the rules again (--saconfig here); on error the old
+# ones stay.  filterd runs as "mail" after start-up (as root): it must
+# be able to read the file.
+os.chmod(T, 0o755)
+LOCAL = write("local.cf", "body FD_MARK /reloadmarker/\nscore FD_MARK 0.1\n")
+fd8 = start(10075, "127.0.0.1:10026", ["--tagall", "--rh",
+                                       "--saconfig=" + LOCAL], "filterd8")
+marked = hamb.replace(b"Alice\r\n", b"reloadmarker\r\nAlice\r\n")
+code, text = send(10075, marked)
+m = newest().decode(errors="replace")
+t.ok(code == 250 and "X-Spam-Status: No" in m and "FD_MARK" in m,
+     "--saconfig: its rule hits, scored 0.1: ham")
+write("local.cf", "body FD_MARK /reloadmarker/\nscore FD_MARK 50\n")
+fd8.send_signal(signal.SIGHUP)
+t.ok(wait_log("filterd8", r"SIGHUP: \d+ rules reloaded"),
+     "SIGHUP: rules reloaded")
+code, text = send(10075, marked)
+t.ok(code == 250 and b"X-Spam-Flag: YES" in newest(),
+     "SIGHUP: the new score applies (spam)")
+os.unlink(LOCAL)
+fd8.send_signal(signal.SIGHUP)
+t.ok(wait_log("filterd8", r"SIGHUP: rules not reloaded, the old ones stay"),
+     "SIGHUP with a missing --saconfig: refused, said so")
+code, text = send(10075, marked)
+t.ok(code == 250 and b"X-Spam-Flag: YES" in newest(),
+     "the old rules stay")
+fd8.terminate()
+t.is_(fd8.wait(30), 0, "after the reloads: exit 0")
+
+# 11. SIGTERM: exit 0, counters
 fd.send_signal(signal.SIGTERM)
 t.is_(fd.wait(30), 0, "SIGTERM: exit 0")
 t.like(t.log("filterd"), r"exiting scanned=\d+ spam=\d+ errors=0 "
