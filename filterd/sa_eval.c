@@ -141,6 +141,7 @@ static int	ev_madiff(EV_ARGS);
 static int	ev_madiff_count(EV_ARGS);
 static int	ev_pixel_coverage(EV_ARGS);
 static int	ev_image_text_ratio(EV_ARGS);
+static int	ev_stock_info(EV_ARGS);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -214,6 +215,7 @@ const struct sa_eval_def sa_evals[] = {
 	{ "pixel_coverage", SA_EV_ANY, ev_pixel_coverage },
 	{ "image_to_text_ratio", SA_EV_ANY, ev_image_text_ratio },
 	{ "tvd_vertical_words", SA_EV_ANY, ev_vertical_words },
+	{ "check_stock_info", SA_EV_ANY, ev_stock_info },
 	{ "check_outlook_message_id", SA_EV_ANY, ev_outlook_msgid },
 	{ "sorted_recipients", SA_EV_ANY, ev_sorted_recips },
 	{ "similar_recipients", SA_EV_ANY, ev_similar_recips },
@@ -3542,4 +3544,97 @@ ev_madiff_count(EV_ARGS)
 	if (!(ep->madiff_html > arg_num(a, n, 1, 0)))
 		return (0);
 	return (ep->madiff_text / ep->madiff_html > arg_num(a, n, 0, 0));
+}
+
+/*
+ * BodyEval's _check_stock_info: "Label: value" lines of the first
+ * text/plain part, in Message's short paragraphs, whose label (letters
+ * only, lower case) names a stock-spam field; the distinct ones counted.
+ */
+static int
+ev_stock_info(EV_ARGS)
+{
+	static const char	 line_re[] = "(?m)^\\s*([^:\\s][^:\\n]{2,29})"
+	    "\\s*:\\s*\\S";
+	static const char	 key_re[] = "^(?:trad(?:e|ing)date|"
+	    "company(?:name)?|s\\w?(?:t\\w?o\\w?c\\w?k|y\\w?m(?:\\w?b\\w?o"
+	    "\\w?l)?)|t(?:arget|icker)|(?:opening|current)p(?:rice)?|"
+	    "p(?:rojected|osition)|expectations|weeks?high|"
+	    "marketperformance|(?:year|week|month|day|price)"
+	    "(?:target|estimates?)|sector|r(?:ecommendation|ating))$";
+	const struct mime_part	*p;
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	PCRE2_SIZE		*ov, off;
+	struct mimebuf		 dec;
+	struct words		 hits;
+	char			 ct[256], *hv, *cs, *key, *q;
+	const char		*t, *nl;
+	size_t			 tl, ofs, j, clen, k;
+	double			 cnt, min = arg_num(a, n, 0, 0);
+
+	if (m->mime == NULL)
+		return (min == 0);
+	for (p = mime_root(m->mime); p != NULL; p = mime_next(p)) {
+		if (p->nchild > 0)
+			continue;
+		hv = part_field(p, "Content-Type");
+		parse_ct(hv, ct, sizeof(ct), &cs);
+		free(hv);
+		free(cs);
+		if (strcmp(ct, "text/plain") == 0)
+			break;
+	}
+	if (p == NULL)
+		return (min == 0);
+	if ((code = re_get(line_re, 0, &md)) == NULL || md == NULL)
+		return (-1);
+	memset(&hits, 0, sizeof(hits));
+	mimebuf_init(&dec);
+	(void)mime_decode(m->mime, p, &dec, MIME_DEC_UTF8);
+	t = dec.buf != NULL ? dec.buf : "";
+	tl = dec.len;
+	/* split_into_array_of_short_paragraphs */
+	for (ofs = 0; ofs < tl; ofs += clen) {
+		clen = tl - ofs;
+		if (tl > 2048 && tl - ofs > 2 * 2048) {
+			const char *seps = "\n> ";
+
+			for (k = 0, j = (size_t)-1; k < 3; k++) {
+				nl = memchr(t + ofs + 2048, seps[k],
+				    tl - ofs - 2048);
+				if (nl != NULL && (size_t)(nl - t) - ofs + 1 <=
+				    2 * 2048) {
+					j = nl - t;
+					break;
+				}
+			}
+			if (j == (size_t)-1)
+				j = ofs + 2048;
+			clen = j - ofs + 1;
+		}
+		q = xstrndup(t + ofs, clen);
+		for (off = 0; off <= strlen(q); ) {
+			if (pcre2_match(code, (PCRE2_SPTR)q, strlen(q), off, 0,
+			    md, NULL) <= 0)
+				break;
+			ov = pcre2_get_ovector_pointer(md);
+			key = xstrndup(q + ov[2], ov[3] - ov[2]);
+			for (j = k = 0; key[j] != '\0'; j++)
+				if (isalpha((unsigned char)key[j]) &&
+				    (unsigned char)key[j] < 0x80)
+					key[k++] = tolower(
+					    (unsigned char)key[j]);
+			key[k] = '\0';
+			if (re_match(key, key_re, 0) == 1)
+				words_add(&hits, key, k);
+			free(key);
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+		free(q);
+	}
+	cnt = hits.n;
+	words_free(&hits);
+	mimebuf_free(&dec);
+	return (min == 0 || cnt >= min);
 }

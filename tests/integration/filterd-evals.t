@@ -173,6 +173,16 @@ for my $set (["gif"], ["png"], ["jpeg"], ["gif", "png"], ["gif", "gif", "jpeg"])
 	close $fh;
 	push @files, $path;
 }
+# stock spam fields (check_stock_info)
+for my $b ("Company: Acme Corp\nSymbol: ACME\nCurrent Price: 0.05\nTarget: 2.00\n",
+    "Ticker: XYZ\nfoo bar\n", "Sector : mining\nRating: strong buy\n",
+    "Nothing: here\nAlso: nothing\n") {
+	my $path = sprintf("%s/m%03d.eml", $dir, $i++);
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh "From: s\@example.com\nTo: b\@example.org\nSubject: hot stock\n\n$b";
+	close $fh;
+	push @files, $path;
+}
 # a header that never ends; a short body; a long header value
 for my $m ("From: a\@example.com\nSubject: no body\n",
     "From: a\@example.com\nTo: b\@example.org\nSubject: hi\n\nx\n",
