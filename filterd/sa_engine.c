@@ -668,6 +668,10 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	size_t				 i, k, idx;
 
 	*resp = NULL;
+	if (buf == NULL) {
+		buf = "";
+		len = 0;
+	}
 	memset(&msg, 0, sizeof(msg));
 	msg.conf = c;
 	msg.engine = e;

@@ -408,6 +408,12 @@ main(int argc, char **argv)
 	    "Level with its trailing space, Status folded at 79)");
 	sa_result_free(r);
 
+	/* nothing at all: SA's empty message */
+	r = NULL;
+	ok(sa_scan(e, NULL, 0, NULL, &r) == 0 && r != NULL && !r->is_spam,
+	    "an empty message scans");
+	sa_result_free(r);
+
 	/* GTUBE, ham score clamp */
 	r = scan(e, "Subject: t\n\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-"
 	    "STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n");
