@@ -59,6 +59,7 @@ struct sa_plan {
 	char			**lits;
 	int			*litid;		/* Aho-Corasick ids, -1 ends */
 	size_t			 idx;
+	size_t			 minlen;	/* no shorter text can match */
 	int			 maxhits;
 	unsigned char		 kind;
 	unsigned char		 flags;
@@ -95,6 +96,7 @@ struct sa_engine {
 static char	*fq_hostname(void);
 static int	 phase(const struct sa_rule *);
 static int	 order_cmp_q(const void *, const void *);
+static size_t	 re_minlen(const struct sa_re *);
 static void	 lower_add(struct mimebuf *, const char *, size_t);
 static void	 lower_lines(struct mimebuf *, const struct render_lines *);
 static size_t	 re_count(struct sa_engine *, const struct sa_re *,
@@ -172,6 +174,25 @@ phase(const struct sa_rule *r)
 	default:
 		return (9);
 	}
+}
+
+/* PCRE2's bound on the length of what a regex can match (0: none) */
+static size_t
+re_minlen(const struct sa_re *re)
+{
+	uint32_t	m;
+	size_t		i, min = (size_t)-1;
+
+	if (re == NULL || re->ncodes == 0)
+		return (0);
+	for (i = 0; i < re->ncodes; i++) {
+		if (pcre2_pattern_info(re->codes[i], PCRE2_INFO_MINLENGTH,
+		    &m) != 0)
+			return (0);
+		if (m < min)
+			min = m;
+	}
+	return (min);
 }
 
 /* the prefilter's text: ASCII lower case */
@@ -303,6 +324,7 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 		p->if_unset = r->if_unset;
 		p->lits = e->lits[i];
 		p->maxhits = r->maxhits;
+		p->minlen = re_minlen(r->re);
 		p->flags = (r->neg ? PF_NEG : 0) | ((r->tf & SA_TF_NOSUBJECT) ?
 		    PF_NOSUBJ : 0) | ((r->tf & SA_TF_MULTIPLE) ? PF_MULTI : 0);
 		if (r->is_mimeheader)
@@ -624,6 +646,8 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 		if (j == 0 && p->kind == K_BODY && (p->flags & PF_NOSUBJ))
 			continue;
 		s = render_line(l, j, &len);
+		if (len < p->minlen)
+			continue;
 		n = re_count(e, p->re, s, len,
 		    max ? (max == 1 ? 1 : max - got) : 0);
 		for (k = 0; k < n; k++)
