@@ -598,10 +598,13 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 			len = strlen(s);
 		}
 		if (p->flags & PF_NEG) {
-			if (re_count(e, p->re, s, len, 1) == 0)
+			if (len < p->minlen || re_count(e, p->re, s, len, 1) ==
+			    0)
 				got_hit(msg, i, 1);
 			return;
 		}
+		if (len < p->minlen)
+			return;
 		n = re_count(e, p->re, s, len, max);
 		for (k = 0; k < n; k++)
 			got_hit(msg, i, 1);
