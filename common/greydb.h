@@ -380,4 +380,17 @@ int		 greydb_rec_decode(const void *, size_t, struct greydb_entry *,
 size_t		 greydb_key_store(const char *, size_t, unsigned char *);
 const char	*greydb_type_name(enum greydb_type);
 
+/*
+ * Durations, for the -G and similar flags of greyd, greysync ...:
+ * greydb_parse_num() reads leading decimal digits (-1 if none, negative
+ * or out of range; *end after them); greydb_parse_duration() "N" in
+ * defunit seconds or "N" with one of s m h d w (at most ten years);
+ * greydb_parse_times() spamd's -G passtime:greyexp:whiteexp (bare
+ * numbers in minutes, hours, hours).  0 or -1.
+ */
+#define GREYDB_DURATION_MAX	(10LL * 366 * 24 * 3600)
+int		 greydb_parse_num(const char *, long long *, char **);
+int		 greydb_parse_duration(const char *, time_t, time_t *);
+int		 greydb_parse_times(const char *, time_t *, time_t *, time_t *);
+
 #endif /* MX_GREYDB_H */

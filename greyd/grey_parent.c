@@ -22,16 +22,11 @@
  *
  * greysync is restarted whenever it dies, after 1 s, then 2, 4 ... up
  * to 60 s while it keeps dying young; a run of 60 s resets the delay
- * (grey_sync_backoff).  Without -d greysync detaches (forks, and the
- * process greyd started exits 0); on Linux the parent is a child
- * subreaper, so the detached greysync becomes its child and is followed
- * (found in /proc/PID/task/PID/children).
+ * (grey_sync_backoff).  greysync runs in the foreground (-F, or -d
+ * when greyd has it), so the process started is the one to follow.
  */
 
 #include <sys/types.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -54,7 +49,7 @@
 #include "proc.h"
 #include "xmalloc.h"
 
-#define GREY_SYNC_ARGV		(2 * 32 + 8)
+#define GREY_SYNC_ARGV		(2 * 32 + 16)
 
 struct grey_parent {
 	struct proc		*proc;
@@ -64,7 +59,6 @@ struct grey_parent {
 	char			 sync_path[1024];
 	char			*sync_argv[GREY_SYNC_ARGV];
 	pid_t			 sync_pid;	/* the one we wait for */
-	int			 sync_forked;	/* sync_pid is what we forked */
 	time_t			 sync_started;
 	int			 sync_delay;	/* before the last start */
 	struct event		*ev_chld;
@@ -77,7 +71,6 @@ static struct grey_parent	*grey_parent;
 static int	grey_parent_findexec(const char *, char *, size_t);
 static void	grey_parent_sync(struct greyd_conf *, struct grey_parent *);
 static void	grey_sync_start(struct grey_parent *);
-static pid_t	grey_sync_adopt(struct grey_parent *);
 static void	grey_sync_chld(int, short, void *);
 static void	grey_sync_restart(int, short, void *);
 static void	grey_sync_later(struct grey_parent *, time_t);
@@ -200,8 +193,11 @@ grey_parent_sync(struct greyd_conf *conf, struct grey_parent *gp)
 		return;
 	}
 	gp->sync_argv[n++] = xstrdup(GREYD_GREYSYNC);
-	if (conf->debug)
-		gp->sync_argv[n++] = xstrdup("-d");
+	gp->sync_argv[n++] = xstrdup(conf->debug ? "-d" : "-F");
+	gp->sync_argv[n++] = xstrdup("-G");
+	(void)xasprintf(&gp->sync_argv[n++], "%llds:%llds:%llds",
+	    (long long)conf->passtime, (long long)conf->greyexp,
+	    (long long)conf->whiteexp);
 	gp->sync_argv[n++] = xstrdup("-u");
 	gp->sync_argv[n++] = xstrdup(conf->user);
 	gp->sync_argv[n++] = xstrdup("-D");
@@ -216,10 +212,6 @@ grey_parent_sync(struct greyd_conf *conf, struct grey_parent *gp)
 		gp->sync_argv[n++] = xstrdup(conf->sync_listen);
 	}
 	gp->sync_argv[n] = NULL;
-#ifdef __linux__
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
-		log_warn("prctl PR_SET_CHILD_SUBREAPER");
-#endif
 	gp->ev_chld = evsignal_new(proc_base(gp->proc), SIGCHLD,
 	    grey_sync_chld, gp);
 	gp->ev_restart = evtimer_new(proc_base(gp->proc), grey_sync_restart,
@@ -248,36 +240,9 @@ grey_sync_start(struct grey_parent *gp)
 		_exit(127);
 	default:
 		gp->sync_pid = pid;
-		gp->sync_forked = 1;
 		log_info("started %s, pid %ld", gp->sync_path, (long)pid);
 		break;
 	}
-}
-
-/*
- * The detached greysync: a child of ours that is none of greyd's own
- * processes (we are its subreaper).  -1 if there is none.
- */
-static pid_t
-grey_sync_adopt(struct grey_parent *gp)
-{
-	FILE		*f;
-	char		 path[64];
-	long		 pid;
-	pid_t		 self = getpid(), found = -1;
-	int		 n;
-
-	n = snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
-	    (long)self, (long)self);
-	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    (f = fopen(path, "re")) == NULL)
-		return -1;
-	while (found == -1 && fscanf(f, "%ld", &pid) == 1)
-		if (pid != proc_child_pid(gp->proc, PROC_GREY) &&
-		    pid != proc_child_pid(gp->proc, PROC_SMTP))
-			found = (pid_t)pid;
-	fclose(f);
-	return found;
 }
 
 static void
@@ -285,7 +250,7 @@ grey_sync_chld(int sig, short ev, void *arg)
 {
 	struct grey_parent	*gp = arg;
 	time_t			 ran;
-	pid_t			 r, adopted;
+	pid_t			 r;
 	int			 st;
 
 	if (gp->sync_pid <= 0)
@@ -295,14 +260,6 @@ grey_sync_chld(int sig, short ev, void *arg)
 	} while (r == -1 && errno == EINTR);
 	if (r != gp->sync_pid)
 		return;
-	if (gp->sync_forked && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
-	    (adopted = grey_sync_adopt(gp)) > 0) {
-		log_debug("%s detached: pid %ld", GREYD_GREYSYNC,
-		    (long)adopted);
-		gp->sync_pid = adopted;
-		gp->sync_forked = 0;
-		return;
-	}
 	ran = time(NULL) - gp->sync_started;
 	grey_sync_later(gp, ran);
 	if (WIFSIGNALED(st))

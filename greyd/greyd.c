@@ -347,7 +347,7 @@ main(int argc, char *argv[])
 			conf.fwspec = optarg;
 			break;
 		case 'G':
-			if (grey_parse_times(optarg, &conf.passtime,
+			if (greydb_parse_times(optarg, &conf.passtime,
 			    &conf.greyexp, &conf.whiteexp) == -1)
 				errx(1, "-G %s: need passtime:greyexp:whiteexp",
 				    optarg);
@@ -360,7 +360,7 @@ main(int argc, char *argv[])
 		case 'I': {
 			time_t	 t;
 
-			if (grey_parse_duration(optarg, 1, &t) == -1 ||
+			if (greydb_parse_duration(optarg, 1, &t) == -1 ||
 			    t < 1 || t > 86400)
 				errx(1, "-I %s: need 1s..1d", optarg);
 			conf.scan_interval = (int)t;
@@ -406,7 +406,7 @@ main(int argc, char *argv[])
 		case 't': {
 			time_t	 t;
 
-			if (grey_parse_duration(optarg, 1, &t) == -1 ||
+			if (greydb_parse_duration(optarg, 1, &t) == -1 ||
 			    t < 1 || t > 86400)
 				errx(1, "-t %s: need 1s..1d", optarg);
 			conf.timeout = (int)t;

@@ -186,8 +186,6 @@ struct cfgsock	*cfgsock_new(struct event_base *, int, int,
 void		 cfgsock_free(struct cfgsock *);
 
 /* grey_conf.c: command-line helpers (pure). */
-int	 grey_parse_duration(const char *, time_t, time_t *);
-int	 grey_parse_times(const char *, time_t *, time_t *, time_t *);
 int	 grey_parse_msec(const char *, int, int *);
 /* Delay before greysync's next start, after it ran `ran' seconds. */
 int	 grey_sync_backoff(int, time_t);

@@ -45,6 +45,8 @@
 
 struct greysync_conf {
 	int		 debug;
+	int		 foreground;
+	struct greydb_config gcfg;
 	int		 verbose;
 	const char	*dbpath;
 	const char	*keyfile;
@@ -63,9 +65,9 @@ static void		greysync_signal(int, void *);
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: greysync [-dv] [-D dbdir] [-k keyfile] "
-	    "[-r window] [-u user]\n"
-	    "\t[-y listen] [-Y target] ...\n");
+	fprintf(stderr, "usage: greysync [-dFv] [-D dbdir] "
+	    "[-G passtime:greyexp:whiteexp] [-k keyfile]\n"
+	    "\t[-r window] [-u user] [-y listen] [-Y target] ...\n");
 	exit(1);
 }
 
@@ -98,6 +100,7 @@ main(int argc, char *argv[])
 	struct daemon_signals	*sigs;
 	const char		*errstr;
 	sigset_t		 mask;
+	time_t			 pass, grey, white;
 	size_t			 i;
 	int			 ch;
 
@@ -113,13 +116,25 @@ main(int argc, char *argv[])
 	conf.keyfile = SPAMSYNC_KEYFILE;
 	conf.dbpath = GREYDB_PATH;
 	conf.user = GREYSYNC_USER;
-	while ((ch = getopt(argc, argv, "D:dk:r:u:vY:y:")) != -1) {
+	while ((ch = getopt(argc, argv, "D:dFG:k:r:u:vY:y:")) != -1) {
 		switch (ch) {
 		case 'D':
 			conf.dbpath = optarg;
 			break;
 		case 'd':
 			conf.debug = 1;
+			break;
+		case 'F':
+			conf.foreground = 1;
+			break;
+		case 'G':
+			if (greydb_parse_times(optarg, &pass, &grey,
+			    &white) == -1)
+				errx(1, "-G %s: need passtime:greyexp:whiteexp",
+				    optarg);
+			conf.gcfg.passtime = pass;
+			conf.gcfg.greyexp = grey;
+			conf.gcfg.whiteexp = white;
 			break;
 		case 'k':
 			conf.keyfile = optarg;
@@ -174,12 +189,12 @@ main(int argc, char *argv[])
 	if (spamsync_sender_open(ss, conf.listen) == -1)
 		exit(1);
 
-	if (!conf.debug && daemon_detach() == -1)
+	if (!conf.debug && !conf.foreground && daemon_detach() == -1)
 		fatal("daemon");
 	if (daemon_drop_privs(conf.user, NULL) == -1)
 		fatalx("cannot drop privileges");
 
-	if ((db = greydb_open(conf.dbpath, NULL)) == NULL) {
+	if ((db = greydb_open(conf.dbpath, &conf.gcfg)) == NULL) {
 		log_warnx("cannot open the database %s", conf.dbpath);
 		exit(1);
 	}

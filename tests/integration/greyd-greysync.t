@@ -17,13 +17,13 @@
 #
 # tests/integration/greyd-greysync.t: greyd supervises greysync (-Y/-y).
 #	stand-in	a "greysync" script first on PATH records its
-#			arguments: greyd passes -d (when -d), -u, -D, -Y, -y;
+#			arguments: greyd passes -d (when -d, else -F), -G,
+#			-u, -D, -Y, -y;
 #			one that always fails is restarted after 1, 2, 4 s;
 #			one killed is restarted, and logged
-#	detached	greyd without -d: the stand-in forks and exits 0, as
-#			greysync does without -d; greyd follows the detached
-#			process (child subreaper), restarts it when it dies
-#			and stops it when greyd exits
+#	detached	greyd without -d: greysync runs with -F (foreground,
+#			syslog) as the child of greyd's parent, is restarted
+#			when it dies and stopped when greyd exits
 #	real		build/greysync/greysync started by greyd: its log,
 #			killed and restarted, stopped with greyd
 
@@ -44,11 +44,6 @@ echo "start $$: $*" >>"$GS_LOG"
 case $GS_MODE in
 fail)	exit 1 ;;
 stay)	exec sleep 1000 ;;
-detach)	sh -c 'sleep 0.3
-	    echo "detached $$ ppid $(awk "/^PPid/ { print \$2 }" /proc/$$/status)" \
-	    >>"$GS_LOG"
-	    exec sleep 1000' </dev/null >/dev/null 2>&1 &
-	exit 0 ;;
 esac
 EOS
 chmod 755 "$D/bin/greysync"
@@ -81,8 +76,8 @@ is "$(starts)" 4 "a failing greysync is started 4 times in $((t1 - t0)) s"
 ok $(( !(t1 - t0 >= 6 && t1 - t0 <= 11) )) \
     "... at 0, 1, 3 and 7 s (backoff 1, 2, 4 s): $((t1 - t0)) s"
 is "$(head -1 "$GS_LOG")" \
-    "$(sed -n '1s/^\(start [0-9]*\): .*/\1/p' "$GS_LOG"): -d -u nobody -D $D/db -Y 127.0.0.1 -y 127.0.0.1" \
-    "greysync gets -d -u user -D dbdir -Y target -y listen"
+    "$(sed -n '1s/^\(start [0-9]*\): .*/\1/p' "$GS_LOG"): -d -G 1500s:14400s:3110400s -u nobody -D $D/db -Y 127.0.0.1 -y 127.0.0.1" \
+    "greysync gets -d -G times -u user -D dbdir -Y target -y listen"
 log=$(cat "$D/greyd.log")
 like "$log" "greysync \(pid [0-9]+\) exited with status 1 after 0 s: restarting in 1 s" \
     "the first death: logged, restart in 1 s"
@@ -116,23 +111,25 @@ ok $(( $(kill -0 "$gs2" 2>/dev/null; echo $?) == 0 )) \
 # --- detached (greyd without -d) -------------------------------------------
 
 : >"$GS_LOG"
-GS_MODE=detach PATH=$D/bin:$PATH "$GREYD" "${ARGS[@]}"
+GS_MODE=stay PATH=$D/bin:$PATH "$GREYD" "${ARGS[@]}" -G 2m:1h:1d
 is "$?" 0 "greyd without -d detaches"
-wait_for 10 has "$GS_LOG" '^detached'
-det=$(sed -n 's/^detached \([0-9]*\) ppid \([0-9]*\)$/\1 \2/p' "$GS_LOG")
-read -r dpid gpid <<<"$det"
+wait_for 10 starts_ge 1
+spid=$(sed -n '1s/^start \([0-9]*\):.*/\1/p' "$GS_LOG")
+gpid=$(awk '/^PPid/ { print $2 }' "/proc/$spid/status" 2>/dev/null)
 [ -n "$gpid" ] && mx_pids+=("$gpid")
-like "$(cat "/proc/$gpid/cmdline" 2>/dev/null | tr '\0' ' ')" "greyd" \
-    "the detached greysync was adopted by greyd's parent (pid $gpid)"
-kill "$dpid"
+is "$(sed -n '1s/^start [0-9]*: //p' "$GS_LOG")" \
+    "-F -G 120s:3600s:86400s -u nobody -D $D/db -Y 127.0.0.1 -y 127.0.0.1" \
+    "without -d: greysync -F (foreground, syslog) with greyd's -G"
+like "$(tr '\0' ' ' <"/proc/$gpid/cmdline" 2>/dev/null)" "greyd" \
+    "greysync is the child of greyd's parent (pid $gpid)"
+kill "$spid"
 wait_for 5 starts_ge 2
-is "$(starts)" 2 "the detached greysync killed: greyd starts another"
-wait_for 5 count_ge "$GS_LOG" '^detached' 2
-dpid2=$(sed -n '$s/^detached \([0-9]*\) .*/\1/p' "$GS_LOG")
+is "$(starts)" 2 "greysync killed: greyd starts another"
+spid2=$(sed -n '2s/^start \([0-9]*\):.*/\1/p' "$GS_LOG")
 kill "$gpid"
 wait_for 10 eval '! kill -0 "$gpid" 2>/dev/null'
-ok $(( $(kill -0 "$dpid2" 2>/dev/null; echo $?) == 0 )) \
-    "greyd stops the detached greysync ($dpid2) when it exits"
+ok $(( $(kill -0 "${spid2:-999999}" 2>/dev/null; echo $?) == 0 )) \
+    "greyd stops greysync ($spid2) when it exits"
 
 # --- the real greysync --------------------------------------------------
 

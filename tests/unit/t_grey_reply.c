@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "greydb.h"
 #include "smtp.h"
 #include "../../greyd/greyd.h"
 #include "tap.h"
@@ -152,40 +153,40 @@ main(void)
 	is_str(buf, "<postmaster>", "<postmaster> without a domain");
 
 	/* durations and -G */
-	ok(grey_parse_duration("5", 60, &t) == 0 && t == 300,
+	ok(greydb_parse_duration("5", 60, &t) == 0 && t == 300,
 	    "bare number in the default unit");
-	ok(grey_parse_duration("5s", 60, &t) == 0 && t == 5, "5s");
-	ok(grey_parse_duration("3m", 1, &t) == 0 && t == 180, "3m");
-	ok(grey_parse_duration("4h", 1, &t) == 0 && t == 14400, "4h");
-	ok(grey_parse_duration("36d", 1, &t) == 0 && t == 3110400, "36d");
-	ok(grey_parse_duration("1w", 1, &t) == 0 && t == 604800, "1w");
-	is_int(grey_parse_duration("", 1, &t), -1, "empty");
-	is_int(grey_parse_duration("5x", 1, &t), -1, "bad unit");
-	is_int(grey_parse_duration("5ss", 1, &t), -1, "two units");
-	is_int(grey_parse_duration("-5", 1, &t), -1, "negative");
-	is_int(grey_parse_duration(" 5", 1, &t), -1, "leading blank");
-	is_int(grey_parse_duration("99999999999999999999", 1, &t), -1,
+	ok(greydb_parse_duration("5s", 60, &t) == 0 && t == 5, "5s");
+	ok(greydb_parse_duration("3m", 1, &t) == 0 && t == 180, "3m");
+	ok(greydb_parse_duration("4h", 1, &t) == 0 && t == 14400, "4h");
+	ok(greydb_parse_duration("36d", 1, &t) == 0 && t == 3110400, "36d");
+	ok(greydb_parse_duration("1w", 1, &t) == 0 && t == 604800, "1w");
+	is_int(greydb_parse_duration("", 1, &t), -1, "empty");
+	is_int(greydb_parse_duration("5x", 1, &t), -1, "bad unit");
+	is_int(greydb_parse_duration("5ss", 1, &t), -1, "two units");
+	is_int(greydb_parse_duration("-5", 1, &t), -1, "negative");
+	is_int(greydb_parse_duration(" 5", 1, &t), -1, "leading blank");
+	is_int(greydb_parse_duration("99999999999999999999", 1, &t), -1,
 	    "overflow");
-	is_int(grey_parse_duration("9999999d", 1, &t), -1, "over ten years");
+	is_int(greydb_parse_duration("9999999d", 1, &t), -1, "over ten years");
 
-	is_int(grey_parse_times("25:4:864", &p, &g, &w), 0,
+	is_int(greydb_parse_times("25:4:864", &p, &g, &w), 0,
 	    "spamd's defaults");
 	ok(p == 1500 && g == 14400 && w == 3110400,
 	    "minutes:hours:hours (%lld %lld %lld)", (long long)p,
 	    (long long)g, (long long)w);
-	is_int(grey_parse_times("5s:4h:36d", &p, &g, &w), 0, "with units");
+	is_int(greydb_parse_times("5s:4h:36d", &p, &g, &w), 0, "with units");
 	ok(p == 5 && g == 14400 && w == 3110400, "5s:4h:36d (%lld %lld %lld)",
 	    (long long)p, (long long)g, (long long)w);
-	is_int(grey_parse_times("2s:1:1", &p, &g, &w), 0, "mixed");
+	is_int(greydb_parse_times("2s:1:1", &p, &g, &w), 0, "mixed");
 	ok(p == 2 && g == 3600 && w == 3600, "2s:1:1");
-	is_int(grey_parse_times("0:1:1", &p, &g, &w), 0, "passtime 0");
-	is_int(grey_parse_times("25:4", &p, &g, &w), -1, "two fields");
-	is_int(grey_parse_times("25:4:864:1", &p, &g, &w), -1, "four");
-	is_int(grey_parse_times("25::864", &p, &g, &w), -1, "empty field");
-	is_int(grey_parse_times("300:4:1", &p, &g, &w), 0,
+	is_int(greydb_parse_times("0:1:1", &p, &g, &w), 0, "passtime 0");
+	is_int(greydb_parse_times("25:4", &p, &g, &w), -1, "two fields");
+	is_int(greydb_parse_times("25:4:864:1", &p, &g, &w), -1, "four");
+	is_int(greydb_parse_times("25::864", &p, &g, &w), -1, "empty field");
+	is_int(greydb_parse_times("300:4:1", &p, &g, &w), 0,
 	    "passtime beyond greyexp accepted, as spamd does");
-	is_int(grey_parse_times("1:0:1", &p, &g, &w), -1, "greyexp 0");
-	is_int(grey_parse_times("1:1:0", &p, &g, &w), -1, "whiteexp 0");
-	is_int(grey_parse_times("a:b:c", &p, &g, &w), -1, "garbage");
+	is_int(greydb_parse_times("1:0:1", &p, &g, &w), -1, "greyexp 0");
+	is_int(greydb_parse_times("1:1:0", &p, &g, &w), -1, "whiteexp 0");
+	is_int(greydb_parse_times("a:b:c", &p, &g, &w), -1, "garbage");
 	return done_testing();
 }
