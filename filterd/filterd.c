@@ -209,6 +209,7 @@ fd_check(const struct fd_opts *fo)
 	o.site_dir = fo->site_dir;
 	o.post_config = fo->post;
 	o.local_tests_only = fo->local_only;
+	o.evals = sa_eval_names();	/* what the engine runs is supported */
 	c = sa_conf_new();
 	rc = sa_conf_load(c, &o);
 	print_summary(c, fo->verbose);
