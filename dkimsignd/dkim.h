@@ -72,9 +72,9 @@
  * that occurs is listed once more (at the end of h=), so that a field of
  * that name added later breaks the signature (RFC 6376 8.15).  From must
  * occur, and the first line must not begin with WSP (it would continue
- * the field put above it), else DKIM_PERMFAIL.  DKIM-Signature and the names RFC 6376
- * 5.4.1 says SHOULD NOT be signed (Return-Path, Received, Comments,
- * Keywords) are never signed, and neither is Bcc.
+ * the field put above it), else DKIM_PERMFAIL.  DKIM-Signature and the
+ * names RFC 6376 5.4.1 says SHOULD NOT be signed (Return-Path,
+ * Received, Comments, Keywords) are never signed, and neither is Bcc.
  */
 
 #include <sys/types.h>

@@ -533,8 +533,8 @@ dkp_conf_set(struct dkp_conf *conf, const char *key, const char *val,
 		break;
 	case K_SYSLOG_FACILITY:
 		if (dkp_facility(val) == -1) {
-			dkp_err(conf, file, line, "syslog_facility: %s: unknown",
-			    val);
+			dkp_err(conf, file, line,
+			    "syslog_facility: %s: unknown", val);
 			return -1;
 		}
 		dkp_set_str(&conf->syslog_facility, val);
