@@ -60,6 +60,8 @@ static int		 re_match_n(const char *, size_t, const char *);
 static size_t		 u8len(const char *);
 static size_t		 u8len_n(const char *, size_t);
 static size_t		 count_crlf(const char *, const char *);
+static size_t		 crlf_end(const struct sa_msg *, const char *,
+			    size_t);
 static char		*lc_dup(const char *);
 static void		 lower(char *);
 static char		*re_quote(const char *);
@@ -1629,6 +1631,18 @@ count_qp(const char *line, size_t len)
 	return (n);
 }
 
+/*
+ * 1 if the line ends in CRLF in a CRLF message: SpamAssassin's Message
+ * turns that line end into LF before the MIME evals see the raw lines
+ */
+static size_t
+crlf_end(const struct sa_msg *m, const char *line, size_t len)
+{
+	if (m->eol == NULL || strcmp(m->eol, "\r\n") != 0)
+		return (0);
+	return (len >= 2 && line[len - 2] == '\r' && line[len - 1] == '\n');
+}
+
 /* length of the run of =09/=20 before trailing white space at the end */
 static size_t
 qp_trailing(const char *line, size_t len)
@@ -1653,7 +1667,7 @@ check_attachments(struct sa_msg *m, struct ev_priv *ep)
 	double			*bytes = NULL;
 	char			**types = NULL;
 	int			*defd = NULL;
-	size_t			 blen, l, k, nparts = 0;
+	size_t			 blen, l, k, sq, nparts = 0;
 	double			 qp_bytes = 0, qp_count = 0, normal = 0;
 	double			 unicode = 0;
 	ssize_t			 i;
@@ -1736,7 +1750,9 @@ check_attachments(struct sa_msg *m, struct ev_priv *ep)
 		for (line = body; line < body + blen; line = e) {
 			e = memchr(line, '\n', body + blen - line);
 			e = e != NULL ? e + 1 : body + blen;
-			l = e - line;
+			/* SA squashes a CRLF line end to LF in CRLF messages */
+			sq = crlf_end(m, line, e - line);
+			l = e - line - sq;
 			if (ep->multipart_alt && strstr(cd, "attachment") ==
 			    NULL && (strcmp(ct, "text/plain") == 0 ||
 			    strcmp(ct, "text/html") == 0))
@@ -1757,11 +1773,11 @@ check_attachments(struct sa_msg *m, struct ev_priv *ep)
 			}
 			if (strcmp(ct, "text/plain") == 0 && (charset == NULL ||
 			    strcmp(charset, "us-ascii") == 0)) {
-				for (k = 0; k < l; k++)
+				for (k = 0; k < l - sq; k++)
 					if (line[k] == 0 || line[k] == '\r' ||
 					    (unsigned char)line[k] >= 0x80)
 						break;
-				if (k < l)
+				if (k < l - sq)
 					ep->ascii_illegal++;
 			}
 			if (strcmp(ct, "text/plain") == 0 && (*cte == '\0' ||
@@ -1926,7 +1942,7 @@ ev_base64_length(EV_ARGS)
 	const struct mime_part	*p;
 	const char		*body, *line, *e;
 	char			 ct[256], *cs, *hv, *cte;
-	size_t			 blen, max = 0;
+	size_t			 blen, l, max = 0;
 
 	if (m->mime == NULL || n < 1)
 		return (0);
@@ -1949,8 +1965,9 @@ ev_base64_length(EV_ARGS)
 		for (line = body; line < body + blen; line = e) {
 			e = memchr(line, '\n', body + blen - line);
 			e = e != NULL ? e + 1 : body + blen;
-			if ((size_t)(e - line) > max)
-				max = e - line;
+			l = e - line - crlf_end(m, line, e - line);
+			if (l > max)
+				max = l;
 		}
 	}
 	if (n > 1 && (double)max > arg_num(a, n, 1, 0))

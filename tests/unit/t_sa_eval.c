@@ -42,6 +42,7 @@ static char		*slurp(const char *, size_t *);
 static int		 hits(struct sa_engine *, const char *, size_t,
 			    const char *);
 static int		 scan_main(int, char **);
+static const char	*line_msg(const char *, size_t, const char *);
 static void		 check(struct sa_engine *, const char *, const char *,
 			    int);
 
@@ -90,7 +91,10 @@ static const char rules[] =
     "header MISSING_HB_SEP eval:check_msg_parse_flags("
     "'missing_head_body_separator')\n"
     "body __GIF_ATTACH_1 eval:image_count('gif','1','1')\n"
-    "header SORTED_RECIPS eval:sorted_recipients()\n";
+    "header SORTED_RECIPS eval:sorted_recipients()\n"
+    "rawbody MIME_QP_LONG_LINE eval:check_for_mime('mime_qp_long_line')\n"
+    "body PP_MIME_FAKE_ASCII_TEXT eval:check_for_ascii_text_illegal()\n"
+    "body BASE64_LENGTH_78_79 eval:check_base64_length('78','79')\n";
 
 static struct sa_conf *
 conf_stock(void)
@@ -190,6 +194,23 @@ hits(struct sa_engine *e, const char *msg, size_t len, const char *name)
 			h = 1;
 	sa_result_free(res);
 	return (h);
+}
+
+/* head (its lines end in eol), a body line of n 'A's, then eol */
+static const char *
+line_msg(const char *head, size_t n, const char *eol)
+{
+	static char	 buf[1024];
+	size_t		 h = strlen(head);
+
+	if (h + n + 2 * strlen(eol) + 1 > sizeof(buf))
+		return ("");
+	memcpy(buf, head, h);
+	memcpy(buf + h, eol, strlen(eol));
+	h += strlen(eol);
+	memset(buf + h, 'A', n);
+	memcpy(buf + h + n, eol, strlen(eol) + 1);
+	return (buf);
 }
 
 static void
@@ -386,6 +407,31 @@ main(int argc, char **argv)
 	    "e@e.example, f@f.example, g@g.example\n\nx\n", "SORTED_RECIPS", 1);
 	check(e, "To: g@a.example, b@b.example, c@c.example, d@d.example, "
 	    "e@e.example, f@f.example, a@g.example\n\nx\n", "SORTED_RECIPS", 0);
+	/* SA counts a CRLF line end as one byte: the 79-byte limit */
+	check(e, line_msg("Content-Type: text/plain\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n", 78, "\r\n"),
+	    "MIME_QP_LONG_LINE", 0);
+	check(e, line_msg("Content-Type: text/plain\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n", 79, "\r\n"),
+	    "MIME_QP_LONG_LINE", 1);
+	check(e, line_msg("Content-Type: text/plain\n"
+	    "Content-Transfer-Encoding: quoted-printable\n", 79, "\n"),
+	    "MIME_QP_LONG_LINE", 1);
+	check(e, "From: a@b.c\r\nSubject: hi\r\n\r\nplain text\r\n",
+	    "PP_MIME_FAKE_ASCII_TEXT", 0);
+	check(e, "From: a@b.c\r\nSubject: hi\r\n\r\nbare\rCR\r\n",
+	    "PP_MIME_FAKE_ASCII_TEXT", 1);
+	check(e, "From: a@b.c\nSubject: hi\n\ncaf\xe9\n",
+	    "PP_MIME_FAKE_ASCII_TEXT", 1);
+	check(e, line_msg("Content-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n", 76, "\r\n"),
+	    "BASE64_LENGTH_78_79", 0);
+	check(e, line_msg("Content-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n", 77, "\r\n"),
+	    "BASE64_LENGTH_78_79", 1);
+	check(e, line_msg("Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n", 79, "\n"),
+	    "BASE64_LENGTH_78_79", 0);
 	sa_engine_free(e);
 	sa_conf_free(c);
 	return (done_testing());
