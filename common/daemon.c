@@ -15,15 +15,19 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <libutil.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -300,4 +304,45 @@ daemon_signals_free(struct daemon_signals *ds)
 		if (ds->ev[i] != NULL)
 			event_free(ds->ev[i]);
 	free(ds);
+}
+
+int
+daemon_listen_tcp(const char *host, const char *port, int *fds, int max)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 fd, on = 1, e, n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0'))
+		host = NULL;
+	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
+		log_warnx("listen %s:%s: %s", host ? host : "*", port,
+		    gai_strerror(e));
+		return -1;
+	}
+	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1) {
+			log_warn("socket");
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, 128) == -1) {
+			log_warn("listen %s:%s", host ? host : "*", port);
+			close(fd);
+			continue;
+		}
+		fds[n++] = fd;
+	}
+	freeaddrinfo(res);
+	return n > 0 ? n : -1;
 }

@@ -79,6 +79,13 @@ int	daemon_drop_privs(const char *, const char *);
  * cannot work there.  0 when it is, or without user namespaces.
  */
 int	daemon_id_unmapped(const char *, unsigned long);
+/*
+ * Listen on TCP host:port (host NULL, "" or "*": every address), one
+ * socket per address getaddrinfo gives, IPv6 ones v6-only, non-blocking
+ * and close-on-exec, SO_REUSEADDR, backlog 128; at most max of them
+ * into fds.  The count opened (> 0), or -1 (logged) when none could be.
+ */
+int	daemon_listen_tcp(const char *, const char *, int *, int);
 
 /*
  * Signals through libevent: SIGTERM, SIGINT, SIGHUP and SIGCHLD call

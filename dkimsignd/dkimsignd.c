@@ -63,7 +63,6 @@ static struct {
 
 static __dead void usage(int);
 static struct dkp_conf *dkp_load(int, int, int *, int *);
-static int	dkp_bind(const char *, const char *);
 static int	dkp_drop(const char *, const char *);
 static void	dkp_signal(int, void *);
 static void	dkp_reload(void);
@@ -120,49 +119,6 @@ dkp_load(int checks, int keys, int *flags, int *verbose)
 		return NULL;
 	}
 	return conf;
-}
-
-/* Listening sockets on every address of host (NULL: all); 0 or -1. */
-static int
-dkp_bind(const char *host, const char *port)
-{
-	struct addrinfo	 hints, *res, *ai;
-	int		 fd, on = 1, e;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	if (host != NULL && strcmp(host, "*") == 0)
-		host = NULL;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		log_warnx("listen %s:%s: %s", host ? host : "*", port,
-		    gai_strerror(e));
-		return -1;
-	}
-	for (ai = res; ai != NULL && dkp.nfds < DKP_LISTEN_MAX;
-	    ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd == -1) {
-			log_warn("socket");
-			continue;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof(on));
-		if (ai->ai_family == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			    sizeof(on));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-		    listen(fd, 128) == -1) {
-			log_warn("listen %s:%s", host ? host : "*", port);
-			close(fd);
-			continue;
-		}
-		dkp.fds[dkp.nfds++] = fd;
-	}
-	freeaddrinfo(res);
-	return dkp.nfds > 0 ? 0 : -1;
 }
 
 /*
@@ -269,7 +225,7 @@ main(int argc, char *argv[])
 	char			 hostname[256];
 	size_t			 i;
 	int			 flags = 0, verbose = 0, fg, fac, logfd = -1;
-	int			 tosyslog;
+	int			 tosyslog, nl;
 
 	dkp.argc = argc;
 	dkp.argv = argv;
@@ -299,8 +255,10 @@ main(int argc, char *argv[])
 	else if (gethostname(hostname, sizeof(hostname)) == -1)
 		err(1, "gethostname");
 
-	if (dkp_bind(conf->listen_host, conf->listen_port) == -1)
+	if ((nl = daemon_listen_tcp(conf->listen_host, conf->listen_port,
+	    dkp.fds, DKP_LISTEN_MAX)) == -1)
 		exit(1);
+	dkp.nfds = (size_t)nl;
 	if (conf->pidfile != NULL &&
 	    (pfh = daemon_pidfile_open(conf->pidfile)) == NULL)
 		exit(1);

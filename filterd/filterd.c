@@ -73,7 +73,6 @@ static void		print_summary(const struct sa_conf *, int);
 static void		print_evals(const struct sa_conf *);
 static int		fd_check(const struct fd_opts *);
 static struct sa_conf	*fd_load(const struct fd_opts *, int);
-static int		fd_bind(const char *, const char *, int);
 static int		fd_bind_unix(const char *, mode_t);
 static int		fd_user(const char *, const char *);
 static void		fd_signal(int, void *);
@@ -281,55 +280,6 @@ fd_load(const struct fd_opts *fo, int with_evals)
 	return c;
 }
 
-/* Listening sockets on host:port (every address); 0 or -1. */
-static int
-fd_bind(const char *host, const char *port, int spamd)
-{
-	struct addrinfo	 hints, *res, *ai;
-	int		 fd, on = 1, e, n = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0'))
-		host = NULL;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		log_warnx("listen %s:%s: %s", host ? host : "*", port,
-		    gai_strerror(e));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((!spamd && fdd.nfds >= FD_LISTEN_MAX) ||
-		    (spamd && fdd.spamd_fd != -1))
-			break;
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd == -1) {
-			log_warn("socket");
-			continue;
-		}
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-		    sizeof(on));
-		if (ai->ai_family == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			    sizeof(on));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-		    listen(fd, 128) == -1) {
-			log_warn("listen %s:%s", host ? host : "*", port);
-			close(fd);
-			continue;
-		}
-		if (spamd)
-			fdd.spamd_fd = fd;
-		else
-			fdd.fds[fdd.nfds++] = fd;
-		n++;
-	}
-	freeaddrinfo(res);
-	return n > 0 ? 0 : -1;
-}
-
 static int
 fd_bind_unix(const char *path, mode_t perms)
 {
@@ -464,7 +414,7 @@ fd_daemon(struct fd_opts *o)
 	const char		*errstr;
 	char			 hostname[256], err[FD_ERR_MAX];
 	size_t			 i;
-	int			 fg = !o->detach;
+	int			 fg = !o->detach, n;
 
 	fdd.spamd_fd = -1;
 	if (o->delegate_host == NULL && o->delegate_path == NULL) {
@@ -484,11 +434,17 @@ fd_daemon(struct fd_opts *o)
 	else if (gethostname(hostname, sizeof(hostname)) == -1)
 		fatal("gethostname");
 
-	if ((o->socket != NULL ? fd_bind_unix(o->socket, o->socket_perms) :
-	    fd_bind(o->host, o->port, 0)) == -1)
-		return 1;
-	if (o->spamd_port != NULL &&
-	    fd_bind(o->spamd_host, o->spamd_port, 1) == -1)
+	if (o->socket != NULL) {
+		if (fd_bind_unix(o->socket, o->socket_perms) == -1)
+			return 1;
+	} else {
+		if ((n = daemon_listen_tcp(o->host, o->port, fdd.fds,
+		    FD_LISTEN_MAX)) == -1)
+			return 1;
+		fdd.nfds = n;
+	}
+	if (o->spamd_port != NULL && daemon_listen_tcp(o->spamd_host,
+	    o->spamd_port, &fdd.spamd_fd, 1) == -1)
 		return 1;
 	if (o->pidfile != NULL && *o->pidfile != '\0' &&
 	    (pfh = daemon_pidfile_open(o->pidfile)) == NULL)

@@ -15,11 +15,14 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -395,13 +398,47 @@ test_signals(void)
 	event_base_free(sc.base);
 }
 
+/* daemon_listen_tcp: a real listener that accepts; errors are -1. */
+static void
+test_listen(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fds[4], n, c, a = -1, fl, acc = 0;
+
+	n = daemon_listen_tcp("127.0.0.1", "0", fds, 4);
+	is_int(n, 1, "listen on 127.0.0.1: one socket");
+	if (n != 1) {
+		skip(3, "no listener");
+		return;
+	}
+	fl = fcntl(fds[0], F_GETFL);
+	ok(fl != -1 && (fl & O_NONBLOCK) &&
+	    (fcntl(fds[0], F_GETFD) & FD_CLOEXEC), "non-blocking, cloexec");
+	getsockname(fds[0], (struct sockaddr *)&sin, &len);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(c, (struct sockaddr *)&sin, len) == 0) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		if (poll(&pfd, 1, 2000) == 1 &&
+		    (a = accept(fds[0], NULL, NULL)) != -1)
+			acc = 1;
+	}
+	ok(acc, "a client connects and is accepted");
+	close(c);
+	if (a != -1)
+		close(a);
+	close(fds[0]);
+	is_int(daemon_listen_tcp("no.such.host.invalid", "25", fds, 4), -1,
+	    "an unknown host: -1");
+}
+
 int
 main(void)
 {
 	const char	*t;
 
 	log_init(1, LOG_MAIL);
-	plan(30);
+	plan(34);
 	if ((t = getenv("TMPDIR")) == NULL)
 		t = "/tmp";
 	snprintf(tmpdir, sizeof(tmpdir), "%s/t_daemon.XXXXXX", t);
@@ -413,6 +450,7 @@ main(void)
 	test_drop_unknown();
 	test_detach();
 	test_signals();
+	test_listen();
 	rm_tree();
 	return done_testing();
 }
