@@ -176,11 +176,19 @@ with open(CONF, "w") as f:
 r = run([DKIMSIGND, "-f", "d.conf"], cwd=T)
 t.is_(r.returncode, 0, "detached: the parent exits 0 (%s)" %
       r.stderr.decode().strip())
-end = time.time() + 10
-while time.time() < end and not os.path.exists(PID):
-    time.sleep(0.1)
-pid = int(open(PID).read().strip() or 0) if os.path.exists(PID) else 0
+# the pidfile exists (empty, locked) before the detach writes the pid
+end = time.time() + 30
+pid = 0
+while time.time() < end and pid <= 0:
+    try:
+        pid = int(open(PID).read().strip() or 0)
+    except (OSError, ValueError):
+        pid = 0
+    if pid <= 0:
+        time.sleep(0.1)
 t.ok(pid > 0, "pidfile written (%d)" % pid)
+if pid <= 0:
+    t.bail("no pid: cannot go on (and must not signal pid 0)")
 t.wait_port(10027)
 end = time.time() + 10
 while time.time() < end and "listening on" not in open(LOG).read():
