@@ -100,15 +100,6 @@ def send(msg, port=10027, frm="alice@example.com"):
             pass
 
 
-def wait_log(p, what, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if what in t.log(p):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 # 0. the article's file, unchanged, with the key given on the command line
 r = run([DKIMSIGND, "-n", "-f", TOP + "/conf/dkimproxy_out.conf",
          "--keyfile=" + RSA])
@@ -285,7 +276,7 @@ t.is_(len(msg) - sum(len(f) + 2 for f in sigfields(msg)), len(big),
 # 4. several domains, sender not among them: relayed unsigned, logged
 write_conf("domain example.com,example.org\n")
 os.kill(dk.pid, signal.SIGHUP)
-t.ok(wait_log("dkimsignd", "SIGHUP: configuration"), "SIGHUP: reloaded")
+t.ok(t.wait_log("dkimsignd", "SIGHUP: configuration", 10), "SIGHUP: reloaded")
 code, text = send(b"From: someone@example.net\r\nSubject: foreign\r\n\r\n"
                   b"x\r\n", frm="someone@example.net")
 t.is_(code, 250, "foreign sender: 250")
@@ -350,7 +341,7 @@ publish(RSA, ED)
 with open(CONF, "a") as f:
     f.write("method bogus\n")
 os.kill(dk.pid, signal.SIGHUP)
-t.ok(wait_log("dkimsignd", "configuration not reloaded"),
+t.ok(t.wait_log("dkimsignd", "configuration not reloaded", 10),
      "broken configuration: not reloaded, said so")
 code, text = send(ORIG)
 t.is_(code, 250, "broken configuration: still signing")

@@ -63,16 +63,6 @@ def newest():
         return f.read()
 
 
-def wait_log(name, what, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        m = re.search(what, t.log(name))
-        if m:
-            return m
-        time.sleep(0.1)
-    return None
-
-
 def swaks(port, datafile, extra=()):
     r = subprocess.run(["swaks", "-s", "127.0.0.1:%d" % port,
                         "-f", "alice@example.com", "-t", "bob@example.org",
@@ -138,8 +128,8 @@ if not t.wait_port(10026):
 # 1. the article's command line, unchanged (plus foreground for the test)
 fd = start(10025, "127.0.0.1:10026",
            ["--tagall", "--aw", "--rh", "--maxsize=256"], "filterd")
-t.like(t.log("filterd"), r"--auto-whitelist \(--aw\) has no effect",
-       "--aw accepted, warned as a no-op")
+t.ok(t.wait_log("filterd", r"--auto-whitelist \(--aw\) has no effect"),
+     "--aw accepted, warned as a no-op")
 
 # 2. GTUBE: spam, report_safe 1
 gt = write("gtube.eml", "From: Alice <alice@example.com>\r\n"
@@ -170,12 +160,12 @@ with open(gt, "rb") as f:
 t.ok(orig.replace(b"\r\n", b"\n") in m.replace(b"\r\n", b"\n"),
      "GTUBE: the original message inside, unchanged")
 t.like(msg.get("Subject", ""), r"gtube test", "GTUBE: subject kept")
-t.ok(wait_log("filterd", r"identified spam <gtube-1@example\.com> "
-              r"\(100\d\.\d\d/5\.00\) from <alice@example\.com> for "
-              r"<bob@example\.org> in [\d.]+s, \d+ bytes\."),
+t.ok(t.wait_log("filterd", r"identified spam <gtube-1@example\.com> "
+                r"\(100\d\.\d\d/5\.00\) from <alice@example\.com> for "
+                r"<bob@example\.org> in [\d.]+s, \d+ bytes\."),
      "GTUBE: 'identified spam' logged as spampd logs it")
-t.ok(wait_log("filterd", r"rules hit for <gtube-1@example\.com>: "
-              r"([A-Z0-9_]+,)*GTUBE(,[A-Z0-9_]+)*\n"),
+t.ok(t.wait_log("filterd", r"rules hit for <gtube-1@example\.com>: "
+                r"([A-Z0-9_]+,)*GTUBE(,[A-Z0-9_]+)*\n"),
      "--rh: 'rules hit for <msgid>: A,B,C'")
 
 # 3. ham with --tagall: three X-Spam fields, body untouched
@@ -197,9 +187,9 @@ t.ok(msg.get("X-Spam-Checker-Version", "").startswith("SpamAssassin 4.0.1"),
 hambody = b"\r\n\r\nHi Bob,\r\n\r\nshall we have lunch on Friday?\r\n\r\n"
 if not t.ok(hambody in m, "ham: body untouched"):
     t.diag(m[-200:])
-t.ok(wait_log("filterd", r"clean message <ham-1@example\.com> "
-              r"\(-?\d+\.\d\d/5\.00\) from <alice@example\.com> for "
-              r"<bob@example\.org>"), "ham: 'clean message' logged")
+t.ok(t.wait_log("filterd", r"clean message <ham-1@example\.com> "
+                r"\(-?\d+\.\d\d/5\.00\) from <alice@example\.com> for "
+                r"<bob@example\.org>"), "ham: 'clean message' logged")
 
 # 4. oversize (>= 256 KB): relayed byte for byte, no X-Spam fields
 big = ("From: alice@example.com\r\nTo: bob@example.org\r\n"
@@ -210,7 +200,7 @@ code, text = send(10025, big)
 t.is_(code, 250, "oversize: 250 (%s)" % text)
 t.ok(newest() == big.encode(), "oversize: relayed untouched, even GTUBE "
      "and --tagall")
-t.ok(wait_log("filterd", r"skipped large message \(\d+(\.\d+)?KB\)"),
+t.ok(t.wait_log("filterd", r"skipped large message \(\d+(\.\d+)?KB\)"),
      "oversize: 'skipped large message' logged")
 
 # 5. without --tagall: ham relayed as it came, spam still tagged
@@ -246,8 +236,8 @@ t.is_(len(stored()), n0 + 1, "scan timeout: one message relayed")
 m = newest()
 if not t.ok(m == slow.encode(), "scan timeout: relayed untagged"):
     t.diag(m[:300])
-t.ok(wait_log("filterd3", r"SpamAssassin error on message "
-              r"<slow-1@example\.com>: scan timed out after 1 s"),
+t.ok(t.wait_log("filterd3", r"SpamAssassin error on message "
+                r"<slow-1@example\.com>: scan timed out after 1 s"),
      "scan timeout: logged")
 with open(gt, "rb") as f:
     code, text = send(10045, f.read())
@@ -335,7 +325,7 @@ fd6.terminate()
 t.is_(fd6.wait(30), 0, "--socket: exit 0")
 fd6 = t.spawn([FILTERD, "--socket=" + SOCK, "--relayhost=127.0.0.1:10026",
                "--nodetach", "--pid="], log="filterd7")
-t.ok(wait_log("filterd7", r"listening on " + re.escape(SOCK)),
+t.ok(t.wait_log("filterd7", r"listening on " + re.escape(SOCK)),
      "--socket: a stale socket is replaced at start")
 
 # 10. SIGHUP reads the rules again (--saconfig here); on error the old
@@ -352,14 +342,14 @@ t.ok(code == 250 and "X-Spam-Status: No" in m and "FD_MARK" in m,
      "--saconfig: its rule hits, scored 0.1: ham")
 write("local.cf", "body FD_MARK /reloadmarker/\nscore FD_MARK 50\n")
 fd8.send_signal(signal.SIGHUP)
-t.ok(wait_log("filterd8", r"SIGHUP: \d+ rules reloaded"),
+t.ok(t.wait_log("filterd8", r"SIGHUP: \d+ rules reloaded"),
      "SIGHUP: rules reloaded")
 code, text = send(10075, marked)
 t.ok(code == 250 and b"X-Spam-Flag: YES" in newest(),
      "SIGHUP: the new score applies (spam)")
 os.unlink(LOCAL)
 fd8.send_signal(signal.SIGHUP)
-t.ok(wait_log("filterd8", r"SIGHUP: rules not reloaded, the old ones stay"),
+t.ok(t.wait_log("filterd8", r"SIGHUP: rules not reloaded, the old ones stay"),
      "SIGHUP with a missing --saconfig: refused, said so")
 code, text = send(10075, marked)
 t.ok(code == 250 and b"X-Spam-Flag: YES" in newest(),

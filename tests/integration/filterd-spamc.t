@@ -73,16 +73,6 @@ def raw(port, req):
     return out
 
 
-def wait_log(name, what, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        m = re.search(what, t.log(name))
-        if m:
-            return m
-        time.sleep(0.1)
-    return None
-
-
 def newest():
     files = sorted((f for f in os.listdir(OUT) if not f.endswith(".env")),
                    key=lambda f: int(f.split(".")[1]))
@@ -180,8 +170,8 @@ fd2 = t.spawn([FILTERD, "--port=10035", "--relayhost=127.0.0.1:10026",
                "--tagall", "--rh", "--nodetach", "--pid="], log="filterd2")
 if not t.wait_port(10035) or not t.wait_port(11784):
     t.bail("filterd --delegate did not start: %s" % t.log("filterd2"))
-t.like(t.log("filterd2"), r"delegating to spamd on 127\.0\.0\.1",
-       "--delegate: said so at start")
+t.ok(t.wait_log("filterd2", r"delegating to spamd on 127\.0\.0\.1"),
+     "--delegate: said so at start")
 r = subprocess.run(["swaks", "-s", "127.0.0.1:10035", "-f",
                     "alice@example.com", "-t", "bob@example.org", "--data",
                     "-"], input=SPAM, capture_output=True, timeout=120)
@@ -190,7 +180,7 @@ t.like(r.stdout.decode(), r"<-  250 [^\n]*\n -> QUIT",
 m = newest().decode(errors="replace")
 t.ok("X-Spam-Flag: YES" in m and "message/rfc822" in m,
      "delegation: tagged and wrapped by SpamAssassin")
-got = wait_log("filterd2", r"rules hit for <gtube-2@example\.com>: (\S*)")
+got = t.wait_log("filterd2", r"rules hit for <gtube-2@example\.com>: (\S*)")
 t.is_(got.group(1) if got else None, spamd_tests,
       "delegation: the rules hit are spamd's own SYMBOLS")
 t.is_(spamc(11784, ["-y"], SPAM)[1].strip(), spamd_tests,
@@ -215,8 +205,8 @@ t.like(r.stdout.decode(), r"<-  250 ", "spamd down: 250")
 m = newest()
 t.ok(b"X-Spam-" not in m and m.rstrip().endswith(b"Friday?\r\n\r\nAlice"),
      "spamd down: relayed untagged") or t.diag(m[-300:])
-t.ok(wait_log("filterd3", r"SpamAssassin error on message <ham-2@example"
-              r"\.com>: spamd 127\.0\.0\.1:17799: "),
+t.ok(t.wait_log("filterd3", r"SpamAssassin error on message <ham-2@example"
+                r"\.com>: spamd 127\.0\.0\.1:17799: "),
      "spamd down: logged")
 r = subprocess.run(["swaks", "-s", "127.0.0.1:10055", "-f",
                     "alice@example.com", "-t", "bob@example.org", "--data",

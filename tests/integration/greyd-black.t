@@ -177,15 +177,15 @@ LIST2 = 'ok2;"Second %A";inet;1;127.0.0.128/25;inet6;0\n'
 a, adir = start("A", ["-s", "1", "-S", "2", "-c", "10", "-B", "1",
                       "-C", cert, "-K", key])
 cfg_send(LIST1, privileged=False)
-t.like(t.log("A"), r"config connection from 127\.0\.0\.1 port \d+ refused: "
-       r"source port not privileged",
-       "config connection from an unprivileged port refused")
+t.ok(t.wait_log("A", r"config connection from 127\.0\.0\.1 port \d+ refused: "
+                r"source port not privileged"),
+     "config connection from an unprivileged port refused")
 c = Client(src="127.0.0.3")
 c.timed(1)
 c.close()
 time.sleep(0.3)
-t.like(t.log("A"), r"127\.0\.0\.3: connected \(\d+/0\)\n",
-       "its list was not loaded: 127.0.0.3 not blacklisted")
+t.ok(t.wait_log("A", r"127\.0\.0\.3: connected \(\d+/0\)\n"),
+     "its list was not loaded: 127.0.0.3 not blacklisted")
 
 cfg_send(LIST1 + "this is not a config line\n" + LIST2)
 log = t.log("A")
@@ -214,8 +214,8 @@ el = time.time() - t0
 t.ok(el < 5.0, "beyond maxblack (-B 1): no stutter (%.2f s)" % el)
 c3.close()
 time.sleep(0.2)
-t.like(t.log("A"), r"127\.0\.0\.3: connected \(\d+/1\), lists: testbl\n",
-       "connected line counts the blacklisted client and names its list")
+t.ok(t.wait_log("A", r"127\.0\.0\.3: connected \(\d+/1\), lists: testbl\n"),
+     "connected line counts the blacklisted client and names its list")
 
 g = Client(src="127.0.0.1")
 t0 = time.time()
@@ -251,8 +251,8 @@ conns = [Client(src="127.0.0.1") for _ in range(10)]
 time.sleep(0.5)
 extra = Client(src="127.0.0.1")
 t.is_(extra.pending(1.5), b"<EOF>", "at maxcon, the next client is closed")
-t.like(t.log("A"), r"127\.0\.0\.1: connected \(10/0\)",
-       "10 connections counted")
+t.ok(t.wait_log("A", r"127\.0\.0\.1: connected \(10/0\)"),
+     "10 connections counted")
 t.ok("connected (11/" not in t.log("A"), "never an 11th")
 conns[0].close()
 time.sleep(0.3)
@@ -269,8 +269,8 @@ b, bdir = start("B", ["-5", "-s", "0", "-S", "0", "-U", "-C", cert,
                       "-K", key, "-l", "127.0.0.1", "-l", "::1"])
 cfg_send(LIST1 + LIST2 + 'v6;"IPv6 %A";inet6;1;::1/128\n',
          privileged=False)
-t.like(t.log("B"), r"blacklists loaded: 3 lines, 0 rejected, 3 lists",
-       "-U: lists accepted from an unprivileged port")
+t.ok(t.wait_log("B", r"blacklists loaded: 3 lines, 0 rejected, 3 lists"),
+     "-U: lists accepted from an unprivileged port")
 
 c = Client(src="::1", host="::1")
 c.reply()
@@ -430,8 +430,8 @@ c = Client(src="127.0.0.3")
 c.reply()
 c.close()
 time.sleep(0.3)
-t.like(t.log("B"), r"127\.0\.0\.3: connected \(1/0\)\n",
-       "'testbl;' deleted the list: 127.0.0.3 no longer blacklisted")
+t.ok(t.wait_log("B", r"127\.0\.0\.3: connected \(1/0\)\n"),
+     "'testbl;' deleted the list: 127.0.0.3 no longer blacklisted")
 
 # oversized line: dropped, greyd goes on
 s = socket.create_connection(("127.0.0.1", 8026), timeout=10)
@@ -445,8 +445,8 @@ for _ in range(200):
     if re.search(r"longer than \d+ bytes, dropped", t.log("B")):
         break
     time.sleep(0.1)
-t.like(t.log("B"), r"longer than \d+ bytes, dropped",
-       "an oversized config line drops the connection")
+t.ok(t.wait_log("B", r"longer than \d+ bytes, dropped"),
+     "an oversized config line drops the connection")
 t.ok(b.poll() is None, "greyd still running")
 t.is_(stop(b), 0, "greyd B stops cleanly")
 
@@ -454,8 +454,8 @@ t.is_(stop(b), 0, "greyd B stops cleanly")
 # (-Y: greysync is not on this PATH: logged, greyd runs on)
 os.environ["PATH"] = "/nonexistent"
 cc, cdir = start("C", ["-b", "-s", "0", "-Y", "127.0.0.1"])
-t.like(t.log("C"), r"greysync is not installed: running without sync",
-       "-Y without greysync installed: logged")
+t.ok(t.wait_log("C", r"greysync is not installed: running without sync"),
+     "-Y without greysync installed: logged")
 c = Client(src="127.0.0.1")
 c.reply()
 c.cmd("HELO x.example")

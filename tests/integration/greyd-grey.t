@@ -133,11 +133,10 @@ t.is_(f[1:5], ["127.0.0.1", "mx.example.org", "<Alice@Example.org>",
 t.is_(f[8:10], ["1", "0"], "bcount 1, pcount 0")
 t.ok(len(f) == 10 and int(f[7]) - int(f[5]) == 3600,
      "expire = first + greyexp (1h)")
-t.like(t.log("greyd"),
-       r"127\.0\.0\.1: connected \(1/0\)",
-       "spamd's connected log line")
-t.like(t.log("greyd"), r"127\.0\.0\.1: disconnected after \d+ seconds\.",
-       "spamd's disconnected log line")
+t.ok(t.wait_log("greyd", r"127\.0\.0\.1: connected \(1/0\)"),
+     "spamd's connected log line")
+t.ok(t.wait_log("greyd", r"127\.0\.0\.1: disconnected after \d+ seconds\."),
+     "spamd's disconnected log line")
 
 scan()
 time.sleep(0.5)
@@ -183,8 +182,8 @@ t.is_(r["data"][0], 354, "a trapped source goes through DATA")
 t.is_(r["after"], "closed", "and is disconnected after the reply")
 t.is_(r.get("eom"), (450, b"Your address 127.0.0.2 has mailed to spamtraps "
                      b"here"), "and gets spamd's greytrap reply")
-t.like(t.log("greyd"), r"127\.0\.0\.2: connected \(\d+/1\), lists: "
-       r"spamd-greytrap", "connected line names the traplist")
+t.ok(t.wait_log("greyd", r"127\.0\.0\.2: connected \(\d+/1\), lists: "
+                r"spamd-greytrap"), "connected line names the traplist")
 scan()
 time.sleep(0.5)
 t.ok("127.0.0.2/32" not in white(), "the trapped source is not white")

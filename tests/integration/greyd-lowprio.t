@@ -106,8 +106,8 @@ t.ok(re.search(r"^TRAPPED\|127\.0\.0\.22\|\d+$", db, re.M),
      "its source is TRAPPED")
 t.ok(not re.search(r"^GREY\|127\.0\.0\.22\|", db, re.M),
      "and has no GREY tuple")
-t.like(t.log("greyd"), r"127\.0\.0\.22 trapped helo=mx\.example\.org",
-       "the trap is logged")
+t.ok(t.wait_log("greyd", r"127\.0\.0\.22 trapped helo=mx\.example\.org"),
+     "the trap is logged")
 
 
 def nftset(name):

@@ -271,8 +271,8 @@ t.ok(got and all(g[0] < 1024 for g in got),
 t.like(err, r"Getting https://localhost:%d/redir" % HTTPS_PORT,
        "-d: debug output names the URL")
 t.like(err, r"whitelist wl 1 entries", "-d: the white list's entries")
-t.like(t.log("https"), r"GET /redir\nGET /tls.txt",
-       "https: the redirect was followed")
+t.ok(t.wait_log("https", r"GET /redir\nGET /tls.txt"),
+     "https: the redirect was followed")
 
 # 3. -b: the union goes to the spamd table (file back-end).
 fwdir = os.path.join(tmp, "fw")

@@ -319,7 +319,7 @@ data = open(os.path.join(OUT, files[0]), "rb").read() if files else b""
 t.is_(hashlib.sha256(data).hexdigest(),
       hashlib.sha256(b"X-Proxy-Test: seen\r\n" + huge).hexdigest(),
       "20 MB message: byte for byte")
-t.like(t.log("proxy-10039"), "spooled", "20 MB message: spooled to disk")
+t.ok(t.wait_log("proxy-10039", "spooled"), "20 MB message: spooled to disk")
 
 # 12. LMTP next hop: per-recipient answers, SMTP client gets the failure
 lout = os.path.join(t.tmp, "lmtp")

@@ -145,8 +145,8 @@ t.like(outer, r"(?m)^Received: from \S+ \(localhost \[127\.0\.0\.1\]\)",
        "OpenSMTPD's second pass: from filterd")
 t.is_(open(path + ".env").read(), "from=<alice@example.com>\n"
       "rcpt=<bob@example.org>\n", "the envelope went through")
-t.like(t.log("filterd"), r"rules hit for <[^>]+>: \S*GTUBE",
-       "filterd logged the rules hit")
+t.ok(t.wait_log("filterd", r"rules hit for <[^>]+>: \S*GTUBE"),
+     "filterd logged the rules hit")
 
 # 2. ham: X-Spam-Status No (--tagall)
 r = swaks("lunch on friday", "Hi Bob,\n\nshall we have lunch on Friday?"

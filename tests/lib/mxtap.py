@@ -30,6 +30,7 @@ removed unless MX_KEEP is set.
 
 import atexit
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -141,6 +142,17 @@ class Tap:
                 return f.read()
         except OSError:
             return ""
+
+    def wait_log(self, name, regex, timeout=20.0):
+        """Wait until tmp/<name>.log matches regex; the match or None.
+        A daemon may log after its socket accepts: never test a log
+        line right after wait_port without waiting for it."""
+        end = time.time() + timeout
+        while True:
+            m = re.search(regex, self.log(name))
+            if m or time.time() >= end:
+                return m
+            time.sleep(0.05)
 
     def wait_port(self, port, host="127.0.0.1", timeout=10.0):
         end = time.time() + timeout
