@@ -48,20 +48,11 @@ esac
 EOS
 chmod 755 "$D/bin/greysync"
 
-wait_for() {
-	local t=$1 i=0; shift
-	while [ $i -lt $((t * 10)) ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	"$@"
-}
 ARGS=(-F "file:$D/fw" -D "$D/db" -u nobody -j "$D/jail" -p 2525
     -Y 127.0.0.1 -y 127.0.0.1)
 starts() { local n; n=$(grep -c '^start ' "$GS_LOG" 2>/dev/null); echo "${n:-0}"; }
 has() { grep -q -- "$2" "$1"; }
-# (a function, so that wait_for counts again each time)
+# (a function, so that mx_wait_for counts again each time)
 starts_ge() { [ "$(starts)" -ge "$1" ]; }
 count_ge() { [ "$(grep -c -- "$2" "$1")" -ge "$3" ]; }
 
@@ -70,7 +61,7 @@ count_ge() { [ "$(grep -c -- "$2" "$1")" -ge "$3" ]; }
 GS_MODE=fail PATH=$D/bin:$PATH mx_bg "$GREYD" -d "${ARGS[@]}"
 GPID=$MX_LASTPID
 t0=$(date +%s)
-wait_for 15 starts_ge 4
+mx_wait_for 15 starts_ge 4
 t1=$(date +%s)
 is "$(starts)" 4 "a failing greysync is started 4 times in $((t1 - t0)) s"
 ok $(( !(t1 - t0 >= 6 && t1 - t0 <= 11) )) \
@@ -93,11 +84,11 @@ is "$(starts)" 4 "none after greyd stopped"
 : >"$D/greyd.log"
 GS_MODE=stay PATH=$D/bin:$PATH mx_bg "$GREYD" -d "${ARGS[@]}"
 GPID=$MX_LASTPID
-wait_for 10 starts_ge 1
+mx_wait_for 10 starts_ge 1
 gs=$(sed -n '1s/^start \([0-9]*\):.*/\1/p' "$GS_LOG")
 sleep 0.5
 kill -9 "$gs"
-wait_for 5 starts_ge 2
+mx_wait_for 5 starts_ge 2
 is "$(starts)" 2 "greysync killed: started again"
 like "$(cat "$D/greyd.log")" \
     "greysync \(pid $gs\) killed by signal 9 after [0-9]+ s: restarting in 1 s" \
@@ -113,7 +104,7 @@ ok $(( $(kill -0 "$gs2" 2>/dev/null; echo $?) == 0 )) \
 : >"$GS_LOG"
 GS_MODE=stay PATH=$D/bin:$PATH "$GREYD" "${ARGS[@]}" -G 2m:1h:1d
 is "$?" 0 "greyd without -d detaches"
-wait_for 10 starts_ge 1
+mx_wait_for 10 starts_ge 1
 spid=$(sed -n '1s/^start \([0-9]*\):.*/\1/p' "$GS_LOG")
 gpid=$(awk '/^PPid/ { print $2 }' "/proc/$spid/status" 2>/dev/null)
 [ -n "$gpid" ] && mx_pids+=("$gpid")
@@ -123,11 +114,11 @@ is "$(sed -n '1s/^start [0-9]*: //p' "$GS_LOG")" \
 like "$(tr '\0' ' ' <"/proc/$gpid/cmdline" 2>/dev/null)" "greyd" \
     "greysync is the child of greyd's parent (pid $gpid)"
 kill "$spid"
-wait_for 5 starts_ge 2
+mx_wait_for 5 starts_ge 2
 is "$(starts)" 2 "greysync killed: greyd starts another"
 spid2=$(sed -n '2s/^start \([0-9]*\):.*/\1/p' "$GS_LOG")
 kill "$gpid"
-wait_for 10 eval '! kill -0 "$gpid" 2>/dev/null'
+mx_wait_for 10 eval '! kill -0 "$gpid" 2>/dev/null'
 ok $(( $(kill -0 "${spid2:-999999}" 2>/dev/null; echo $?) == 0 )) \
     "greyd stops greysync ($spid2) when it exits"
 
@@ -137,7 +128,7 @@ if [ -x "$REAL" ]; then
 	: >"$D/greyd.log"
 	PATH=$(dirname "$REAL"):$PATH mx_bg "$GREYD" -d -v "${ARGS[@]}"
 	GPID=$MX_LASTPID
-	wait_for 10 has "$D/greyd.log" 'started: 1 target'
+	mx_wait_for 10 has "$D/greyd.log" 'started: 1 target'
 	like "$(cat "$D/greyd.log")" "started $REAL, pid [0-9]+" \
 	    "greyd starts build/greysync/greysync"
 	like "$(cat "$D/greyd.log")" "started: 1 target" \
@@ -145,10 +136,11 @@ if [ -x "$REAL" ]; then
 	rs=$(sed -n "s|.*started $REAL, pid \([0-9]*\).*|\1|p" \
 	    "$D/greyd.log" | head -1)
 	kill -9 "$rs"
-	wait_for 5 count_ge "$D/greyd.log" "started $REAL" 2
+	mx_wait_for 5 count_ge "$D/greyd.log" "started $REAL" 2
 	like "$(cat "$D/greyd.log")" \
 	    "greysync \(pid $rs\) killed by signal 9 .*restarting in 1 s" \
 	    "the real greysync killed: logged"
+	mx_wait_for 5 count_ge "$D/greyd.log" "started: 1 target" 2
 	is "$(grep -c "started: 1 target" "$D/greyd.log")" 2 \
 	    "... and restarted"
 	rs2=$(sed -n "s|.*started $REAL, pid \([0-9]*\).*|\1|p" \

@@ -208,7 +208,7 @@ like "$log" "timeout" "the engine logged the timeout"
 mx_timeout 10 python3 -c 'import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
 s.recv(1)' $PORT
-sleep 0.5
+mx_wait_for 5 eval '[ "$(grep -c "connected (1/1), lists: mute" "$D/t3.log")" -ge 2 ]'
 is "$(grep -c 'connected (1/1), lists: mute' "$D/t3.log")" 2 \
     "the next connection is counted 1/1: the timed-out one was freed"
 stop_greyd

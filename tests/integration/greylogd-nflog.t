@@ -132,15 +132,6 @@ field() {	# field KEY N: field N of KEY's WHITE line
 	"$GDB" -f "$DB" | awk -F'|' -v k="$2" -v n="$1" \
 	    '$1 == "WHITE" && $2 == k { print $n }'
 }
-wait_log() {	# wait_log FILE PATTERN
-	local i=0
-	while [ "$i" -lt 100 ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 # smtp HOST|- SERVER: one SMTP session, from HOST (-: here), with Python's
 # smtplib (swaks needs IO::Socket::INET6 for IPv6, and inside a host it
 # looks the host's name up in the DNS, which hangs there: a route out,
@@ -158,7 +149,7 @@ s.quit()' "$2"
 
 mx_bg "$GL" -D -l nflog:1 -f "$DB" -u nobody -k "$KEY" -Y 10.0.0.1 -W 10
 GLPID=$MX_LASTPID
-wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
+mx_wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
     bail "greylogd did not start: $(cat "$MX_TMP/greylogd.log")"
 
 # inbound, IPv4
@@ -261,7 +252,7 @@ like "$(cat "$MX_TMP/greylogd.log")" "exiting" "SIGTERM: greylogd exits"
 : >"$MX_TMP/greylogd.log"
 mx_bg "$GL" -D -I -l nflog:1 -f "$DB" -u nobody
 GLPID=$MX_LASTPID
-wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
+mx_wait_log "$MX_TMP/greylogd.log" "listening on nflog:1" ||
     bail "greylogd -I did not start"
 smtp - fd00::2
 ok $? "swaks here -> [fd00::2]:25"

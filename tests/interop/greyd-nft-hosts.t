@@ -92,15 +92,6 @@ elems() {
 	nft list set inet mxsuite "$1" | tr -d ' \t\n' |
 	    sed -n 's/.*elements={\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF'
 }
-wait_for() {
-	local t=$1 i=0; shift
-	while [ $i -lt $((t * 10)) ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	"$@"
-}
 
 # --- OpenSMTPD on both addresses ---------------------------------------
 
@@ -194,7 +185,7 @@ is "$?" 1 "before its retry, fd00::1 is not in spamd-white-v6"
 out=$(send grey $SRV6 retry)
 like "$out" "<-  220 mx\.example\.test ESMTP spamd" "IPv6 retry: still greyd"
 like "$out" "<\*\* 451 Temporary failure" "IPv6 retry after the pass time: 451"
-wait_for 10 in_white6 fd00::1
+mx_wait_for 10 in_white6 fd00::1
 ok $? "after the scan, fd00::1 is in spamd-white-v6" ||
     diag "$(nft list set inet mxsuite spamd-white-v6)"
 like "$(greydb -f "$DB" fd00::1)" \
@@ -212,7 +203,7 @@ like "$out" "<-  220 mx\.example\.test ESMTP OpenSMTPD" \
 like "$out" "<-  250 2\.0\.0 [0-9a-f]+ Message accepted for delivery" \
     "OpenSMTPD accepts the message"
 delivered() { grep -lqs "^Subject: IPv6 through greyd" "$D"/Maildir/new/*; }
-wait_for 15 delivered
+mx_wait_for 15 delivered
 ok $? "the message is in the maildir" ||
     diag "$(ls -lR "$D/Maildir")" "$(tail -20 "$D/smtpd.log")"
 like "$(cat "$D"/Maildir/new/* 2>/dev/null)" "\[fd00::1\]" \
@@ -316,7 +307,7 @@ like "$out" "<-  220 mx\.example\.test ESMTP spamd" \
     "fd00::3 -> [fd00::fd]:25 is redirected to greyd" || diag "$out"
 like "$out" "<\*\* 451 Temporary failure" "... and gets 451"
 trapped() { greydb -f "$DB" fd00::3 | grep -q '^TRAPPED'; }
-wait_for 5 trapped
+mx_wait_for 5 trapped
 like "$(greydb -f "$DB" fd00::3)" '^TRAPPED\|fd00::3\|[0-9]+$' \
     "a new tuple to the -M address fd00::fd traps fd00::3 (the original \
 destination, read with IP6T_SO_ORIGINAL_DST)" ||

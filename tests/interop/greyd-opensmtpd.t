@@ -123,16 +123,7 @@ elems() {
 	    sed -n 's/.*elements={\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF'
 }
 
-# wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, SECS at most
-wait_for() {
-	local t=$1 i=0; shift
-	while [ $i -lt $((t * 10)) ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	"$@"
-}
+# mx_wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, SECS at most
 
 # --- OpenSMTPD --------------------------------------------------------
 
@@ -227,7 +218,7 @@ out=$(send 10.78.0.2 --header "Subject: retry")
 like "$out" "<-  220 mx\.example\.test ESMTP spamd" \
     "retry after the pass time: still greyd"
 like "$out" "<\*\* 451 Temporary failure" "retry after the pass time: 451"
-wait_for 10 in_white 10.78.0.2
+mx_wait_for 10 in_white 10.78.0.2
 ok $? "after the scan, 10.78.0.2 is in spamd-white" ||
     diag "$(nft list set inet mxsuite spamd-white)"
 now=$(date +%s)
@@ -256,7 +247,7 @@ like "$out" "<-  250 2\.0\.0 [0-9a-f]+ Message accepted for delivery" \
     "OpenSMTPD accepts the message" || diag "$out"
 delivered() { grep -lqs "^Subject: through greyd to OpenSMTPD" \
     "$D"/Maildir/new/*; }
-wait_for 15 delivered
+mx_wait_for 15 delivered
 ok $? "the message is in the maildir" ||
     diag "$(ls -lR "$D/Maildir")" "$(tail -20 "$D/smtpd.log")"
 like "$(cat "$D"/Maildir/new/* 2>/dev/null)" \
@@ -376,7 +367,7 @@ out=$(inc timeout -k 2 30 swaks --server $SRV --port 25 \
 like "$out" "ESMTP spamd" "10.78.0.5 reaches greyd"
 now=$(date +%s)
 trapped() { greydb -f "$DB" 10.78.0.5 | grep -q '^TRAPPED'; }
-wait_for 5 trapped
+mx_wait_for 5 trapped
 got=$(greydb -f "$DB" 10.78.0.5)
 like "$got" '^TRAPPED\|10\.78\.0\.5\|[0-9]+$' \
     "mailing the spamtrap makes the source TRAPPED (greydb)"
@@ -398,7 +389,7 @@ is "$?" 0 "greyd exits 0 on SIGTERM"
 nft -f "$RULES"
 is "$(elems spamd-white)" "" "ruleset loaded again: spamd-white is empty"
 start_greyd
-wait_for 10 in_white 10.78.0.2
+mx_wait_for 10 in_white 10.78.0.2
 ok $? "greyd restarted: spamd-white refilled from the database" ||
     diag "$(nft list set inet mxsuite spamd-white)"
 is "$(greydb -f "$DB" 10.78.0.2)" "$white" \

@@ -173,6 +173,25 @@ mx_wait_port() {
 	return 1
 }
 
+# Run a command until it succeeds, at most $1 seconds (tenths of a
+# second apart); the last try's status.  mx_wait_for 10 grep -q x f
+mx_wait_for() {
+	local t=$1 i=0; shift
+	while [ "$i" -lt $((t * 10)) ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$@"
+}
+
+# Wait (at most $3 seconds, default 10) until file $1 has a line matching
+# the extended regex $2.  A daemon may log after its socket accepts:
+# wait for a log line rather than grep it once.
+mx_wait_log() {
+	mx_wait_for "${3:-10}" grep -Eq -- "$2" "$1" 2>/dev/null
+}
+
 # Run a command bounded by a timeout (default 30 s).
 mx_timeout() {
 	local t=$1; shift
