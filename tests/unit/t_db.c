@@ -31,10 +31,10 @@
 #include "db.h"
 #include "log.h"
 #include "tap.h"
+#include "t_rmtree.h"
 
 static char	tmpdir[] = "/tmp/t_db.XXXXXX";
 
-static void	rm_tree(const char *);
 static char	*path_in(const char *);
 static void	test_basic(void);
 static void	test_cursor(void);
@@ -51,33 +51,6 @@ static int	get_u32(struct db_txn *, unsigned int, const char *,
 		    uint32_t *);
 static int	put_u32(struct db_txn *, unsigned int, const char *,
 		    uint32_t);
-
-/* Remove dir and everything in it (two levels are all we create). */
-static void
-rm_tree(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 p[1024];
-	struct stat	 st;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
-		    (int)sizeof(p))
-			continue;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static char *
 path_in(const char *name)

@@ -33,55 +33,16 @@
 #include "addr.h"
 #include "fwtable.h"
 #include "../tap.h"
-
-#define has_str(got, needle, ...) do {					\
-	const char *h_g_ = (got), *h_n_ = (needle);			\
-	if (!ok(h_g_ != NULL && strstr(h_g_, h_n_) != NULL,		\
-	    __VA_ARGS__))						\
-		diag("got '%s', expected it to contain '%s'",		\
-		    h_g_ ? h_g_ : "NULL", h_n_);			\
-} while (0)
-
-static char	 dir[256];
+#include "t_fwtable.h"
 
 static void	 test_spec(void);
 static void	 test_names(void);
 static void	 test_file(void);
 static void	 test_file_errors(void);
 static void	 test_none_pf(void);
-static char	*slurp(const char *);
-static char	*list_str(struct fwtable *, const char *);
-static int	 cat_cb(const struct prefix *, void *, void *);
-static void	 pfx(struct prefix *, const char *);
 static void	 put(const char *, const char *);
 static int	 leftovers(void);
 static void	 cleanup(void);
-
-static void
-pfx(struct prefix *p, const char *s)
-{
-	if (prefix_parse(s, p, 0) == -1) {
-		fprintf(stderr, "bad test prefix %s\n", s);
-		exit(1);
-	}
-}
-
-static char *
-slurp(const char *name)
-{
-	static char	 buf[4096];
-	char		 path[512];
-	FILE		*f;
-	size_t		 n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void
 put(const char *name, const char *text)
@@ -96,33 +57,6 @@ put(const char *name, const char *text)
 	}
 	fputs(text, f);
 	fclose(f);
-}
-
-static int
-cat_cb(const struct prefix *p, void *data, void *arg)
-{
-	char	 buf[PREFIX_STRLEN];
-
-	strlcat(arg, prefix_ntop(p, buf, sizeof(buf)), 4096);
-	strlcat(arg, " ", 4096);
-	return 0;
-}
-
-/* The table as "p1 p2 ... ", or "ERR: message". */
-static char *
-list_str(struct fwtable *fw, const char *name)
-{
-	static char		 buf[4096];
-	struct prefixset	*set;
-
-	buf[0] = '\0';
-	set = prefixset_new();
-	if (fwtable_list(fw, name, set) == -1)
-		snprintf(buf, sizeof(buf), "ERR: %s", fwtable_error(fw));
-	else
-		prefixset_walk(set, cat_cb, buf);
-	prefixset_free(set);
-	return buf;
 }
 
 /* Files other than the tables (temporary files left behind). */

@@ -29,16 +29,7 @@ static const char	*t_pfctl;
 #include "../../common/fwtable.c"
 
 #include "../tap.h"
-
-#define has_str(got, needle, ...) do {					\
-	const char *h_g_ = (got), *h_n_ = (needle);			\
-	if (!ok(h_g_ != NULL && strstr(h_g_, h_n_) != NULL,		\
-	    __VA_ARGS__))						\
-		diag("got '%s', expected it to contain '%s'",		\
-		    h_g_ ? h_g_ : "NULL", h_n_);			\
-} while (0)
-
-static char	 dir[256];
+#include "t_fwtable.h"
 
 static const char fake[] =
     "#!/bin/sh\n"
@@ -68,62 +59,6 @@ static const char fake[] =
     "*) echo \"pfctl: bad command $c\" >&2; exit 1 ;;\n"
     "esac\n";
 
-static void	 pfx(struct prefix *, const char *);
-static char	*slurp(const char *);
-static int	 cat_cb(const struct prefix *, void *, void *);
-static char	*list_str(struct fwtable *, const char *);
-
-static void
-pfx(struct prefix *p, const char *s)
-{
-	if (prefix_parse(s, p, 0) == -1) {
-		fprintf(stderr, "bad test prefix %s\n", s);
-		exit(1);
-	}
-}
-
-static char *
-slurp(const char *name)
-{
-	static char	 buf[4096];
-	char		 path[512];
-	FILE		*f;
-	size_t		 n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int
-cat_cb(const struct prefix *p, void *data, void *arg)
-{
-	char	 buf[PREFIX_STRLEN];
-
-	strlcat(arg, prefix_ntop(p, buf, sizeof(buf)), 4096);
-	strlcat(arg, " ", 4096);
-	return 0;
-}
-
-static char *
-list_str(struct fwtable *fw, const char *name)
-{
-	static char		 buf[4096];
-	struct prefixset	*set;
-
-	buf[0] = '\0';
-	set = prefixset_new();
-	if (fwtable_list(fw, name, set) == -1)
-		snprintf(buf, sizeof(buf), "ERR: %s", fwtable_error(fw));
-	else
-		prefixset_walk(set, cat_cb, buf);
-	prefixset_free(set);
-	return buf;
-}
 
 int
 main(void)

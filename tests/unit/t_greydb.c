@@ -40,6 +40,7 @@
 #include "greydb.h"
 #include "log.h"
 #include "tap.h"
+#include "t_rmtree.h"
 
 #define T0	1700000000LL
 
@@ -47,7 +48,6 @@ static char	tmpdir[] = "/tmp/t_greydb.XXXXXX";
 static int64_t	fake_now = T0;
 static int	ndb;
 
-static void	rm_tree(const char *);
 static int64_t	fake_clock(void *);
 static struct greydb *open_db(const struct greydb_config *);
 static char	*tkey(const char *, const char *, const char *, const char *);
@@ -90,32 +90,6 @@ struct walk_log {
 	char		 keys[16][128];
 	int		 types[16];
 };
-
-static void
-rm_tree(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 p[1024];
-	struct stat	 st;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
-		    (int)sizeof(p))
-			continue;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int64_t
 fake_clock(void *arg)
