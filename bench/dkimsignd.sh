@@ -34,51 +34,15 @@
 
 set -u
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	u=-n
-	[ "$(id -u)" = 0 ] || u=-rn
-	MX_IN_NETNS=1 exec unshare $u -- sh "$0" "$@"
-fi
-ip link set lo up || { echo "dkimsignd.sh: cannot bring up lo" >&2; exit 1; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${MX_BUILD:=$top/build}"
-pf=${MX_POSTFIX_DIR:-}
-[ -n "$pf" ] || pf=$top/.deps/postfix
-if [ ! -x "$pf/usr/sbin/smtp-source" ]; then
-	echo "dkimsignd.sh: smtp-source not found (./configure" \
-	    "--install-deps)" >&2
-	exit 1
-fi
-LD_LIBRARY_PATH=$pf/usr/lib/postfix${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export LD_LIBRARY_PATH
-SOURCE=$pf/usr/sbin/smtp-source
+. "$(dirname "$0")/lib.sh"
+bench_netns dkimsignd.sh "$@"
+bench_postfix
 SINK=$MX_BUILD/tests/bin/smtpd-test
 DKIMSIGND=$MX_BUILD/dkimsignd/dkimsignd
 MSGS=${BENCH_MSGS:-3000}
 PMSGS=${BENCH_PERL_MSGS:-500}
 LEN=4096
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxbench.XXXXXX") || exit 1
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-wait_port() {
-	i=0
-	while [ $i -lt 200 ]; do
-		if ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "dkimsignd.sh: nothing listens on port $1" >&2
-	exit 1
-}
+bench_tmp
 
 openssl genrsa -traditional -out "$tmp/rsa.pem" 2048 2>/dev/null &&
     openssl genpkey -algorithm ED25519 -out "$tmp/ed.pem" ||
@@ -107,46 +71,6 @@ pids="$pids $!"
 wait_port 10028
 wait_port 10027
 wait_port 10037
-
-# CPU time (user + system, clock ticks) a process has used so far
-ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-hz=$(getconf CLK_TCK)
-
-# run PORT PID SESSIONS: "messages/second CPU-microseconds/message"
-run() {
-	c0=$(ticks "$2")
-	t0=$(date +%s.%N)
-	if ! timeout 300 "$SOURCE" -d -s "$3" -m "$MSGS" -l "$LEN" \
-	    -f bench@example.org -t sink@example.org \
-	    "127.0.0.1:$1" >"$tmp/source.log" 2>&1; then
-		echo "dkimsignd.sh: smtp-source to port $1 failed:" >&2
-		cat "$tmp/source.log" >&2
-		echo "0 0"
-		return
-	fi
-	t1=$(date +%s.%N)
-	c1=$(ticks "$2")
-	echo "$t0 $t1 $c0 $c1" | awk -v m="$MSGS" -v hz="$hz" '{
-	    printf "%.0f %.1f\n", m / ($2 - $1), ($4 - $3) * 1e6 / hz / m }'
-}
-
-# best PORT PID SESSIONS: the best of three runs (a shared machine: the
-# best run is the least disturbed): "msg/s us/msg"
-best() {
-	bport=$1 bpid=$2 bs=$3
-	run "$bport" "$bpid" "$bs" >/dev/null
-	a=0 ac=0
-	for r in 1 2 3; do
-		set -- $(run "$bport" "$bpid" "$bs")
-		[ "$1" -gt "$a" ] && a=$1
-		if [ "$ac" = 0 ] || awk "BEGIN { exit !($2 < $ac) }"; then
-			ac=$2
-		fi
-	done
-	echo "$a $ac"
-}
 
 set -- $(best 10027 "$rsa_pid" 1)
 r1=$1 rc1=$2

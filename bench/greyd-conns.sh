@@ -30,15 +30,8 @@
 
 set -u
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	u=-n
-	[ "$(id -u)" = 0 ] || u=-rn
-	MX_IN_NETNS=1 exec unshare $u -- sh "$0" "$@"
-fi
-ip link set lo up || { echo "greyd-conns.sh: cannot bring up lo" >&2; exit 1; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${MX_BUILD:=$top/build}"
+. "$(dirname "$0")/lib.sh"
+bench_netns greyd-conns.sh "$@"
 : "${GREYD:=$MX_BUILD/greyd/greyd}"
 : "${BENCH_CONNS:=10000}"
 if [ ! -x "$GREYD" ]; then

@@ -27,50 +27,14 @@
 
 set -u
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	u=-n
-	[ "$(id -u)" = 0 ] || u=-rn
-	MX_IN_NETNS=1 exec unshare $u -- sh "$0" "$@"
-fi
-ip link set lo up || { echo "smtp-sink.sh: cannot bring up lo" >&2; exit 1; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${MX_BUILD:=$top/build}"
-pf=${MX_POSTFIX_DIR:-}
-[ -n "$pf" ] || pf=$top/.deps/postfix
-if [ ! -x "$pf/usr/sbin/smtp-source" ]; then
-	echo "smtp-sink.sh: smtp-source not found (./configure" \
-	    "--install-deps)" >&2
-	exit 1
-fi
-LD_LIBRARY_PATH=$pf/usr/lib/postfix${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export LD_LIBRARY_PATH
-SOURCE=$pf/usr/sbin/smtp-source
-SINK=$pf/usr/sbin/smtp-sink
+. "$(dirname "$0")/lib.sh"
+bench_netns smtp-sink.sh "$@"
+bench_postfix
 OURS=$MX_BUILD/tests/bin/smtpd-test
 MSGS=${BENCH_MSGS:-5000}
 LEN=${BENCH_LEN:-4096}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxbench.XXXXXX") || exit 1
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-wait_port() {
-	i=0
-	while [ $i -lt 200 ]; do
-		if ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "smtp-sink.sh: nothing listens on port $1" >&2
-	exit 1
-}
+RUN_TIMEOUT=60
+bench_tmp
 
 u=
 [ "$(id -u)" = 0 ] && u="-u nobody"
@@ -83,31 +47,6 @@ sink_pid=$!
 pids="$pids $!"
 wait_port 2525
 wait_port 2526
-
-# CPU time (user + system, clock ticks) a process has used so far
-ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-hz=$(getconf CLK_TCK)
-
-# run PORT PID SESSIONS: "messages/second CPU-microseconds/message" of
-# the server (0 0 if smtp-source failed)
-run() {
-	c0=$(ticks "$2")
-	t0=$(date +%s.%N)
-	if ! timeout 60 "$SOURCE" -d -s "$3" -m "$MSGS" -l "$LEN" \
-	    -f bench@example.org -t sink@example.org \
-	    "127.0.0.1:$1" >"$tmp/source.log" 2>&1; then
-		echo "smtp-sink.sh: smtp-source to port $1 failed:" >&2
-		cat "$tmp/source.log" >&2
-		echo "0 0"
-		return
-	fi
-	t1=$(date +%s.%N)
-	c1=$(ticks "$2")
-	echo "$t0 $t1 $c0 $c1" | awk -v m="$MSGS" -v hz="$hz" '{
-	    printf "%.0f %.1f\n", m / ($2 - $1), ($4 - $3) * 1e6 / hz / m }'
-}
 
 echo "smtp-source -d -m $MSGS -l $LEN on loopback: messages/second and"
 echo "the server's CPU time per message (best of three alternating runs)"

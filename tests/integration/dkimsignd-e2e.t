@@ -33,10 +33,10 @@ import signal
 import smtplib
 import socket
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
@@ -44,8 +44,7 @@ TOP = os.environ["MX_TOP"]
 B = mxtap.BUILD
 DKIMSIGND = B + "/dkimsignd/dkimsignd"
 T = t.tmp
-OUT = os.path.join(T, "out")
-os.mkdir(OUT)
+OUT = mxmail.outdir(t)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dkim  # noqa: E402
@@ -75,29 +74,15 @@ KEYS = V.keys
 
 
 def stored():
-    return sorted((f for f in os.listdir(OUT) if not f.endswith(".env")),
-                  key=lambda f: int(f.split(".")[1]))
+    return mxmail.stored(OUT)
 
 
 def newest():
-    files = stored()
-    return os.path.join(OUT, files[-1]) if files else None
+    return mxmail.newest(OUT)
 
 
 def send(msg, port=10027, frm="alice@example.com"):
-    s = smtplib.SMTP("127.0.0.1", port, timeout=60)
-    try:
-        s.ehlo("client.example")
-        s.mail(frm)
-        s.rcpt("bob@example.org")
-        return s.data(msg)
-    except smtplib.SMTPServerDisconnected as e:
-        return 0, str(e).encode()
-    finally:
-        try:
-            s.quit()
-        except Exception:
-            pass
+    return mxmail.send(port, msg, frm)
 
 
 # 0. the article's file, unchanged, with the key given on the command line
@@ -360,39 +345,7 @@ except smtplib.SMTPConnectError as e:
 
 
 # 8. next hop that dies at the end of data: 4xx, never 250
-class DyingHop(threading.Thread):
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(5)
-        self.start()
-
-    def run(self):
-        c, _ = self.sock.accept()
-        f = c.makefile("rwb")
-        f.write(b"220 dying ESMTP\r\n")
-        f.flush()
-        for line in f:
-            cmd = line[:4].upper()
-            if cmd == b"EHLO":
-                f.write(b"250-dying\r\n250 PIPELINING\r\n")
-            elif cmd == b"DATA":
-                f.write(b"354 go\r\n")
-                f.flush()
-                for d in f:
-                    if d == b".\r\n":
-                        break
-                c.shutdown(socket.SHUT_RDWR)
-                c.close()
-                return
-            else:
-                f.write(b"250 ok\r\n")
-            f.flush()
-
-
-DyingHop(10028)
+mxmail.DyingHop(10028)
 code, text = send(ORIG)
 t.ok(400 <= code < 500, "next hop dies at end of data: 4xx (%d %s)" %
      (code, text))

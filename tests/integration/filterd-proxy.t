@@ -31,36 +31,29 @@ import os
 import re
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
 B = mxtap.BUILD
 FILTERD = B + "/filterd/filterd"
 T = t.tmp
-OUT = os.path.join(T, "out")
-os.mkdir(OUT)
-GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+OUT = mxmail.outdir(t)
+GTUBE = mxmail.GTUBE
 SLOW = r"--cf=rawbody FD_SLOW /^(?:\w+\s?)+[!?]$/m"
 
 
 def stored():
-    return sorted((f for f in os.listdir(OUT) if not f.endswith(".env")),
-                  key=lambda f: int(f.split(".")[1]))
+    return mxmail.stored(OUT)
 
 
 def newest():
-    files = stored()
-    if not files:
-        return b""
-    with open(os.path.join(OUT, files[-1]), "rb") as f:
-        return f.read()
+    return mxmail.newest_bytes(OUT)
 
 
 def swaks(port, datafile, extra=()):
@@ -73,25 +66,8 @@ def swaks(port, datafile, extra=()):
 
 def send(port, msg):
     """(code, text) of the end of data, or of whatever failed."""
-    try:
-        s = smtplib.SMTP("127.0.0.1", port, timeout=120)
-    except smtplib.SMTPConnectError as e:
-        return e.smtp_code, e.smtp_error.decode(errors="replace")
-    try:
-        s.ehlo("client.example")
-        s.mail("alice@example.com")
-        s.rcpt("bob@example.org")
-        code, text = s.data(msg)
-        return code, text.decode(errors="replace")
-    except smtplib.SMTPDataError as e:
-        return e.smtp_code, e.smtp_error.decode(errors="replace")
-    except smtplib.SMTPServerDisconnected as e:
-        return 0, str(e)
-    finally:
-        try:
-            s.quit()
-        except Exception:
-            pass
+    code, text = mxmail.send(port, msg, timeout=120)
+    return code, text.decode(errors="replace")
 
 
 def start(port, relay, extra, name):
@@ -267,39 +243,7 @@ except smtplib.SMTPConnectError as e:
            "next hop down: enhanced code 4.4.x")
 
 
-class DyingHop(threading.Thread):
-    def __init__(self, port):
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(5)
-        self.start()
-
-    def run(self):
-        c, _ = self.sock.accept()
-        f = c.makefile("rwb")
-        f.write(b"220 dying ESMTP\r\n")
-        f.flush()
-        for line in f:
-            cmd = line[:4].upper()
-            if cmd == b"EHLO":
-                f.write(b"250-dying\r\n250 PIPELINING\r\n")
-            elif cmd == b"DATA":
-                f.write(b"354 go\r\n")
-                f.flush()
-                for d in f:
-                    if d == b".\r\n":
-                        break
-                c.shutdown(socket.SHUT_RDWR)
-                c.close()
-                return
-            else:
-                f.write(b"250 ok\r\n")
-            f.flush()
-
-
-DyingHop(10099)
+mxmail.DyingHop(10099)
 code, text = send(10065, hamb)
 t.ok(400 <= code < 500, "next hop dies at end of data: 4xx, never 250 "
      "(%d %s)" % (code, text))

@@ -33,15 +33,15 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
 B = mxtap.BUILD
 FILTERD = B + "/filterd/filterd"
 T = t.tmp
-OUT = os.path.join(T, "out")
-os.mkdir(OUT)
-GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+OUT = mxmail.outdir(t)
+GTUBE = mxmail.GTUBE
 SPAM = ("From: Alice <alice@example.com>\r\nTo: bob@example.org\r\n"
         "Subject: gtube test\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n"
         "Message-ID: <gtube-2@example.com>\r\n\r\nThe GTUBE.\r\n\r\n" +
@@ -74,12 +74,7 @@ def raw(port, req):
 
 
 def newest():
-    files = sorted((f for f in os.listdir(OUT) if not f.endswith(".env")),
-                   key=lambda f: int(f.split(".")[1]))
-    if not files:
-        return b""
-    with open(os.path.join(OUT, files[-1]), "rb") as f:
-        return f.read()
+    return mxmail.newest_bytes(OUT)
 
 
 sink = t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "10026", "-o", OUT],

@@ -36,6 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("MX_TOP", "."), "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
@@ -102,70 +103,22 @@ def cfg_send(text, privileged=True):
     time.sleep(0.3)
 
 
-class Client:
+class Client(mxmail.SmtpConn):
+    """greyd's replies as text, byte for byte; eof() for closed()."""
+
     def __init__(self, src="127.0.0.1", host="127.0.0.1", timeout=10):
-        self.s = socket.socket(socket.AF_INET6 if ":" in host
-                               else socket.AF_INET)
-        self.s.bind((src, 0))
-        self.s.settimeout(timeout)
-        self.s.connect((host, 2525))
-        self.buf = b""
-
-    def timed(self, n):
-        """Read n bytes one at a time: [(time, byte)]."""
-        out = []
-        while len(out) < n:
-            b = self.s.recv(1)
-            if not b:
-                break
-            out.append((time.time(), b))
-        return out
-
-    def line(self):
-        while b"\n" not in self.buf:
-            d = self.s.recv(4096)
-            if not d:
-                raise EOFError("closed")
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line + b"\n"
+        s = socket.socket(socket.AF_INET6 if ":" in host
+                          else socket.AF_INET)
+        s.bind((src, 0))
+        s.settimeout(timeout)
+        s.connect((host, 2525))
+        super().__init__(s, timeout)
 
     def reply(self):
-        text = b""
-        while True:
-            ln = self.line()
-            text += ln
-            if ln[3:4] != b"-":
-                return text.decode("latin-1")
-
-    def cmd(self, c):
-        self.s.sendall(c.encode() + b"\r\n")
-        return self.reply()
-
-    def pending(self, wait):
-        self.s.settimeout(wait)
-        try:
-            d = self.s.recv(4096)
-            if not d:
-                d = b"<EOF>"
-        except socket.timeout:
-            d = b""
-        self.s.settimeout(10)
-        return self.buf + d
+        return super().reply()[1]
 
     def eof(self, wait=5):
-        self.s.settimeout(wait)
-        try:
-            while True:
-                if not self.s.recv(4096):
-                    return True
-        except socket.timeout:
-            return False
-        except OSError:
-            return True
-
-    def close(self):
-        self.s.close()
+        return self.closed(wait)
 
 
 LIST1 = ('testbl;"Your address %A is listed\\nsee http://x/%A\\n";'

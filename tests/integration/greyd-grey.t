@@ -33,22 +33,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("MX_TOP", "."), "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
-GREYD = os.path.join(mxtap.BUILD, "greyd/greyd")
-GREYDB = os.path.join(mxtap.BUILD, "greyd/greydb")
-for b in (GREYD, GREYDB):
-    if not os.access(b, os.X_OK):
-        t.bail("%s not built" % b)
-
-os.chmod(t.tmp, 0o755)
-fw = os.path.join(t.tmp, "fw")
-db = os.path.join(t.tmp, "db")
-jail = os.path.join(t.tmp, "jail")
-for d in (fw, db, jail):
-    os.mkdir(d)
-os.chmod(db, 0o777)
+GREYD, GREYDB = mxmail.greyd_bins(t)
+dirs = mxmail.greyd_dirs(t)
+fw, db, jail = dirs["fw"], dirs["db"], dirs["jail"]
 WHITE = os.path.join(fw, "spamd-white")
 
 # a long scan interval: scans come from SIGHUP, when the test wants them

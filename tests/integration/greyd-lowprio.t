@@ -34,14 +34,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("MX_TOP", "."), "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
-GREYD = os.path.join(mxtap.BUILD, "greyd/greyd")
-GREYDB = os.path.join(mxtap.BUILD, "greyd/greydb")
-for b in (GREYD, GREYDB):
-    if not os.access(b, os.X_OK):
-        t.bail("%s not built" % b)
+GREYD, GREYDB = mxmail.greyd_bins(t)
 
 ruleset = """
 table ip greydtest {
@@ -56,12 +53,7 @@ r = subprocess.run(["nft", "-f", "-"], input=ruleset, text=True,
 if r.returncode != 0:
     t.bail("nft: " + r.stderr)
 
-os.chmod(t.tmp, 0o755)
-dirs = {}
-for d in ("fw", "db", "jail"):
-    dirs[d] = os.path.join(t.tmp, d)
-    os.mkdir(dirs[d])
-os.chmod(dirs["db"], 0o777)
+dirs = mxmail.greyd_dirs(t)
 started = time.time()
 g = t.spawn([GREYD, "-d", "-v", "-D", dirs["db"],
              "-u", "nobody", "-j", dirs["jail"], "-G", "2s:1h:1d",

@@ -30,12 +30,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
 B = mxtap.BUILD + "/tests/bin"
-OUT = os.path.join(t.tmp, "out")
-os.mkdir(OUT)
+OUT = mxmail.outdir(t)
 
 MSG = (b"From: a@example.org\r\nTo: b@example.org\r\nSubject: proxy\r\n"
        b"\r\n.leading dot\r\n.\r\n..two\r\nbody line\r\n")
@@ -58,8 +58,7 @@ def proxy(port, nexthop, *args):
 
 
 def stored(out=OUT):
-    return sorted(f for f in os.listdir(out) if not f.endswith(".env")
-                  and f.startswith("msg."))
+    return mxmail.stored(out)
 
 
 def clear(out=OUT):
@@ -69,23 +68,7 @@ def clear(out=OUT):
 
 def send(port, msg=MSG, rcpts=("b@example.org",), timeout=30):
     """Send one message; return (code, text) of the end of data."""
-    s = smtplib.SMTP("127.0.0.1", port, timeout=timeout)
-    try:
-        s.ehlo("client.example")
-        code, text = s.mail("a@example.org")
-        if code != 250:
-            return code, text
-        for r in rcpts:
-            s.rcpt(r)
-        code, text = s.data(msg)
-        return code, text
-    except smtplib.SMTPServerDisconnected as e:
-        return 0, str(e).encode()
-    finally:
-        try:
-            s.quit()
-        except Exception:
-            pass
+    return mxmail.send(port, msg, "a@example.org", rcpts, timeout)
 
 
 class FakeHop(threading.Thread):
@@ -98,10 +81,7 @@ class FakeHop(threading.Thread):
         self.ehlo = ehlo
         self.at_data = at_data      # "close" or "silent"
         self.got = b""
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(5)
+        self.sock = mxmail.listener(port)
         self.start()
 
     def run(self):

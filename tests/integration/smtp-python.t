@@ -30,6 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("MX_TOP", "."), "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
 t = mxtap.Tap()
@@ -76,68 +77,13 @@ for port in (2525, 2526, 2527, 2528, 2529, 2530, 2531):
 time.sleep(0.5)  # B: the probe connection of wait_port is gone
 
 
-class Client:
+class Client(mxmail.SmtpConn):
     """A raw SMTP client that shows exactly what the server sent."""
 
     def __init__(self, port, banner=True, timeout=5):
-        self.s = socket.create_connection(("127.0.0.1", port),
-                                          timeout=timeout)
-        self.buf = b""
+        super().__init__(socket.create_connection(("127.0.0.1", port),
+                                                  timeout=timeout), timeout)
         self.banner = self.reply() if banner else None
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def _line(self):
-        while b"\n" not in self.buf:
-            d = self.s.recv(65536)
-            if not d:
-                raise EOFError("closed")
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line + b"\n"
-
-    def reply(self):
-        """One complete reply: (code, text of all lines)."""
-        text = b""
-        while True:
-            line = self._line()
-            text += line
-            if len(line) >= 4 and line[3:4] != b"-":
-                return int(line[:3]), text.decode("latin-1")
-
-    def cmd(self, line):
-        self.send(line + b"\r\n")
-        return self.reply()
-
-    def pending(self, wait=0.3):
-        """What is left unread after wait seconds (b"" if nothing)."""
-        self.s.settimeout(wait)
-        try:
-            d = self.s.recv(65536)
-            if d == b"":
-                d = b"<EOF>"
-        except socket.timeout:
-            d = b""
-        except OSError:
-            d = b"<EOF>"
-        self.s.settimeout(5)
-        return self.buf + d
-
-    def closed(self, wait=3):
-        self.s.settimeout(wait)
-        try:
-            while True:
-                d = self.s.recv(65536)
-                if not d:
-                    return True
-        except socket.timeout:
-            return False
-        except OSError:
-            return True
-
-    def close(self):
-        self.s.close()
 
 
 def spooled(d):

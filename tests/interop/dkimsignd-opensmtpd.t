@@ -32,40 +32,23 @@
 import os
 import re
 import socket
-import subprocess
 import sys
 import time
 
-if os.environ.get("MX_IN_NETNS") != "1":
-    if os.getuid() != 0:
-        if os.environ.get("CI"):
-            print("1..1\nnot ok 1 - cannot run under CI: OpenSMTPD must "
-                  "start as root")
-            sys.exit(1)
-        print("1..0 # SKIP OpenSMTPD must start as root")
-        sys.exit(0)
-    os.execvpe("unshare", ["unshare", "-n", "-m", "--propagation",
-               "private", "--", sys.executable] + sys.argv,
-               dict(os.environ, MX_IN_NETNS="1"))
-
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/integration"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 from dkimsignd_verify import (Verifiers, genkeys, pubkey, run,  # noqa: E402
                               sigfields, tag)
 
+mxmail.opensmtpd_netns()
 t = mxtap.Tap()
 B = mxtap.BUILD
 T = t.tmp
 os.chmod(T, 0o755)
-OUT = os.path.join(T, "out")
-os.mkdir(OUT)
-SMTPD = "/usr/sbin/smtpd"
-if not os.access(SMTPD, os.X_OK):
-    t.bail("OpenSMTPD not installed: ./configure --install-deps")
-if subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "mxspool",
-                   "/var/spool"]).returncode != 0:
-    t.bail("cannot mount a tmpfs on /var/spool")
+OUT = mxmail.outdir(t)
+mxmail.opensmtpd_setup(t)
 
 V = Verifiers(t, T)
 RSA, ED = genkeys(T)
@@ -76,16 +59,14 @@ V.keys["ed._domainkey.example.com"] = "v=DKIM1; k=ed25519; p=" + \
 V.publish()
 
 SCONF = os.path.join(T, "smtpd.conf")
-with open(SCONF, "w") as f:
-    f.write("""# the article's outbound rules, on the current grammar
+SCONF_TEXT = """# the article's outbound rules, on the current grammar
 listen on 127.0.0.1 port 2525 hostname mx1.example.com
 listen on 127.0.0.1 port 10028 tag DKIM_OUT hostname mx1.example.com
 action "dkim" relay host smtp://127.0.0.1:10027
 action "out" relay host smtp://127.0.0.1:2526
 match tag DKIM_OUT for any action "out"
 match from local for any action "dkim"
-""")
-os.chmod(SCONF, 0o644)
+"""
 DCONF = os.path.join(T, "dkimproxy_out.conf")
 with open(DCONF, "w") as f:
     f.write("""listen    127.0.0.1:10027
@@ -98,32 +79,21 @@ keyfile   %s
 selector  default
 """ % (ED, RSA))
 
-r = run([SMTPD, "-n", "-f", SCONF])
-t.is_(r.returncode, 0, "OpenSMTPD accepts its configuration (%s)" %
-      r.stderr.decode().strip().replace("\n", " "))
+mxmail.opensmtpd_conf(t, SCONF, SCONF_TEXT)
 t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "2526", "-o", OUT],
         log="mx")
 t.wait_port(2526) or t.bail("the sink did not start")
 dk = t.spawn([B + "/dkimsignd/dkimsignd", "-d", "-f", DCONF],
              log="dkimsignd")
 t.wait_port(10027) or t.bail("dkimsignd did not start")
-t.spawn([SMTPD, "-d", "-f", SCONF], log="smtpd")
-t.wait_port(2525) or t.bail("OpenSMTPD did not start: " + t.log("smtpd"))
-t.wait_port(10028) or t.bail("OpenSMTPD did not listen on 10028")
+mxmail.opensmtpd_start(t, SCONF, (2525, 10028))
 
 
 def wait_msg(n, timeout=30):
-    path = os.path.join(OUT, "msg.%d" % n)
-    end = time.time() + timeout
-    while time.time() < end and not os.path.exists(path + ".env"):
-        time.sleep(0.2)
-    return path if os.path.exists(path + ".env") else None
+    return mxmail.wait_msg(OUT, n, timeout)
 
 
-def swaks(subject, body):
-    return run(["swaks", "-s", "127.0.0.1", "-p", "2525", "-f",
-                "alice@example.com", "-t", "bob@example.org",
-                "--h-Subject", subject, "--body", body])
+swaks = mxmail.swaks_submit
 
 
 r = swaks("through OpenSMTPD", "Signed on the way out.\n.dot\n")

@@ -34,50 +34,29 @@ import email
 import email.policy
 import os
 import re
-import subprocess
 import sys
 import time
 
-if os.environ.get("MX_IN_NETNS") != "1":
-    if os.getuid() != 0:
-        if os.environ.get("CI"):
-            print("1..1\nnot ok 1 - cannot run under CI: OpenSMTPD must "
-                  "start as root")
-            sys.exit(1)
-        print("1..0 # SKIP OpenSMTPD must start as root")
-        sys.exit(0)
-    os.execvpe("unshare", ["unshare", "-n", "-m", "--propagation",
-               "private", "--", sys.executable] + sys.argv,
-               dict(os.environ, MX_IN_NETNS="1"))
-
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
+import mxmail  # noqa: E402
 import mxtap  # noqa: E402
 
+mxmail.opensmtpd_netns()
 t = mxtap.Tap()
 B = mxtap.BUILD
 T = t.tmp
 os.chmod(T, 0o755)
-OUT = os.path.join(T, "out")
-os.mkdir(OUT)
-SMTPD = "/usr/sbin/smtpd"
+OUT = mxmail.outdir(t)
 FILTERD = [B + "/filterd/filterd", "--port=10025",
            "--relayhost=127.0.0.1:10026", "--tagall", "--aw", "--rh",
            "--maxsize=256", "--nodetach", "--pid=", "--children=2"]
-GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
-if not os.access(SMTPD, os.X_OK):
-    t.bail("OpenSMTPD not installed: ./configure --install-deps")
-if subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "mxspool",
-                   "/var/spool"]).returncode != 0:
-    t.bail("cannot mount a tmpfs on /var/spool")
-
-
-def run(argv, **kw):
-    return subprocess.run(argv, capture_output=True, timeout=120, **kw)
-
+GTUBE = mxmail.GTUBE
+mxmail.opensmtpd_setup(t)
+run = mxmail.run
 
 SCONF = os.path.join(T, "smtpd.conf")
-with open(SCONF, "w") as f:
-    f.write("""# the article's inbound rules (spampd on 10025), current grammar
+mxmail.opensmtpd_conf(t, SCONF, """\
+# the article's inbound rules (spampd on 10025), current grammar
 listen on 127.0.0.1 port 2525 hostname mx1.example.com
 listen on 127.0.0.1 port 10026 tag SPAMPD hostname mx1.example.com
 action "spampd" relay host smtp://127.0.0.1:10025
@@ -85,34 +64,21 @@ action "mbox" relay host smtp://127.0.0.1:2526
 match tag SPAMPD for any action "mbox"
 match from any for any action "spampd"
 """)
-os.chmod(SCONF, 0o644)
 
-r = run([SMTPD, "-n", "-f", SCONF])
-t.is_(r.returncode, 0, "OpenSMTPD accepts its configuration (%s)" %
-      r.stderr.decode().strip().replace("\n", " "))
 t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "2526", "-o", OUT],
         log="mbox")
 t.wait_port(2526) or t.bail("the sink did not start")
 fd = t.spawn(FILTERD, log="filterd")
 t.wait_port(10025, timeout=60) or t.bail("filterd did not start: " +
                                           t.log("filterd"))
-t.spawn([SMTPD, "-d", "-f", SCONF], log="smtpd")
-t.wait_port(2525) or t.bail("OpenSMTPD did not start: " + t.log("smtpd"))
-t.wait_port(10026) or t.bail("OpenSMTPD did not listen on 10026")
+mxmail.opensmtpd_start(t, SCONF, (2525, 10026))
 
 
 def wait_msg(n, timeout=60):
-    path = os.path.join(OUT, "msg.%d" % n)
-    end = time.time() + timeout
-    while time.time() < end and not os.path.exists(path + ".env"):
-        time.sleep(0.2)
-    return path if os.path.exists(path + ".env") else None
+    return mxmail.wait_msg(OUT, n, timeout)
 
 
-def swaks(subject, body):
-    return run(["swaks", "-s", "127.0.0.1", "-p", "2525", "-f",
-                "alice@example.com", "-t", "bob@example.org",
-                "--h-Subject", subject, "--body", body])
+swaks = mxmail.swaks_submit
 
 
 def parse(path):

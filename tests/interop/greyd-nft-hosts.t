@@ -39,38 +39,12 @@
 # Needs root (OpenSMTPD, nft): a private mount namespace holds
 # OpenSMTPD's /var/spool and /run.
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		if [ -n "${CI:-}" ]; then
-			printf '1..1\nnot ok 1 - cannot run under CI: %s\n' \
-			    "OpenSMTPD and nft must start as root"
-			exit 1
-		fi
-		echo "1..0 # SKIP OpenSMTPD and nft must start as root"
-		exit 0
-	fi
-	MX_IN_NETNS=1 exec unshare -n -m --propagation private -- \
-	    "$BASH" "$0" "$@"
-fi
+. "$MX_TOP/tests/lib/greyd-opensmtpd.sh"
+mx_root_netns "OpenSMTPD and nft" "$@"
 . "$MX_TOP/tests/lib/tap.sh"
 mx_netns "$@"
 
-GREYD=$MX_BUILD/greyd/greyd
-GREYDB=$MX_BUILD/greyd/greydb
-SETUP=$MX_BUILD/greyd/greyd-setup
-SMTPD=/usr/sbin/smtpd
-RULES=$MX_TOP/conf/nftables/mxsuite.nft
-greydb() { timeout -k 2 10 "$GREYDB" "$@"; }
-for b in "$GREYD" "$GREYDB" "$SETUP"; do
-	[ -x "$b" ] || bail "$b not built"
-done
-[ -x "$SMTPD" ] || bail "OpenSMTPD not installed: ./configure --install-deps"
-for c in nft swaks python3 nsenter; do
-	command -v $c >/dev/null || bail "$c not found"
-done
-id opensmtpd >/dev/null 2>&1 || bail "no opensmtpd user (package setup)"
-mount -t tmpfs -o mode=755 mxspool /var/spool || bail "cannot mount tmpfs"
-mount -t tmpfs -o mode=755 mxrun /run || bail "cannot mount tmpfs on /run"
+mx_greyd_opensmtpd_init
 
 D=$MX_TMP
 chmod 755 "$D"
@@ -88,26 +62,9 @@ sysctl -qw net.ipv4.conf.all.route_localnet=1
 sysctl -qw net.ipv4.conf.mxbr0.route_localnet=1
 nft -f "$RULES" 2>"$D/nft.err" || bail "ruleset: $(cat "$D/nft.err")"
 
-elems() {
-	nft list set inet mxsuite "$1" | tr -d ' \t\n' |
-	    sed -n 's/.*elements={\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF'
-}
-
 # --- OpenSMTPD on both addresses ---------------------------------------
 
-mkdir -p "$D/Maildir/new" "$D/Maildir/cur" "$D/Maildir/tmp"
-chown -R nobody "$D/Maildir"
-cat >"$D/smtpd.conf" <<EOT
-table vusers { "bob@example.test" = "nobody" }
-listen on $SRV4 port 25 hostname mx.example.test
-listen on $SRV6 port 25 hostname mx.example.test
-action "local" maildir "$D/Maildir" virtual <vusers>
-match from any for domain "example.test" action "local"
-EOT
-timeout 30 "$SMTPD" -n -f "$D/smtpd.conf" >"$D/smtpd-n.log" 2>&1 ||
-    bail "OpenSMTPD refuses its configuration: $(cat "$D/smtpd-n.log")"
-mx_bg "$SMTPD" -d -f "$D/smtpd.conf"
-mx_wait_port 25 $SRV4 || bail "OpenSMTPD did not start: $(cat "$D/smtpd.log")"
+mx_opensmtpd_maildir $SRV4 $SRV6
 
 # --- greyd, default listeners -------------------------------------------
 

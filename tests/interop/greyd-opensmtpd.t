@@ -40,41 +40,12 @@
 # a tmpfs on /var/spool and /run.  Both daemons must
 # start as root.
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		# nothing may be skipped under CI (which runs as root)
-		if [ -n "${CI:-}" ]; then
-			printf '1..1\nnot ok 1 - cannot run under CI: %s\n' \
-			    "greyd -u and OpenSMTPD must start as root"
-			exit 1
-		fi
-		echo "1..0 # SKIP greyd -u and OpenSMTPD must start as root"
-		exit 0
-	fi
-	MX_IN_NETNS=1 exec unshare -n -m --propagation private -- \
-	    "$BASH" "$0" "$@"
-fi
+. "$MX_TOP/tests/lib/greyd-opensmtpd.sh"
+mx_root_netns "greyd -u and OpenSMTPD" "$@"
 . "$MX_TOP/tests/lib/tap.sh"
 mx_netns "$@"
 
-GREYD=$MX_BUILD/greyd/greyd
-GREYDB=$MX_BUILD/greyd/greydb
-SETUP=$MX_BUILD/greyd/greyd-setup
-SMTPD=/usr/sbin/smtpd
-greydb() { timeout -k 2 10 "$GREYDB" "$@"; }
-RULES=$MX_TOP/conf/nftables/mxsuite.nft
-for b in "$GREYD" "$GREYDB" "$SETUP"; do
-	[ -x "$b" ] || bail "$b not built"
-done
-[ -x "$SMTPD" ] || bail "OpenSMTPD not installed: ./configure --install-deps"
-for c in nft swaks python3 nsenter; do
-	command -v $c >/dev/null || bail "$c not found"
-done
-id opensmtpd >/dev/null 2>&1 || bail "no opensmtpd user (package setup)"
-mount -t tmpfs -o mode=755 mxspool /var/spool || bail "cannot mount tmpfs"
-# and its control socket (/var/run/smtpd.sock): another OpenSMTPD test
-# running at the same time must not see ours
-mount -t tmpfs -o mode=755 mxrun /run || bail "cannot mount tmpfs on /run"
+mx_greyd_opensmtpd_init
 
 D=$MX_TMP
 chmod 755 "$D"			# nobody walks to its database and jail
@@ -117,28 +88,11 @@ sysctl -qw net.ipv4.conf.all.route_localnet=1
 sysctl -qw "net.ipv4.conf.${veth}a.route_localnet=1"
 nft -f "$RULES" 2>"$D/nft.err" || bail "ruleset: $(cat "$D/nft.err")"
 
-# The elements of an nft set, one per line.
-elems() {
-	nft list set inet mxsuite "$1" | tr -d ' \t\n' |
-	    sed -n 's/.*elements={\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF'
-}
-
 # mx_wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, SECS at most
 
 # --- OpenSMTPD --------------------------------------------------------
 
-mkdir -p "$D/Maildir/new" "$D/Maildir/cur" "$D/Maildir/tmp"
-chown -R nobody "$D/Maildir"
-cat >"$D/smtpd.conf" <<EOT
-table vusers { "bob@example.test" = "nobody" }
-listen on $SRV port 25 hostname mx.example.test
-action "local" maildir "$D/Maildir" virtual <vusers>
-match from any for domain "example.test" action "local"
-EOT
-timeout 30 "$SMTPD" -n -f "$D/smtpd.conf" >"$D/smtpd-n.log" 2>&1 ||
-    bail "OpenSMTPD refuses its configuration: $(cat "$D/smtpd-n.log")"
-mx_bg "$SMTPD" -d -f "$D/smtpd.conf"
-mx_wait_port 25 $SRV || bail "OpenSMTPD did not start: $(cat "$D/smtpd.log")"
+mx_opensmtpd_maildir $SRV
 
 # --- greyd ------------------------------------------------------------
 
