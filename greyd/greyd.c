@@ -24,10 +24,8 @@
 #include <sys/stat.h>
 #include <netinet/in.h>
 
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -39,6 +37,7 @@
 
 #include "addr.h"
 #include "daemon.h"
+#include "dbdir.h"
 #include "fwtable.h"
 #include "greydb.h"
 #include "greyd.h"
@@ -51,13 +50,8 @@ struct greyd_conf	*greyd_conf;
 static __dead void	usage(void);
 static int		greyd_bind(const char *, in_port_t, int, int);
 static void		greyd_nofile(struct greyd_conf *);
-static int		greyd_dbdir_foreign(int);
-static int		greyd_mkdirs(const char *);
-static void		greyd_dbdir(const char *, const char *);
 
 /* What LMDB keeps in the database directory. */
-static const char *const greyd_dbfiles[] = { "data.mdb", "lock.mdb" };
-
 static __dead void
 usage(void)
 {
@@ -124,125 +118,6 @@ greyd_bind(const char *host, in_port_t port, int backlog, int optional)
 	}
 	freeaddrinfo(res);
 	return fd;
-}
-
-/* 1 if the directory holds anything but the LMDB files, -1 on error. */
-static int
-greyd_dbdir_foreign(int dfd)
-{
-	DIR		*dp;
-	struct dirent	*de;
-	size_t		 i;
-	int		 fd, foreign = 0;
-
-	if ((fd = dup(dfd)) == -1)
-		return -1;
-	if ((dp = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (!foreign && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		foreign = 1;
-		for (i = 0; i < sizeof(greyd_dbfiles) /
-		    sizeof(greyd_dbfiles[0]); i++)
-			if (strcmp(de->d_name, greyd_dbfiles[i]) == 0)
-				foreign = 0;
-	}
-	closedir(dp);
-	return foreign;
-}
-
-/*
- * mkdir -p for the directories above the database (root's, 0755, as
- * /var/db is): -1 with errno on error.
- */
-static int
-greyd_mkdirs(const char *path)
-{
-	char	 buf[PATH_MAX], *p;
-
-	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
-/*
- * Started as root: the greylister opens the database after dropping to
- * -u user, so the directory must be that user's, as spamd's database
- * belongs to _spamd.  A missing directory is created (0700); one that
- * belongs to someone else is taken over (owner and 0700) only when it
- * holds nothing but the LMDB files (greydb run as root before greyd
- * leaves it so), never a directory with other files in it.  The LMDB
- * files are given to the user too.  Missing parents are made as root's.
- * Exits on error.
- */
-static void
-greyd_dbdir(const char *path, const char *user)
-{
-	struct passwd	*pw;
-	struct stat	 st;
-	size_t		 i;
-	int		 dfd, created = 0, r;
-
-	if ((pw = getpwnam(user)) == NULL)
-		errx(1, "unknown user %s", user);
-	if (pw->pw_uid == 0 || daemon_id_unmapped("uid_map", pw->pw_uid))
-		return;
-	if ((r = mkdir(path, 0700)) == -1 && errno == ENOENT) {
-		if (greyd_mkdirs(path) == -1)
-			err(1, "database directory %s", path);
-		r = mkdir(path, 0700);
-	}
-	if (r == 0)
-		created = 1;
-	else if (errno != EEXIST)
-		err(1, "database directory %s", path);
-	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		err(1, "database directory %s", path);
-	if (fstat(dfd, &st) == -1)
-		err(1, "database directory %s", path);
-	if (st.st_uid != pw->pw_uid) {
-		if (!created && (r = greyd_dbdir_foreign(dfd)) != 0) {
-			if (r == -1)
-				err(1, "database directory %s", path);
-			errx(1, "database directory %s: owned by uid %ld and "
-			    "holds other files than the database; give it "
-			    "to %s", path, (long)st.st_uid, user);
-		}
-		if (fchown(dfd, pw->pw_uid, pw->pw_gid) == -1)
-			err(1, "chown %s", path);
-		if (fchmod(dfd, 0700) == -1)
-			err(1, "chmod %s", path);
-		log_info("database directory %s %s for %s", path,
-		    created ? "created" : "taken over", user);
-	}
-	for (i = 0; i < sizeof(greyd_dbfiles) / sizeof(greyd_dbfiles[0]);
-	    i++) {
-		if (fstatat(dfd, greyd_dbfiles[i], &st,
-		    AT_SYMLINK_NOFOLLOW) == -1) {
-			if (errno == ENOENT)
-				continue;
-			err(1, "%s/%s", path, greyd_dbfiles[i]);
-		}
-		if (!S_ISREG(st.st_mode))
-			errx(1, "%s/%s: not a file", path, greyd_dbfiles[i]);
-		if (st.st_uid != pw->pw_uid && fchownat(dfd, greyd_dbfiles[i],
-		    pw->pw_uid, pw->pw_gid, AT_SYMLINK_NOFOLLOW) == -1)
-			err(1, "chown %s/%s", path, greyd_dbfiles[i]);
-	}
-	close(dfd);
 }
 
 /*
@@ -475,9 +350,14 @@ main(int argc, char *argv[])
 	if (geteuid() == 0 && getpwnam(conf.user) == NULL)
 		errx(1, "unknown user %s", conf.user);
 
-	if (geteuid() == 0 && !conf.blackonly)
-		greyd_dbdir(conf.dbpath != NULL ? conf.dbpath : GREYDB_PATH,
-		    conf.user);
+	/*
+	 * The greylister opens the database after dropping to -u user:
+	 * the directory must be that user's, as spamd's is _spamd's.
+	 */
+	if (geteuid() == 0 && !conf.blackonly && dbdir_take(conf.dbpath !=
+	    NULL ? conf.dbpath : GREYDB_PATH, conf.user, ebuf,
+	    sizeof(ebuf)) == -1)
+		errx(1, "%s", ebuf);
 	/*
 	 * spamd's empty chroot exists on the BSDs; Debian has none: make
 	 * it (root's, empty, 0755) rather than fail at the drop.

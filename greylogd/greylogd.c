@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "dbdir.h"
 #include "greydb.h"
 #include "greylogd.h"
 #include "log.h"
@@ -63,7 +64,6 @@ static void		greylogd_pkt(int, const unsigned char *, size_t,
 			    void *);
 static void		greylogd_read(int, short, void *);
 static void		greylogd_signal(int, void *);
-static void		greylogd_dbdir(const char *, const char *);
 
 static __dead void
 usage(void)
@@ -109,55 +109,12 @@ greylogd_signal(int sig, void *arg)
 	}
 }
 
-/*
- * Started as root: the database directory must be the user's (greyd
- * makes it so).  A missing one is created for the user, 0700; one that
- * belongs to someone else is refused, as the user could not write it,
- * and so are LMDB files of someone else's (greydb run as root first).
- */
-static void
-greylogd_dbdir(const char *path, const char *user)
-{
-	static const char *const files[] = { "data.mdb", "lock.mdb" };
-	struct passwd	*pw;
-	struct stat	 st;
-	char		 p[PATH_MAX];
-	size_t		 i;
-	int		 r;
-
-	if ((pw = getpwnam(user)) == NULL)
-		errx(1, "unknown user %s", user);
-	if (pw->pw_uid == 0 || daemon_id_unmapped("uid_map", pw->pw_uid))
-		return;
-	if (mkdir(path, 0700) == 0) {
-		if (chown(path, pw->pw_uid, pw->pw_gid) == -1)
-			err(1, "chown %s", path);
-		return;
-	}
-	if (errno != EEXIST)
-		err(1, "database directory %s", path);
-	if (stat(path, &st) == -1)
-		err(1, "database directory %s", path);
-	if (st.st_uid != pw->pw_uid && (st.st_mode & S_IWOTH) == 0)
-		errx(1, "database directory %s: owned by uid %ld, not by %s "
-		    "(start greyd -u %s once, or chown it)", path,
-		    (long)st.st_uid, user, user);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		r = snprintf(p, sizeof(p), "%s/%s", path, files[i]);
-		if (r < 0 || (size_t)r >= sizeof(p))
-			errx(1, "%s: path too long", path);
-		if (stat(p, &st) == 0 && st.st_uid != pw->pw_uid)
-			errx(1, "%s: owned by uid %ld, not by %s (start "
-			    "greyd -u %s once, or chown it)", p,
-			    (long)st.st_uid, user, user);
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
 	static struct greylogd_conf	 conf;
 	static char			 dbdir[PATH_MAX];
+	char				 ebuf[512];
 	struct greydb_config		 dbc;
 	struct spamsync_key		 key;
 	struct glog_cap			*cap;
@@ -259,7 +216,10 @@ main(int argc, char *argv[])
 	if (glog_local_refresh(greylogd.local, -2) == -1)
 		exit(1);
 	if (root) {
-		greylogd_dbdir(conf.dbpath, conf.user);
+		/* the database is opened after the drop: the user's */
+		if (dbdir_take(conf.dbpath, conf.user, ebuf,
+		    sizeof(ebuf)) == -1)
+			errx(1, "%s", ebuf);
 		/* daemon_detach() goes to "/" before the chroot */
 		if (realpath(conf.dbpath, dbdir) == NULL)
 			err(1, "database directory %s", conf.dbpath);

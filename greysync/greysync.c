@@ -34,6 +34,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "dbdir.h"
 #include "greydb.h"
 #include "gsync.h"
 #include "log.h"
@@ -99,6 +100,7 @@ main(int argc, char *argv[])
 	struct gsync		*gs;
 	struct daemon_signals	*sigs;
 	const char		*errstr;
+	char			 ebuf[512];
 	sigset_t		 mask;
 	time_t			 pass, grey, white;
 	size_t			 i;
@@ -173,6 +175,10 @@ main(int argc, char *argv[])
 
 	if (geteuid() == 0 && getpwnam(conf.user) == NULL)
 		errx(1, "unknown user %s", conf.user);
+	/* the database is opened after the drop: the user's */
+	if (geteuid() == 0 && dbdir_take(conf.dbpath, conf.user, ebuf,
+	    sizeof(ebuf)) == -1)
+		errx(1, "%s", ebuf);
 
 	log_init(conf.debug, LOG_MAIL);
 	log_setverbose(conf.verbose);

@@ -43,7 +43,7 @@ done
 command -v swaks >/dev/null || bail "swaks not found"
 command -v nft >/dev/null || bail "nft not found"
 
-plan 49
+plan 52
 
 # Started as root, greylogd chroots into the database directory, where
 # LeakSanitizer (SANITIZE=1 builds) finds no /proc and fails the exit:
@@ -346,14 +346,26 @@ ok $? "-r garbage.pcap: no crash, exit 0"
 is "$("$GDB" -f "$MX_TMP/db-g" | wc -l)" 0 "garbage: nothing written"
 
 # a database directory of the user's holding root's LMDB files (greydb
-# run as root first) is refused before the drop, and says why
+# run as root first) is taken over before the drop, as greyd does
 "$GDB" -f "$MX_TMP/db-root" -a 192.0.2.1
 chown nobody "$MX_TMP/db-root"
 "$GL" -D -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-root" -u nobody \
     >"$MX_TMP/r-root.log" 2>&1
-is $? 1 "root's LMDB files in the directory: refused"
-like "$(cat "$MX_TMP/r-root.log")" "data.mdb: owned by uid 0, not by nobody" \
+is $? 0 "root's LMDB files in the directory: taken over, exit 0" ||
+    diag "$(cat "$MX_TMP/r-root.log")"
+is "$(stat -c %U "$MX_TMP/db-root/data.mdb")" nobody \
+    "root's data.mdb given to the user"
+# root's directory holding other files than the database: refused
+mkdir "$MX_TMP/db-notdb"
+"$GDB" -f "$MX_TMP/db-notdb" -a 192.0.2.1
+touch "$MX_TMP/db-notdb/other"
+"$GL" -D -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-notdb" -u nobody \
+    >"$MX_TMP/r-notdb.log" 2>&1
+is $? 1 "root's directory with other files: refused"
+like "$(cat "$MX_TMP/r-notdb.log")" \
+    "db-notdb: owned by uid 0 and holds other files than the database; give it to nobody" \
     "and said"
+is "$(stat -c %U "$MX_TMP/db-notdb")" root "and left root's"
 
 # -W bounds: 1..2160 hours
 "$GL" -D -W 0 -r "$MX_TMP/v4.pcap" -f "$MX_TMP/db-w" >"$MX_TMP/w.log" 2>&1
