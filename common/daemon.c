@@ -113,11 +113,28 @@ daemon_pidfile_write(struct pidfh *pfh)
 	return 0;
 }
 
+/*
+ * After the drop to the daemon's user, the directory of a pidfile that
+ * root made (/var/run) no longer lets us unlink it: the file, still
+ * open for writing, is emptied first, so that what stays behind names
+ * no process (rc scripts take an empty pidfile for "not running").
+ */
 void
 daemon_pidfile_remove(struct pidfh *pfh)
 {
-	if (pfh != NULL && pidfile_remove(pfh) == -1)
-		log_warn("pidfile remove");
+	int	 fd;
+
+	if (pfh == NULL)
+		return;
+	if ((fd = pidfile_fileno(pfh)) != -1 && ftruncate(fd, 0) == -1)
+		log_debug("pidfile truncate: %s", strerror(errno));
+	if (pidfile_remove(pfh) == -1) {
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			log_debug("pidfile left empty: its directory is not "
+			    "ours to write");
+		else
+			log_warn("pidfile remove");
+	}
 }
 
 void

@@ -56,7 +56,9 @@ int	daemon_detach(void);
  * long as the daemon runs.  open: NULL when another instance holds it,
  * logged as "<path>: already running, pid N", or on another error
  * (logged).  write: the current pid, after daemon_detach().  remove:
- * at exit (NULL is fine).  close: in a child that must not remove it.
+ * at exit (NULL is fine); after a privilege drop, in a directory the
+ * user may not write (root's /var/run), the file is left there empty.
+ * close: in a child that must not remove it.
  */
 struct pidfh	*daemon_pidfile_open(const char *);
 int		 daemon_pidfile_write(struct pidfh *);

@@ -239,4 +239,13 @@ while time.time() < end and os.path.exists("/proc/%d" % pid):
 t.ok(not os.path.exists("/proc/%d" % pid), "SIGTERM: gone")
 t.like(open(LOG).read(), r"exiting signed=4 skipped=1 failed=0",
        "SIGTERM: counters in log_file")
+# the pidfile in root's directory: as nobody it cannot be removed; it is
+# emptied instead, and no error is logged
+t.ok("Permission denied" not in open(LOG).read() and
+     "pidfile" not in open(LOG).read(), "SIGTERM: no pidfile error logged")
+if root:
+    t.is_(open(PID).read() if os.path.exists(PID) else None, "",
+          "SIGTERM: the pidfile in root's directory left empty")
+else:
+    t.ok(not os.path.exists(PID), "SIGTERM: the pidfile removed")
 t.done()

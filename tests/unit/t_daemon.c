@@ -65,13 +65,47 @@ struct detach_report {
 static char	tmpdir[PATH_MAX];
 
 static int	read_full(int, void *, size_t, int);
+static pid_t	fork_piped(int [2]);
+static void	read_all(int, char *, size_t);
 static void	rm_tree(void);
 static void	test_pidfile(void);
 static void	test_drop(void);
+static void	test_pidfile_dropped(void);
 static void	test_drop_unknown(void);
 static void	test_detach(void);
 static void	test_signals(void);
 static int	is_devnull(int);
+
+/*
+ * fork() with a pipe from the child (p[1]) to the parent (p[0]); each
+ * side's other end closed.  The pid as fork's.
+ */
+static pid_t
+fork_piped(int p[2])
+{
+	pid_t	 pid;
+
+	if (pipe(p) == -1)
+		fatal("pipe");
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	close(pid == 0 ? p[0] : p[1]);
+	return pid;
+}
+
+/* Everything fd gives until EOF (truncated to size - 1), then close it. */
+static void
+read_all(int fd, char *buf, size_t size)
+{
+	size_t	 n = 0;
+	ssize_t	 r;
+
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+	close(fd);
+}
 
 /* Read exactly len bytes within ms milliseconds. */
 static int
@@ -103,6 +137,8 @@ rm_tree(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/test.pid", tmpdir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/drop.pid", tmpdir);
+	unlink(path);
 	rmdir(tmpdir);
 }
 
@@ -114,7 +150,6 @@ test_pidfile(void)
 	char		 path[PATH_MAX + 32], buf[256], want[64];
 	FILE		*fp;
 	pid_t		 pid, other = 0;
-	ssize_t		 n;
 	int		 p[2], st, fd;
 
 	snprintf(path, sizeof(path), "%s/test.pid", tmpdir);
@@ -132,15 +167,9 @@ test_pidfile(void)
 	is_str(buf, want, "pidfile holds our pid");
 
 	/* A second instance (another process) must fail, naming us. */
-	if (pipe(p) == -1)
-		fatal("pipe");
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid == 0) {
+	if ((pid = fork_piped(p)) == 0) {
 		struct pidfh	*pfh2;
 
-		close(p[0]);
 		dup2(p[1], STDERR_FILENO);
 		pfh2 = pidfile_open(path, 0644, &other);
 		if (pfh2 != NULL || errno != EEXIST)
@@ -151,17 +180,7 @@ test_pidfile(void)
 		fprintf(stderr, "\nother=%ld\n", (long)other);
 		_exit(0);
 	}
-	close(p[1]);
-	memset(buf, 0, sizeof(buf));
-	n = 0;
-	while (n < (ssize_t)sizeof(buf) - 1) {
-		ssize_t	r = read(p[0], buf + n, sizeof(buf) - 1 - n);
-
-		if (r <= 0)
-			break;
-		n += r;
-	}
-	close(p[0]);
+	read_all(p[0], buf, sizeof(buf));
 	waitpid(pid, &st, 0);
 	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
 	    "second open failed with EEXIST (both APIs)");
@@ -211,13 +230,7 @@ test_drop(void)
 	/* nobody must be able to search the chroot */
 	chmod(tmpdir, 0755);
 
-	if (pipe(p) == -1)
-		fatal("pipe");
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid == 0) {
-		close(p[0]);
+	if ((pid = fork_piped(p)) == 0) {
 		memset(&r, 0, sizeof(r));
 		r.rv = daemon_drop_privs("nobody", tmpdir);
 		getresuid(&r.ruid, &r.euid, &r.suid);
@@ -234,7 +247,6 @@ test_drop(void)
 			_exit(1);
 		_exit(0);
 	}
-	close(p[1]);
 	memset(&r, 0, sizeof(r));
 	is_int(read_full(p[0], &r, sizeof(r), 5000), 0,
 	    "drop: the child reported");
@@ -261,6 +273,50 @@ test_drop(void)
 	is_int(r.nnp, 1, "PR_SET_NO_NEW_PRIVS is set");
 	ok(access("/marker", F_OK) == -1, "(the real / has no marker)");
 	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0, "drop: child exit 0");
+}
+
+/*
+ * A pidfile in root's directory, removed at exit after the drop to
+ * nobody: it cannot be unlinked; it is left empty, and nothing is
+ * logged at the default level (no "Permission denied").
+ */
+static void
+test_pidfile_dropped(void)
+{
+	struct pidfh	*pfh;
+	struct stat	 sb;
+	char		 path[PATH_MAX + 32], buf[2048];
+	pid_t		 pid;
+	int		 p[2], st;
+
+	if (!tap_real_root() || getpwnam("nobody") == NULL) {
+		skip(4, "not root: no privilege drop");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/drop.pid", tmpdir);
+	chmod(tmpdir, 0755);
+	if ((pid = fork_piped(p)) == 0) {
+		dup2(p[1], STDERR_FILENO);
+		log_init(1, LOG_MAIL);
+		log_setverbose(0);
+		if ((pfh = daemon_pidfile_open(path)) == NULL ||
+		    daemon_pidfile_write(pfh) == -1 ||
+		    daemon_drop_privs("nobody", NULL) != 0)
+			_exit(1);
+		daemon_pidfile_remove(pfh);
+		_exit(0);
+	}
+	read_all(p[0], buf, sizeof(buf));
+	waitpid(pid, &st, 0);
+	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
+	    "dropped: pidfile opened, written, drop done");
+	ok(stat(path, &sb) == 0, "dropped: the pidfile is still there "
+	    "(root's directory)");
+	is_int(sb.st_size, 0, "dropped: and empty, naming no process");
+	ok(strstr(buf, "Permission denied") == NULL &&
+	    strstr(buf, "pidfile") == NULL, "dropped: nothing logged");
+	if (buf[0] != '\0')
+		diag("child said: %s", buf);
 }
 
 static void
@@ -299,13 +355,7 @@ test_detach(void)
 	pid_t			pid;
 	int			p[2], st;
 
-	if (pipe(p) == -1)
-		fatal("pipe");
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid == 0) {
-		close(p[0]);
+	if ((pid = fork_piped(p)) == 0) {
 		memset(&r, 0, sizeof(r));
 		r.rv = daemon_detach();
 		/* only the detached grandchild gets here */
@@ -320,7 +370,6 @@ test_detach(void)
 			_exit(1);
 		_exit(0);
 	}
-	close(p[1]);
 	waitpid(pid, &st, 0);
 	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0,
 	    "detach: the calling process exits 0");
@@ -438,7 +487,7 @@ main(void)
 	const char	*t;
 
 	log_init(1, LOG_MAIL);
-	plan(34);
+	plan(38);
 	if ((t = getenv("TMPDIR")) == NULL)
 		t = "/tmp";
 	snprintf(tmpdir, sizeof(tmpdir), "%s/t_daemon.XXXXXX", t);
@@ -447,6 +496,7 @@ main(void)
 
 	test_pidfile();
 	test_drop();
+	test_pidfile_dropped();
 	test_drop_unknown();
 	test_detach();
 	test_signals();
