@@ -1259,19 +1259,19 @@ put_txn(struct db_txn *txn, void *arg)
 	    GREYDB_ORIGIN_MANUAL, r.expire, e->ip, NULL, NULL, NULL));
 }
 
-int
-greydb_put_entry(struct greydb *db, const struct greydb_entry *e)
+/* The key of a record to store: 0, GREYDB_NOTEMAIL or -1 (refused). */
+static int
+put_prepare(struct greydb *db, const struct greydb_entry *e,
+    struct grey_op *op)
 {
 	struct greydb_tuple	 t;
-	struct grey_op		 op;
 	size_t			 i;
-	int			 ret;
 
+	memset(op, 0, sizeof(*op));
+	op->db = db;
+	op->ent = e;
 	if (e == NULL || greydb_check_field("key", e->ip, 0) == -1)
 		return (-1);
-	memset(&op, 0, sizeof(op));
-	op.db = db;
-	op.ent = e;
 	switch (e->type) {
 	case GREYDB_GREY:
 		if (greydb_check_field("helo", e->helo, 1) == -1 ||
@@ -1282,20 +1282,21 @@ greydb_put_entry(struct greydb *db, const struct greydb_entry *e)
 		t.helo = e->helo;
 		t.from = e->from;
 		t.to = e->to;
-		op.tkey = greydb_tuple_key(&t, &op.tkeylen);
+		op->tkey = greydb_tuple_key(&t, &op->tkeylen);
 		break;
 	case GREYDB_WHITE:
 	case GREYDB_TRAPPED:
-		op.tkey = xstrdup(e->ip);
-		op.tkeylen = strlen(op.tkey);
+		op->tkey = xstrdup(e->ip);
+		op->tkeylen = strlen(op->tkey);
 		break;
 	case GREYDB_SPAMTRAP:
 		if (strchr(e->ip, '@') == NULL)
 			return (GREYDB_NOTEMAIL);
-		op.tkey = xstrdup(e->ip);
-		op.tkeylen = strlen(op.tkey);
-		for (i = 0; i < op.tkeylen; i++)
-			op.tkey[i] = (char)tolower((unsigned char)op.tkey[i]);
+		op->tkey = xstrdup(e->ip);
+		op->tkeylen = strlen(op->tkey);
+		for (i = 0; i < op->tkeylen; i++)
+			op->tkey[i] =
+			    (char)tolower((unsigned char)op->tkey[i]);
 		break;
 	default:
 		log_warnx("greydb: cannot store %s entries",
@@ -1306,11 +1307,67 @@ greydb_put_entry(struct greydb *db, const struct greydb_entry *e)
 	    e->pcount < 0) {
 		log_warnx("greydb: %s with a negative pcount",
 		    greydb_type_name(e->type));
-		free(op.tkey);
+		free(op->tkey);
+		op->tkey = NULL;
 		return (-1);
 	}
+	return (0);
+}
+
+int
+greydb_put_entry(struct greydb *db, const struct greydb_entry *e)
+{
+	struct grey_op	 op;
+	int		 ret;
+
+	if ((ret = put_prepare(db, e, &op)) != 0)
+		return (ret);
 	ret = greydb_write(db, put_txn, &op);
 	free(op.tkey);
+	return (ret);
+}
+
+struct put_batch {
+	struct grey_op	*ops;
+	const int	*res;
+	size_t		 n;
+};
+
+static int
+put_batch_txn(struct db_txn *txn, void *arg)
+{
+	struct put_batch	*b = arg;
+	size_t			 i;
+	int			 ret;
+
+	for (i = 0; i < b->n; i++)
+		if (b->res[i] == 0 &&
+		    (ret = put_txn(txn, &b->ops[i])) != 0)
+			return (ret);
+	return (0);
+}
+
+int
+greydb_put_entries(struct greydb *db, const struct greydb_entry *e,
+    size_t n, int *res)
+{
+	struct put_batch	 b;
+	size_t			 i, nput = 0;
+	int			 ret = 0;
+
+	if (n == 0)
+		return (0);
+	b.ops = xcalloc(n, sizeof(*b.ops));
+	b.res = res;
+	b.n = n;
+	for (i = 0; i < n; i++)
+		if ((res[i] = put_prepare(db, &e[i], &b.ops[i])) == 0)
+			nput++;
+	if (nput > 0)
+		ret = greydb_write(db, put_batch_txn, &b);
+	for (i = 0; i < n; i++)
+		free(b.ops[i].tkey);
+	free(b.ops);
 	return (ret);
 }
 

@@ -284,6 +284,18 @@ int		 greydb_add(struct greydb *, enum greydb_type, const char *);
  * MANUAL; SPAMTRAP not).  0, GREYDB_NOTEMAIL or -1.
  */
 int		 greydb_put_entry(struct greydb *, const struct greydb_entry *);
+/*
+ * n records as greydb_put_entry() would store them, in one transaction
+ * (greydb -I: a batch of lines, far faster than one commit a line).
+ * res[i] is set to 0, or to what greydb_put_entry() returns for a
+ * record it refuses before writing (GREYDB_NOTEMAIL or -1): that one is
+ * not stored, the others are.  A later record with the key of an
+ * earlier one replaces it.  0, or -1 when the transaction failed: then
+ * nothing of the batch is stored (the caller may store them one by one
+ * to find the culprit).
+ */
+int		 greydb_put_entries(struct greydb *, const struct greydb_entry *,
+		    size_t, int *);
 
 /*
  * spamlogd's refresh: existing record: pcount++, expire = now +

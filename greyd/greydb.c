@@ -34,6 +34,8 @@
 #include "greyd.h"
 #include "log.h"
 
+struct import_batch;
+
 enum greydb_action {
 	ACT_LIST = 0,
 	ACT_ADD,
@@ -47,7 +49,10 @@ static int	list_cb(const struct greydb_entry *, void *);
 static int	dbshow(struct greydb *, char **);
 static int	dbadd(struct greydb *, enum greydb_type, const char *);
 static int	dbdel(struct greydb *, enum greydb_type, const char *);
-static const char *import_line(struct greydb *, char *);
+static const char *import_why(int);
+static int	import_flush(struct import_batch *);
+static void	import_add(struct import_batch *, size_t, const char *,
+		    size_t);
 static int	dbimport(struct greydb *, const char *);
 
 static __dead void
@@ -161,47 +166,108 @@ dbdel(struct greydb *db, enum greydb_type type, const char *key)
 }
 
 /*
- * One line of spamdb's output into the database, with its times and
- * counts: NULL, or why it was not stored.
+ * -I stores its lines IMPORT_BATCH at a time, each batch one
+ * transaction (one commit, one fsync, instead of one a line).
  */
-static const char *
-import_line(struct greydb *db, char *line)
-{
-	struct greydb_entry	 e;
-	const char		*why;
-	int			 r;
+#define IMPORT_BATCH	1000
 
-	if ((why = grey_import_parse(line, &e)) != NULL)
-		return (why);
-	if (e.type == GREYDB_TRAPPED)
-		e.first = greydb_now(db);
-	r = greydb_put_entry(db, &e);
+struct import_batch {
+	struct greydb		*db;
+	const char		*name;
+	size_t			 n;		/* lines */
+	size_t			 lineno[IMPORT_BATCH];
+	char			*line[IMPORT_BATCH];
+	const char		*why[IMPORT_BATCH];
+	size_t			 ne;		/* entries parsed */
+	struct greydb_entry	 e[IMPORT_BATCH];
+	size_t			 eline[IMPORT_BATCH];	/* their line */
+	int			 res[IMPORT_BATCH];
+};
+
+/* Why greydb_put_entry() refused an entry (r its result). */
+static const char *
+import_why(int r)
+{
 	if (r == GREYDB_NOTEMAIL)
 		return ("not an email address");
-	if (r != 0)
-		return ("db->put failed");
-	return (NULL);
+	return ("db->put failed");
+}
+
+/*
+ * Store the batch's good lines, then report its bad ones in line order:
+ * the count of bad lines.  If the transaction fails, the lines are
+ * stored one by one, so that the good ones are kept all the same.
+ */
+static int
+import_flush(struct import_batch *b)
+{
+	size_t	 i;
+	int	 bad = 0;
+
+	if (greydb_put_entries(b->db, b->e, b->ne, b->res) == -1)
+		for (i = 0; i < b->ne; i++)
+			b->res[i] = greydb_put_entry(b->db, &b->e[i]);
+	for (i = 0; i < b->ne; i++)
+		if (b->res[i] != 0)
+			b->why[b->eline[i]] = import_why(b->res[i]);
+	for (i = 0; i < b->n; i++) {
+		if (b->why[i] != NULL) {
+			fprintf(stderr, "%s:%zu: %s\n", b->name, b->lineno[i],
+			    b->why[i]);
+			bad++;
+		}
+		free(b->line[i]);
+	}
+	b->n = b->ne = 0;
+	return (bad);
+}
+
+/*
+ * One line of spamdb's output (len its length) into the batch, with its
+ * times and counts.
+ */
+static void
+import_add(struct import_batch *b, size_t lineno, const char *line,
+    size_t len)
+{
+	size_t	 i = b->n++;
+
+	b->lineno[i] = lineno;
+	if ((b->line[i] = strdup(line)) == NULL)
+		err(1, NULL);
+	if (len != strlen(line))
+		b->why[i] = "NUL byte in the line";
+	else if ((b->why[i] = grey_import_parse(b->line[i],
+	    &b->e[b->ne])) == NULL) {
+		if (b->e[b->ne].type == GREYDB_TRAPPED)
+			b->e[b->ne].first = greydb_now(b->db);
+		b->eline[b->ne++] = i;
+	}
 }
 
 /* -I: every line of file (NULL or "-": stdin); the bad lines' count. */
 static int
 dbimport(struct greydb *db, const char *path)
 {
-	FILE		*fp;
-	char		*line = NULL;
-	const char	*name, *why;
-	size_t		 sz = 0, lineno = 0;
-	ssize_t		 len;
-	int		 bad = 0;
+	struct import_batch	*b;
+	FILE			*fp;
+	char			*line = NULL;
+	size_t			 sz = 0, lineno = 0;
+	ssize_t			 len;
+	int			 bad = 0;
 
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		err(1, NULL);
+	b->db = db;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		fp = stdin;
-		name = "stdin";
+		b->name = "stdin";
 	} else if ((fp = fopen(path, "r")) == NULL) {
 		warn("%s", path);
+		free(b);
 		return (1);
 	} else
-		name = path;
+		b->name = path;
 	while ((len = getline(&line, &sz, fp)) != -1) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' ||
@@ -209,20 +275,17 @@ dbimport(struct greydb *db, const char *path)
 			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
-		if ((size_t)len != strlen(line))
-			why = "NUL byte in the line";
-		else
-			why = import_line(db, line);
-		if (why != NULL) {
-			fprintf(stderr, "%s:%zu: %s\n", name, lineno, why);
-			bad++;
-		}
+		import_add(b, lineno, line, (size_t)len);
+		if (b->n == IMPORT_BATCH)
+			bad += import_flush(b);
 	}
+	bad += import_flush(b);
 	if (ferror(fp)) {
-		warn("%s", name);
+		warn("%s", b->name);
 		bad++;
 	}
 	free(line);
+	free(b);
 	if (fp != stdin)
 		fclose(fp);
 	return (bad);

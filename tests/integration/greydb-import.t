@@ -93,6 +93,32 @@ is "$(greydb -f "$D/db2" | cut -d'|' -f1,2 | sort | tr '\n' ' ')" \
 printf 'WHITE|x\n' | greydb -I -f "$D/db2" >"$D/out" 2>&1
 is "$(cat "$D/out")" "stdin:1: wrong number of fields" "stdin is named stdin"
 
+# more lines than a transaction holds (1,000): bad ones on both sides of
+# the batch boundaries are reported in line order, the good ones kept; a
+# key repeated in the same batch takes its last values
+awk -v now="$now" -v ex="$exp" 'BEGIN {
+	for (i = 1; i <= 2500; i++) {
+		if (i == 1000 || i == 1001)
+			print "WHITE|10.0." int(i / 256) "." (i % 256) "|||x"
+		else if (i == 2500)
+			print "SPAMTRAP|not-an-address"
+		else if (i == 1500)
+			print "WHITE|10.0.0.2|||" now "|" now "|" ex "|42|0"
+		else
+			print "WHITE|10.0." int(i / 256) "." (i % 256) "|||" \
+			    now "|" now "|" ex "|1|0"
+	}
+}' >"$D/big"
+greydb -I -f "$D/db3" "$D/big" >"$D/out" 2>&1
+is "$?" 1 "2,500 lines, 3 bad: exit 1"
+is "$(cat "$D/out")" "$D/big:1000: wrong number of fields
+$D/big:1001: wrong number of fields
+$D/big:2500: not an email address" "... the bad lines said, in order"
+is "$(greydb -f "$D/db3" | wc -l)" 2496 \
+    "... the other 2,496 entries stored (one key twice)"
+is "$(greydb -f "$D/db3" 10.0.0.2 | cut -d'|' -f8)" 42 \
+    "... the key given twice has its last values"
+
 greydb -I -f "$D/db2" "$D/missing" >"$D/out" 2>&1
 is "$?" 1 "a missing file: exit 1"
 like "$(cat "$D/out")" "missing: No such file or directory" "... and says so"

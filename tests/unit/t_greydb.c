@@ -66,6 +66,7 @@ static void	test_lowprio(void);
 static void	test_sync(void);
 static void	test_manual(void);
 static void	test_put(void);
+static void	test_put_many(void);
 static void	test_delete(void);
 static void	test_longkeys(void);
 static void	test_journal(void);
@@ -715,6 +716,52 @@ test_put(void)
 	greydb_close(db);
 }
 
+/* greydb_put_entries(): one transaction, refused records reported. */
+static void
+test_put_many(void)
+{
+	struct greydb		*db;
+	struct greydb_entry	 in[5], e;
+	struct jr_log		 l;
+	int			 res[5] = { 9, 9, 9, 9, 9 };
+	int			 i;
+
+	fake_now = T0;
+	db = open_db(NULL);
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 5; i++) {
+		in[i].type = GREYDB_WHITE;
+		in[i].first = 10;
+		in[i].pass = 20;
+		in[i].expire = T0 + 99;
+		in[i].bcount = 1;
+		in[i].pcount = i;
+	}
+	in[0].ip = "192.0.2.1";
+	in[1].ip = "192.0.2.2";
+	in[2].type = GREYDB_SPAMTRAP;
+	in[2].ip = "nobody";		/* refused: GREYDB_NOTEMAIL */
+	in[3].ip = "192.0.2.1";		/* replaces in[0] */
+	in[4].ip = "192.0.2.4";
+	in[4].pcount = -1;		/* refused: -1 */
+	is_int(greydb_put_entries(db, in, 5, res), 0,
+	    "put_entries: the transaction commits");
+	ok(res[0] == 0 && res[1] == 0 && res[2] == GREYDB_NOTEMAIL &&
+	    res[3] == 0 && res[4] == -1, "... results 0 0 NOTEMAIL 0 -1 "
+	    "(%d %d %d %d %d)", res[0], res[1], res[2], res[3], res[4]);
+	is_int(get(db, "192.0.2.1", &e), 0, "... the first stored");
+	is_int(e.pcount, 3, "... with the values of its last record");
+	greydb_entry_free(&e);
+	is_int(get(db, "192.0.2.2", &e), 0, "... the second stored");
+	greydb_entry_free(&e);
+	ok(get(db, "192.0.2.4", &e) != 0, "... the refused one not");
+	memset(&l, 0, sizeof(l));
+	greydb_journal_read(db, 0, 0, jr_cb, &l);
+	is_int(l.n, 3, "... journaled: the three stored");
+	is_int(greydb_put_entries(db, in, 0, res), 0, "no records: 0");
+	greydb_close(db);
+}
+
 static void
 test_delete(void)
 {
@@ -1063,6 +1110,7 @@ main(int argc, char **argv)
 	test_sync();
 	test_manual();
 	test_put();
+	test_put_many();
 	test_delete();
 	test_longkeys();
 	test_journal();
