@@ -1960,3 +1960,19 @@ greydb_parse_times(const char *arg, time_t *pass, time_t *grey,
 	*white = v[2];
 	return 0;
 }
+
+const char *
+greydb_syncflag(struct greydb_syncflags *sf, int ch, const char *arg)
+{
+	if (ch == 'Y') {
+		if (sf->ntargets == GREYDB_SYNC_MAXTARGETS)
+			return ("too many -Y");
+		sf->targets[sf->ntargets++] = arg;
+	} else if (ch == 'y') {
+		if (sf->listen != NULL)
+			return ("-y may be given once");
+		sf->listen = arg;
+	} else
+		return ("not a sync flag");
+	return (NULL);
+}

@@ -405,4 +405,17 @@ int		 greydb_parse_num(const char *, long long *, char **);
 int		 greydb_parse_duration(const char *, time_t, time_t *);
 int		 greydb_parse_times(const char *, time_t *, time_t *, time_t *);
 
+/*
+ * spamd's sync flags, taken by greyd (which passes them on to greysync)
+ * and by greysync: ch 'Y' adds a target (at most GREYDB_SYNC_MAXTARGETS),
+ * 'y' sets the listener (once).  NULL, or what is wrong with the flag.
+ */
+#define GREYDB_SYNC_MAXTARGETS	32
+struct greydb_syncflags {
+	const char	*targets[GREYDB_SYNC_MAXTARGETS];	/* -Y */
+	size_t		 ntargets;
+	const char	*listen;				/* -y */
+};
+const char	*greydb_syncflag(struct greydb_syncflags *, int, const char *);
+
 #endif /* MX_GREYDB_H */

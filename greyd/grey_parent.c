@@ -49,7 +49,7 @@
 #include "proc.h"
 #include "xmalloc.h"
 
-#define GREY_SYNC_ARGV		(2 * 32 + 16)
+#define GREY_SYNC_ARGV		(2 * GREYDB_SYNC_MAXTARGETS + 16)
 
 struct grey_parent {
 	struct proc		*proc;
@@ -101,7 +101,7 @@ greyd_parent_run(struct proc *p)
 		}
 		log_debug("firewall back-end %s", fwtable_spec(gp->fw));
 	}
-	if (conf->nsync_targets > 0 || conf->sync_listen != NULL)
+	if (conf->sync.ntargets > 0 || conf->sync.listen != NULL)
 		grey_parent_sync(conf, gp);
 	return 0;
 }
@@ -184,7 +184,8 @@ grey_parent_findexec(const char *name, char *out, size_t len)
 static void
 grey_parent_sync(struct greyd_conf *conf, struct grey_parent *gp)
 {
-	int	 i, n = 0;
+	size_t	 i;
+	int	 n = 0;
 
 	if (grey_parent_findexec(GREYD_GREYSYNC, gp->sync_path,
 	    sizeof(gp->sync_path)) == -1) {
@@ -203,13 +204,13 @@ grey_parent_sync(struct greyd_conf *conf, struct grey_parent *gp)
 	gp->sync_argv[n++] = xstrdup("-D");
 	gp->sync_argv[n++] = xstrdup(conf->dbpath != NULL ? conf->dbpath :
 	    GREYDB_PATH);
-	for (i = 0; i < conf->nsync_targets; i++) {
+	for (i = 0; i < conf->sync.ntargets; i++) {
 		gp->sync_argv[n++] = xstrdup("-Y");
-		gp->sync_argv[n++] = xstrdup(conf->sync_targets[i]);
+		gp->sync_argv[n++] = xstrdup(conf->sync.targets[i]);
 	}
-	if (conf->sync_listen != NULL) {
+	if (conf->sync.listen != NULL) {
 		gp->sync_argv[n++] = xstrdup("-y");
-		gp->sync_argv[n++] = xstrdup(conf->sync_listen);
+		gp->sync_argv[n++] = xstrdup(conf->sync.listen);
 	}
 	gp->sync_argv[n] = NULL;
 	gp->ev_chld = evsignal_new(proc_base(gp->proc), SIGCHLD,

@@ -302,15 +302,10 @@ main(int argc, char *argv[])
 				errx(1, "-w %s: %s", optarg, errstr);
 			break;
 		case 'Y':
-			if (conf.nsync_targets == (int)(sizeof(
-			    conf.sync_targets) / sizeof(conf.sync_targets[0])))
-				errx(1, "too many -Y");
-			conf.sync_targets[conf.nsync_targets++] = optarg;
-			break;
 		case 'y':
-			if (conf.sync_listen != NULL)
-				errx(1, "-y may be given once");
-			conf.sync_listen = optarg;
+			if ((errstr = greydb_syncflag(&conf.sync, ch,
+			    optarg)) != NULL)
+				errx(1, "%s", errstr);
 			break;
 		default:
 			usage();

@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "greydb.h"
 
 #define GREYD_PORT		8025	/* spamd's "spamd" service */
 #define GREYD_CFG_PORT		8026	/* "spamd-cfg"; never getservbyname */
@@ -97,9 +98,7 @@ struct greyd_conf {
 	int		 stutter;		/* -s, msec */
 	int		 window;		/* -w */
 	int		 timeout;		/* -t, seconds idle */
-	const char	*sync_targets[32];	/* -Y */
-	int		 nsync_targets;
-	const char	*sync_listen;		/* -y */
+	struct greydb_syncflags sync;		/* -Y, -y */
 	const char	*fwspec;		/* -F */
 	const char	*dbpath;		/* -D */
 	int		 scan_interval;		/* -I */

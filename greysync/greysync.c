@@ -51,11 +51,9 @@ struct greysync_conf {
 	int		 verbose;
 	const char	*dbpath;
 	const char	*keyfile;
-	const char	*listen;
+	struct greydb_syncflags sync;	/* -Y, -y */
 	const char	*user;
 	int64_t		 window;
-	char		**targets;
-	size_t		 ntargets;
 };
 
 static struct event_base	*greysync_base;
@@ -154,14 +152,10 @@ main(int argc, char *argv[])
 			conf.verbose++;
 			break;
 		case 'Y':
-			conf.targets = xreallocarray(conf.targets,
-			    conf.ntargets + 1, sizeof(*conf.targets));
-			conf.targets[conf.ntargets++] = optarg;
-			break;
 		case 'y':
-			if (conf.listen != NULL)
-				errx(1, "-y may be given once");
-			conf.listen = optarg;
+			if ((errstr = greydb_syncflag(&conf.sync, ch,
+			    optarg)) != NULL)
+				errx(1, "%s", errstr);
 			break;
 		default:
 			usage();
@@ -170,7 +164,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	if (argc != 0)
 		usage();
-	if (conf.ntargets == 0 && conf.listen == NULL)
+	if (conf.sync.ntargets == 0 && conf.sync.listen == NULL)
 		errx(1, "nothing to do: give -Y target or -y listen");
 
 	if (geteuid() == 0 && getpwnam(conf.user) == NULL)
@@ -189,10 +183,10 @@ main(int argc, char *argv[])
 		log_warnx("%s: no key file, packets are signed with the "
 		    "empty key", conf.keyfile);
 	ss = spamsync_sender_new(0);
-	for (i = 0; i < conf.ntargets; i++)
-		if (spamsync_sender_add(ss, conf.targets[i]) == -1)
+	for (i = 0; i < conf.sync.ntargets; i++)
+		if (spamsync_sender_add(ss, conf.sync.targets[i]) == -1)
 			exit(1);
-	if (spamsync_sender_open(ss, conf.listen) == -1)
+	if (spamsync_sender_open(ss, conf.sync.listen) == -1)
 		exit(1);
 
 	if (!conf.debug && !conf.foreground && daemon_detach() == -1)
@@ -212,14 +206,14 @@ main(int argc, char *argv[])
 	if ((sigs = daemon_signals_new(greysync_base, greysync_signal,
 	    gs)) == NULL)
 		exit(1);
-	if (gsync_start(gs, greysync_base, conf.listen != NULL,
-	    conf.ntargets > 0) == -1)
+	if (gsync_start(gs, greysync_base, conf.sync.listen != NULL,
+	    conf.sync.ntargets > 0) == -1)
 		exit(1);
 	log_info("started: %zu target%s, %s%s, replay window %s",
 	    spamsync_sender_ntargets(ss),
 	    spamsync_sender_ntargets(ss) == 1 ? "" : "s",
-	    conf.listen != NULL ? "listening on " : "not listening",
-	    conf.listen != NULL ? conf.listen : "",
+	    conf.sync.listen != NULL ? "listening on " : "not listening",
+	    conf.sync.listen != NULL ? conf.sync.listen : "",
 	    conf.window > 0 ? "on" : "off");
 
 	event_base_dispatch(greysync_base);
@@ -232,6 +226,5 @@ main(int argc, char *argv[])
 	spamsync_sender_free(ss);
 	spamsync_key_clear(&key);
 	event_base_free(greysync_base);
-	free(conf.targets);
 	return 0;
 }

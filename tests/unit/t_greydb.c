@@ -67,6 +67,7 @@ static void	test_sync(void);
 static void	test_manual(void);
 static void	test_put(void);
 static void	test_put_many(void);
+static void	test_syncflags(void);
 static void	test_delete(void);
 static void	test_longkeys(void);
 static void	test_journal(void);
@@ -762,6 +763,32 @@ test_put_many(void)
 	greydb_close(db);
 }
 
+/* greyd's and greysync's -Y and -y. */
+static void
+test_syncflags(void)
+{
+	struct greydb_syncflags	 sf;
+	const char		*why;
+	int			 i, n = 0;
+
+	memset(&sf, 0, sizeof(sf));
+	ok(greydb_syncflag(&sf, 'Y', "mx2.example.org") == NULL &&
+	    greydb_syncflag(&sf, 'Y', "em0:2") == NULL &&
+	    greydb_syncflag(&sf, 'y', "127.0.0.1") == NULL,
+	    "syncflags: -Y twice, -y once");
+	ok(sf.ntargets == 2 && strcmp(sf.targets[1], "em0:2") == 0 &&
+	    strcmp(sf.listen, "127.0.0.1") == 0, "... kept in order");
+	why = greydb_syncflag(&sf, 'y', "em0");
+	is_str(why, "-y may be given once", "a second -y refused");
+	for (i = 2; i < GREYDB_SYNC_MAXTARGETS + 1; i++)
+		if (greydb_syncflag(&sf, 'Y', "mx") == NULL)
+			n++;
+	is_int(n, GREYDB_SYNC_MAXTARGETS - 2, "-Y up to the most");
+	is_str(greydb_syncflag(&sf, 'Y', "mx"), "too many -Y",
+	    "one more -Y refused");
+	ok(greydb_syncflag(&sf, 'x', "a") != NULL, "another flag refused");
+}
+
 static void
 test_delete(void)
 {
@@ -1111,6 +1138,7 @@ main(int argc, char **argv)
 	test_manual();
 	test_put();
 	test_put_many();
+	test_syncflags();
 	test_delete();
 	test_longkeys();
 	test_journal();
