@@ -72,6 +72,7 @@ struct html {
 	int			 basefont;
 	int			 in_script, in_style, in_a, in_title;
 	char			*base;
+	char			*href;		/* <a>'s href as html_uri had it */
 };
 
 /* HTML 4 entities as HTML::Parser knows them (HTML::Entities). */
@@ -273,7 +274,9 @@ static int	style_ok_attr(const char *, const char *);
 static void	close_tag(struct html *, const char *);
 static void	close_table_tag(struct html *, const char *);
 static void	html_uri(struct html *, const char *, struct attr *, int);
-static void	push_uri(struct html *, const char *);
+static const char *canon_uri(struct html *, const char *, size_t *);
+static void	anchor_uri(struct html *);
+static int	push_uri(struct html *, const char *);
 static void	flush_text(struct html *, struct mimebuf *);
 static const char *attr_get(struct attr *, int, const char *);
 static size_t	parse_tag(const char *, size_t, size_t, char *, size_t,
@@ -800,6 +803,7 @@ html_result_clear(struct html_result *r)
 	free(r->inside);
 	strs_clear(&r->title);
 	strs_clear(&r->anchor);
+	strs_clear(&r->anchor_uri);
 	strs_clear(&r->comment);
 	strs_clear(&r->script);
 	strs_clear(&r->backhair);
@@ -894,8 +898,10 @@ tag_tests(struct html *h, const char *tag, struct attr *a, int na)
 		r->form_action_mailto = 1;
 	if (strcmp(tag, "object") == 0 || strcmp(tag, "embed") == 0)
 		r->embeds = 1;
-	if (strcmp(tag, "a") == 0)
+	if (strcmp(tag, "a") == 0) {
 		strs_add(&r->anchor, "", 0);
+		anchor_uri(h);
+	}
 	if (strcmp(tag, "title") == 0)
 		strs_add(&r->title, "", 0);
 }
@@ -1123,14 +1129,13 @@ text_style(struct html *h, const char *tag, struct attr *a, int na,
 		h->st[h->nst++] = ns;
 }
 
-static void
-push_uri(struct html *h, const char *uri)
+/* HTML.pm's canon_uri: trimmed of white space and NBSP, cut at 8192 */
+static const char *
+canon_uri(struct html *h, const char *uri, size_t *np)
 {
-	struct mimebuf	 b;
-	const char	*s = uri, *slash;
+	const char	*s = uri;
 	size_t		 n;
 
-	/* trimmed of white space and NBSP */
 	for (;;) {
 		if (isspace((unsigned char)*s))
 			s++;
@@ -1150,10 +1155,37 @@ push_uri(struct html *h, const char *uri)
 		else
 			break;
 	}
-	if (n > URI_MAX_LEN)
+	if (n > URI_MAX_LEN) {
 		n = URI_MAX_LEN;
+		h->res->uri_truncated = 1;
+	}
+	*np = n;
+	return s;
+}
+
+/* the anchor just opened: its key, canon_uri(href) */
+static void
+anchor_uri(struct html *h)
+{
+	const char	*s;
+	size_t		 n = 0;
+
+	s = h->href != NULL ? canon_uri(h, h->href, &n) : "";
+	strs_add(&h->res->anchor_uri, s, n);
+	free(h->href);
+	h->href = NULL;
+}
+
+static int
+push_uri(struct html *h, const char *uri)
+{
+	struct mimebuf	 b;
+	const char	*s, *slash;
+	size_t		 n;
+
+	s = canon_uri(h, uri, &n);
 	if (n == 0)
-		return;
+		return 0;
 	/* as written, and resolved against <base href> when relative */
 	html_uris_add(h->uris, s, n);
 	mimebuf_init(&b);
@@ -1177,6 +1209,7 @@ push_uri(struct html *h, const char *uri)
 	mimebuf_add(&b, s, n);
 	html_uris_add(h->uris, b.buf, b.len);
 	mimebuf_free(&b);
+	return 1;
 }
 
 static void
@@ -1203,8 +1236,12 @@ html_uri(struct html *h, const char *tag, struct attr *a, int na)
 			u = xstrdup(v);
 			while ((c = strstr(u, "\xef\xbb\xbf")) != NULL)
 				memmove((char *)c, c + 3, strlen(c + 3) + 1);
-			push_uri(h, u);
-			free(u);
+			(void)push_uri(h, u);
+			if (strcmp(tag, "a") == 0) {
+				free(h->href);
+				h->href = u;
+			} else
+				free(u);
 		}
 		if ((v = attr_get(a, na, "data-saferedirecturl")) != NULL)
 			push_uri(h, v);
@@ -1216,8 +1253,8 @@ html_uri(struct html *h, const char *tag, struct attr *a, int na)
 			if ((c = strstr(a[i].name, "/src")) != NULL &&
 			    c > a[i].name && c - a[i].name <= 8)
 				v = a[i].value;
-		if (v != NULL)
-			push_uri(h, v);
+		if (v != NULL && push_uri(h, v) && strcmp(tag, "iframe") == 0)
+			h->res->iframe_src = 1;
 	} else if (strcmp(tag, "form") == 0) {
 		if ((v = attr_get(a, na, "action")) != NULL)
 			push_uri(h, v);
@@ -1554,6 +1591,7 @@ html_render(const char *buf, size_t len, struct mimebuf *out,
 	mimebuf_free(&text);
 	mimebuf_free(&pre);
 	free(h.base);
+	free(h.href);
 	mimebuf_add(out, "", 0);
 	if (res == &local)
 		html_result_clear(&local);

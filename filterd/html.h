@@ -85,6 +85,10 @@ struct html_result {
 	struct html_tagcount	*inside;
 	size_t			 ninside;
 	struct html_strs	 title, anchor, comment, script;
+	/* per anchor: canon_uri of its href ("" without), anchor's key */
+	struct html_strs	 anchor_uri;
+	int			 iframe_src;	/* an <iframe src> URI */
+	int			 uri_truncated;	/* a URI cut at 8192 */
 	struct html_strs	 backhair;	/* its distinct keys */
 };
 

@@ -66,6 +66,7 @@ static void	lines_add(struct render_lines *, const char *, size_t);
 static void	html_lengths(struct html_result *, const struct mimebuf *,
 		    size_t, int);
 static void	lines_free(struct render_lines *);
+static void	keep_anchors(struct render *);
 static void	subject(const struct mime_part *, struct mimebuf *);
 static const char *sa_type(const struct mime_part *, char *, size_t);
 static void	crlf_to_lf(struct mimebuf *);
@@ -578,6 +579,17 @@ tld_ok(const char *tld, const struct render_opts *o)
 static int
 uri_domain_ok(const char *u, const struct render_opts *o)
 {
+	char	*h;
+
+	if ((h = render_uri_host(u, o)) == NULL)
+		return 0;
+	free(h);
+	return 1;
+}
+
+char *
+render_uri_host(const char *u, const struct render_opts *o)
+{
 	char	*h, *p, *e, *lab;
 	size_t	 n, i;
 	int	 ok = 0, dots = 0;
@@ -634,8 +646,13 @@ uri_domain_ok(const char *u, const struct render_opts *o)
 	}
 	ok = dots > 0 && tld_ok(strrchr(p, '.') + 1, o);
  done:
-	free(h);
-	return ok;
+	if (ok)
+		memmove(h, p, strlen(p) + 1);
+	else {
+		free(h);
+		h = NULL;
+	}
+	return h;
 }
 
 static void
@@ -1029,6 +1046,7 @@ render_parts(struct rstate *st, const struct mime *m, const char *buf,
 			if (partchars)
 				st->chars = 1;
 			html_lengths(&st->r->html, &rnd, dec.len, partchars);
+			keep_anchors(st->r);
 		} else
 			mimebuf_add(&rnd, utf.buf, utf.len);
 		mimebuf_add(&st->text, rnd.buf, scan_cut(rnd.buf, rnd.len,
@@ -1037,6 +1055,27 @@ render_parts(struct rstate *st, const struct mime *m, const char *buf,
 	mimebuf_free(&dec);
 	mimebuf_free(&utf);
 	mimebuf_free(&rnd);
+}
+
+/* the HTML part just rendered: its anchors and flags kept */
+static void
+keep_anchors(struct render *r)
+{
+	const struct html_result	*h = &r->html;
+	struct render_anchor		*a;
+	size_t				 i;
+
+	for (i = 0; i < h->anchor.n && i < h->anchor_uri.n; i++) {
+		r->anchors = xreallocarray(r->anchors, r->nanchors + 1,
+		    sizeof(*r->anchors));
+		a = &r->anchors[r->nanchors++];
+		a->uri = xstrdup(h->anchor_uri.v[i]);
+		a->text = xstrdup(h->anchor.v[i]);
+		a->part = r->nhtml;
+	}
+	r->nhtml++;
+	r->iframe_src |= h->iframe_src;
+	r->uri_truncated |= h->uri_truncated;
 }
 
 struct render *
@@ -1078,6 +1117,10 @@ render_message(const struct mime *m, const struct render_opts *o)
 	for (i = 0; i < st.hu.n; i++)
 		uri_clean(&r->uris, st.hu.v[i]);
 	html_uris_clear(&st.hu);
+	/* PerMsgStatus::add_uri_detail_list cuts a longer one */
+	for (i = 0; i < r->uris.n; i++)
+		if (strlen(r->uris.v[i]) > 8192)
+			r->uri_truncated = 1;
 	mimebuf_free(&subj);
 	mimebuf_free(&ws);
 	mimebuf_free(&st.text);
@@ -1087,11 +1130,18 @@ render_message(const struct mime *m, const struct render_opts *o)
 void
 render_free(struct render *r)
 {
+	size_t	i;
+
 	if (r == NULL)
 		return;
 	lines_free(&r->body);
 	lines_free(&r->rawbody);
 	html_uris_clear(&r->uris);
 	html_result_clear(&r->html);
+	for (i = 0; i < r->nanchors; i++) {
+		free(r->anchors[i].uri);
+		free(r->anchors[i].text);
+	}
+	free(r->anchors);
 	free(r);
 }

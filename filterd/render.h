@@ -87,12 +87,25 @@ struct render_opts {
 	void		*tld_arg;
 };
 
+/* an <a> of an HTML part: its key in HTML.pm's uri_detail, its text */
+struct render_anchor {
+	char		*uri;
+	char		*text;
+	int		 part;		/* which HTML part (0, 1, ...) */
+};
+
 struct render {
 	struct render_lines	 body;
 	struct render_lines	 rawbody;
 	struct html_uris	 uris;
 	struct html_result	 html;
 	int			 has_html;	/* a text/html part */
+	/* over every HTML part (html is the last part's) */
+	struct render_anchor	*anchors;
+	size_t			 nanchors;
+	int			 nhtml;		/* HTML parts */
+	int			 iframe_src;	/* an <iframe src> URI */
+	int			 uri_truncated;	/* a URI over 8192 octets */
 };
 
 struct render	*render_message(const struct mime *,
@@ -109,6 +122,11 @@ void		 render_hdr_value(const struct msghdr *, size_t, int,
 /* SpamAssassin's _normalize: bytes in a declared charset to UTF-8. */
 void		 render_to_utf8(struct mimebuf *, const char *, const char *,
 		    size_t);
+/*
+ * The host of a URI (lower case) when RegistryBoundaries::uri_to_domain
+ * takes it (see above), else NULL; free() it.
+ */
+char		*render_uri_host(const char *, const struct render_opts *);
 /* Appends the URIs found in a text (one body line) to u. */
 void		 render_text_uris(struct html_uris *, const char *, size_t,
 		    const struct render_opts *);

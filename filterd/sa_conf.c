@@ -113,10 +113,10 @@ static const struct sdef sdefs[] = {
 	{ "bayes_auto_learn_threshold_nonspam", S_NUM, NULL, NULL },
 	{ "bayes_auto_learn_threshold_spam", S_NUM, NULL, NULL },
 	{ "blacklist_from", S_ADDR, "blocklist_from", NULL },
-	{ "blacklist_subject", S_LIST, "blocklist_subject", NULL },
+	{ "blacklist_subject", S_LINE, "blocklist_subject", NULL },
 	{ "blacklist_to", S_ADDR, "blocklist_to", NULL },
 	{ "blocklist_from", S_ADDR, NULL, NULL },
-	{ "blocklist_subject", S_LIST, NULL, NULL },
+	{ "blocklist_subject", S_LINE, NULL, NULL },
 	{ "blocklist_to", S_ADDR, NULL, NULL },
 	{ "body_part_scan_size", S_NUM, NULL, NULL },
 	{ "clear_internal_networks", S_CLR, "internal_networks", NULL },
@@ -186,7 +186,7 @@ static const struct sdef sdefs[] = {
 	{ "welcomelist_from_dkim", S_PAIR, NULL, NULL },
 	{ "welcomelist_from_rcvd", S_PAIR, NULL, NULL },
 	{ "welcomelist_from_spf", S_ADDR, NULL, NULL },
-	{ "welcomelist_subject", S_LIST, NULL, NULL },
+	{ "welcomelist_subject", S_LINE, NULL, NULL },
 	{ "welcomelist_to", S_ADDR, NULL, NULL },
 	{ "whitelist_allows_relays", S_ADDR, "welcomelist_allows_relays",
 	    NULL },
@@ -195,7 +195,7 @@ static const struct sdef sdefs[] = {
 	{ "whitelist_from_dkim", S_PAIR, "welcomelist_from_dkim", NULL },
 	{ "whitelist_from_rcvd", S_PAIR, "welcomelist_from_rcvd", NULL },
 	{ "whitelist_from_spf", S_ADDR, "welcomelist_from_spf", NULL },
-	{ "whitelist_subject", S_LIST, "welcomelist_subject", NULL },
+	{ "whitelist_subject", S_LINE, "welcomelist_subject", NULL },
 	{ "whitelist_to", S_ADDR, "welcomelist_to", NULL },
 };
 
@@ -327,7 +327,7 @@ static const char *const net_evals[] = {
 	"check_rbl", "check_rbl_sub", "check_rbl_txt", "check_rbl_from_host",
 	"check_rbl_from_domain", "check_rbl_envfrom", "check_rbl_headers",
 	"check_rbl_ns_from", "check_rbl_rcvd", "check_rbl_accreditor",
-	"check_dns_sender", "check_uridnsbl", "check_uri_host_listed",
+	"check_dns_sender", "check_uridnsbl",
 	"check_razor2", "check_razor2_range", "check_pyzor", "check_dcc",
 	"check_dcc_reputation_range", "check_hashbl_emails",
 	"check_hashbl_uris", "check_hashbl_bodyre", "check_hashbl_tag",
@@ -358,6 +358,7 @@ static int	 escape_templates(char **);
 static struct sa_attr *attr_get(struct sa_conf *, const char *);
 static struct sa_setting *setting_get(struct sa_conf *, const char *);
 static int	 setting_cmd(struct sa_conf *, const char *, const char *);
+static int	 list_cmd(struct sa_conf *, const char *, const char *);
 static void	 count_ignored(struct sa_conf *, const char *);
 static void	 kv_set(struct sa_kv **, size_t *, const char *,
 		    const char *);
@@ -2248,6 +2249,100 @@ setting_cmd(struct sa_conf *c, const char *key, const char *value)
 	return 0;
 }
 
+/*
+ * Named lists: enlist_addrlist (NAME) globs... adds to the setting NAME
+ * itself (SpamAssassin's $conf->{NAME}, so "(welcomelist_from)" is
+ * welcomelist_from); enlist_uri_host (NAME) [!]host... and its short
+ * forms (BLOCK, WELCOME) keep "host" or "!host" in the setting
+ * "uri_host_lists:NAME", the last entry of a host replacing the older
+ * one; delist_uri_host [(NAME)] host... removes.  0 ok, 2 missing
+ * value, -1 not one of these commands.
+ */
+static int
+list_cmd(struct sa_conf *c, const char *key, const char *value)
+{
+	const char	*close, *rest, *list = NULL;
+	char		*name = NULL, *dup, *w, *save = NULL, *h, *sn;
+	struct sa_setting *s;
+	size_t		 i, k, nl = 0;
+	int		 uri, del;
+
+	uri = strcmp(key, "enlist_uri_host") == 0;
+	del = strcmp(key, "delist_uri_host") == 0;
+	if (strcmp(key, "blocklist_uri_host") == 0 ||
+	    strcmp(key, "blacklist_uri_host") == 0) {
+		list = "BLOCK";
+		uri = 1;
+	} else if (strcmp(key, "welcomelist_uri_host") == 0 ||
+	    strcmp(key, "whitelist_uri_host") == 0) {
+		list = "WELCOME";
+		uri = 1;
+	} else if (!uri && !del && strcmp(key, "enlist_addrlist") != 0)
+		return -1;
+	rest = value;
+	if (list == NULL) {
+		/* ^ \( (.+?) \) \s+ (.+) \z, the name optional to delist */
+		close = NULL;
+		if (value[0] == '(' && value[1] != '\0')
+			for (close = value + 2; *close != '\0'; close++)
+				if (*close == ')' && (close[1] == ' ' ||
+				    close[1] == '\t'))
+					break;
+		if (close != NULL && *close == ')') {
+			name = xstrndup(value + 1, close - value - 1);
+			rest = close + 1;
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+		} else if (!del)
+			return 2;
+		if (*rest == '\0') {
+			free(name);
+			return 2;
+		}
+		list = name;
+	}
+	if (*rest == '\0')
+		return 2;
+	dup = xstrdup(rest);
+	for (i = 0; dup[i] != '\0'; i++)
+		dup[i] = tolower((unsigned char)dup[i]);
+	for (w = strtok_r(dup, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (!uri && !del) {
+			s = setting_get(c, list);
+			list_add(&s->list, &s->nlist, w);
+			s->set = 1;
+			continue;
+		}
+		h = w + (*w == '!');
+		for (k = 0; k < c->nsettings; k++) {
+			s = &c->settings[k];
+			if (strncmp(s->name, "uri_host_lists:", 15) != 0 ||
+			    (list != NULL && strcmp(s->name + 15, list) != 0))
+				continue;
+			for (i = nl = 0; i < s->nlist; i++) {
+				sn = s->list[i] + (s->list[i][0] == '!');
+				if (strcmp(sn, h) == 0)
+					free(s->list[i]);
+				else
+					s->list[nl++] = s->list[i];
+			}
+			s->nlist = nl;
+		}
+		if (del)
+			continue;
+		if (xasprintf(&sn, "uri_host_lists:%s", list) == -1)
+			fatalx("%s: asprintf", __func__);
+		s = setting_get(c, sn);
+		free(sn);
+		list_add(&s->list, &s->nlist, w);
+		s->set = 1;
+	}
+	free(dup);
+	free(name);
+	return 0;
+}
+
 static int
 command(struct sa_conf *c, const char *key, char *value)
 {
@@ -2449,6 +2544,8 @@ command(struct sa_conf *c, const char *key, char *value)
 	if ((strstr(key, "_dkim") != NULL || strstr(key, "_spf") != NULL) &&
 	    !cmd_known(c, key))
 		return -1;
+	if ((rc = list_cmd(c, key, value)) != -1)
+		return rc;
 	if ((rc = setting_cmd(c, key, value)) != -1)
 		return rc;
 	if (cmd_known(c, key)) {

@@ -144,6 +144,18 @@ static int	ev_madiff_count(EV_ARGS);
 static int	ev_pixel_coverage(EV_ARGS);
 static int	ev_image_text_ratio(EV_ARGS);
 static int	ev_stock_info(EV_ARGS);
+static int	ev_from_in_list(EV_ARGS);
+static int	ev_replyto_in_list(EV_ARGS);
+static int	ev_mailfrom_rcvd(EV_ARGS);
+static int	ev_ratware_efrom(EV_ARGS);
+static int	ev_uri_host_listed(EV_ARGS);
+static int	ev_subject_list(EV_ARGS);
+static int	ev_iframe_src(EV_ARGS);
+static int	ev_uri_truncated(EV_ARGS);
+static int	ev_https_ip_mismatch(EV_ARGS);
+static int	ev_https_http_mismatch(EV_ARGS);
+static int	ev_freemail_replyto(EV_ARGS);
+static void	free_list(char **, size_t);
 
 const struct sa_eval_def sa_evals[] = {
 	/* HeaderEval */
@@ -153,6 +165,7 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_for_to_in_subject", SA_EV_ANY, ev_to_in_subject },
 	{ "check_unresolved_template", SA_EV_ANY, ev_unresolved_template },
 	{ "check_ratware_name_id", SA_EV_ANY, ev_ratware_name_id },
+	{ "check_ratware_envelope_from", SA_EV_ANY, ev_ratware_efrom },
 	{ "check_equal_from_domains", SA_EV_ANY, ev_equal_from_domains },
 	{ "check_for_matching_env_and_hdr_from", SA_EV_ANY,
 	    ev_env_hdr_from },
@@ -194,6 +207,11 @@ const struct sa_eval_def sa_evals[] = {
 	{ "html_text_match", SA_EV_ANY, ev_html_text_match },
 	{ "html_title_subject_ratio", SA_EV_ANY, ev_html_title_subject },
 	{ "html_charset_faraway", SA_EV_ANY, ev_html_charset_faraway },
+	{ "check_iframe_src", SA_EV_ANY, ev_iframe_src },
+	/* URIEval, HTTPSMismatch */
+	{ "check_https_ip_mismatch", SA_EV_ANY, ev_https_ip_mismatch },
+	{ "check_uri_truncated", SA_EV_ANY, ev_uri_truncated },
+	{ "check_https_http_mismatch", SA_EV_ANY, ev_https_http_mismatch },
 	/* MIMEEval, BodyEval */
 	{ "check_for_mime", SA_EV_ANY, ev_for_mime },
 	{ "check_for_mime_html", SA_EV_ANY, ev_mime_html },
@@ -212,6 +230,7 @@ const struct sa_eval_def sa_evals[] = {
 	/* FreeMail */
 	{ "check_freemail_from", SA_EV_ANY, ev_freemail_from },
 	{ "check_freemail_header", SA_EV_ANY, ev_freemail_header },
+	{ "check_freemail_replyto", SA_EV_ANY, ev_freemail_replyto },
 	/* ImageInfo (counts only), BodyEval, HeaderEval */
 	{ "image_count", SA_EV_ANY, ev_image_count },
 	{ "pixel_coverage", SA_EV_ANY, ev_pixel_coverage },
@@ -236,6 +255,19 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_to_in_blacklist", SA_EV_ANY, ev_to_list },
 	{ "check_to_in_more_spam", SA_EV_ANY, ev_to_list },
 	{ "check_to_in_all_spam", SA_EV_ANY, ev_to_list },
+	{ "check_from_in_list", SA_EV_ANY, ev_from_in_list },
+	{ "check_replyto_in_list", SA_EV_ANY, ev_replyto_in_list },
+	{ "check_mailfrom_matches_rcvd", SA_EV_ANY, ev_mailfrom_rcvd },
+	{ "check_uri_host_listed", SA_EV_ANY, ev_uri_host_listed },
+	{ "check_uri_host_in_blocklist", SA_EV_ANY, ev_uri_host_listed },
+	{ "check_uri_host_in_blacklist", SA_EV_ANY, ev_uri_host_listed },
+	{ "check_uri_host_in_welcomelist", SA_EV_ANY, ev_uri_host_listed },
+	{ "check_uri_host_in_whitelist", SA_EV_ANY, ev_uri_host_listed },
+	/* WelcomeListSubject */
+	{ "check_subject_in_welcomelist", SA_EV_ANY, ev_subject_list },
+	{ "check_subject_in_whitelist", SA_EV_ANY, ev_subject_list },
+	{ "check_subject_in_blocklist", SA_EV_ANY, ev_subject_list },
+	{ "check_subject_in_blacklist", SA_EV_ANY, ev_subject_list },
 	/* BodyEval */
 	{ "multipart_alternative_difference", SA_EV_ANY, ev_madiff },
 	{ "multipart_alternative_difference_count", SA_EV_ANY,
@@ -1485,6 +1517,12 @@ struct ev_priv {
 	double	 pc[4], count[4];	/* all gif png jpeg */
 	int	 madiff_done;
 	double	 madiff, madiff_html, madiff_text;
+	int	 uhl_done;		/* uri host lists hit */
+	char	**uhl;
+	size_t	  nuhl;
+	int	 fmb_done, fmb_skip;	/* FreeMail's body freemails */
+	char	**fmb;
+	size_t	  nfmb;
 };
 
 static void
@@ -1495,6 +1533,8 @@ ev_priv_free(void *p)
 	if (ep == NULL)
 		return;
 	free(ep->charsets);
+	free_list(ep->uhl, ep->nuhl);
+	free_list(ep->fmb, ep->nfmb);
 	free(ep);
 }
 
@@ -3118,54 +3158,42 @@ ev_similar_recips(EV_ARGS)
  * ^...$, "?" one character, "*" any string, case-insensitive)
  */
 
-static char *
-glob_re(const char *g)
-{
-	size_t	 l = strlen(g), i, o = 0;
-	char	*re;
-	int	 star = 0;
-
-	re = xmalloc(2 * l + 8);
-	re[o++] = '^';
-	for (i = 0; i < l; i++) {
-		unsigned char c = g[i];
-
-		if (c == '\\' || c == '(')
-			c = '_';
-		if (c == '*') {
-			if (!star) {
-				re[o++] = '.';
-				re[o++] = '*';
-			}
-			star = 1;
-			continue;
-		}
-		star = 0;
-		if (c == '?')
-			re[o++] = '.';
-		else {
-			if (!isalnum(c) && c != '_')
-				re[o++] = '\\';
-			re[o++] = c;
-		}
-	}
-	re[o++] = '$';
-	re[o] = '\0';
-	return (re);
-}
-
+/*
+ * ^glob$ as add_to_addrlist makes it: '?' one character, '*' any run,
+ * '\\' and '(' stand for '_', letters compared in lower case.
+ */
 static int
 glob_match(const char *glob, const char *addr)
 {
-	char	*re, *lg;
-	int	 rc;
+	const char	*g = glob, *s = addr, *star = NULL, *ss = NULL;
+	int		 gc;
 
-	lg = lc_dup(glob);
-	re = glob_re(lg);
-	rc = strcmp(lg, addr) == 0 || re_match_dyn(addr, re, PCRE2_DOTALL) == 1;
-	free(re);
-	free(lg);
-	return (rc);
+	if (strcasecmp(glob, addr) == 0)
+		return (1);
+	while (*s != '\0') {
+		if (*g == '*') {
+			while (*g == '*')
+				g++;
+			star = g;
+			ss = s;
+			continue;
+		}
+		gc = *g == '\\' || *g == '(' ? '_' :
+		    tolower((unsigned char)*g);
+		if (*g != '\0' && (gc == '?' ||
+		    gc == tolower((unsigned char)*s))) {
+			g++;
+			s++;
+			continue;
+		}
+		if (star == NULL)
+			return (0);
+		g = star;
+		s = ++ss;
+	}
+	while (*g == '*')
+		g++;
+	return (*g == '\0');
 }
 
 static int
@@ -3180,6 +3208,23 @@ in_addrlist(struct sa_msg *m, const char *list, const char *addr)
 		if (glob_match(st->list[i], addr))
 			return (1);
 	return (0);
+}
+
+/*
+ * The relays WLBLEval compares with: the first untrusted one, or else
+ * every trusted one.  0 if none.
+ */
+static int
+wl_relays(struct sa_msg *m, size_t *first, size_t *cnt)
+{
+	if (m->nrelays > m->ntrusted) {
+		*first = m->ntrusted;
+		*cnt = 1;
+	} else {
+		*first = 0;
+		*cnt = m->ntrusted;
+	}
+	return (*cnt > 0);
 }
 
 /* _check_welcomelist_rcvd: 1, 0 or -1 (listed, but not from there) */
@@ -3197,14 +3242,7 @@ welcomelist_rcvd(struct sa_msg *m, const char *list, const char *addr)
 		return (0);
 	if ((st = sa_conf_setting(m->conf, list)) == NULL)
 		return (0);
-	/* the first untrusted relay, or else every trusted one */
-	if (m->nrelays > m->ntrusted) {
-		first = m->ntrusted;
-		cnt = 1;
-	} else {
-		first = 0;
-		cnt = m->ntrusted;
-	}
+	wl_relays(m, &first, &cnt);
 	for (i = 0; i < st->nlist; i++) {
 		dup = xstrdup(st->list[i]);
 		dom = dup;
@@ -3654,4 +3692,797 @@ ev_stock_info(EV_ARGS)
 	words_free(&hits);
 	mimebuf_free(&dec);
 	return (min == 0 || cnt >= min);
+}
+
+/*
+ * RegistryBoundaries: util_rb_tld, util_rb_2tld and util_rb_3tld sorted
+ * for bsearch, and FreeMail's email regex over the valid TLDs; kept per
+ * configuration.
+ */
+
+struct rb_conf {
+	const struct sa_conf	*conf;
+	char			**tld, **tld2, **tld3;
+	size_t			  ntld, ntld2, ntld3;
+	pcre2_code		*email, *strip1, *strip2;
+	pcre2_match_data	*md;
+};
+
+static struct rb_conf	rb;
+
+static char **
+rb_list(const struct sa_conf *c, const char *name, size_t *np)
+{
+	const struct sa_setting	*st;
+	char			**l = NULL;
+	size_t			  i, n = 0;
+
+	if ((st = sa_conf_setting(c, name)) != NULL)
+		for (i = 0; i < st->nlist; i++) {
+			l = xreallocarray(l, n + 1, sizeof(*l));
+			l[n++] = lc_dup(st->list[i]);
+		}
+	if (n > 0)
+		qsort(l, n, sizeof(*l), cmp_str);
+	*np = n;
+	return (l);
+}
+
+static pcre2_code *
+rb_compile(const char *pat)
+{
+	PCRE2_SIZE	eoff;
+	int		err;
+
+	return (pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	    PCRE2_CASELESS, &err, &eoff, NULL));
+}
+
+static void
+rb_load(const struct sa_conf *c)
+{
+	struct mimebuf	 b;
+	char		*email, *pat;
+	size_t		 i;
+
+	free_list(rb.tld, rb.ntld);
+	free_list(rb.tld2, rb.ntld2);
+	free_list(rb.tld3, rb.ntld3);
+	pcre2_code_free(rb.email);
+	pcre2_code_free(rb.strip1);
+	pcre2_code_free(rb.strip2);
+	pcre2_match_data_free(rb.md);
+	memset(&rb, 0, sizeof(rb));
+	rb.conf = c;
+	rb.tld = rb_list(c, "util_rb_tld", &rb.ntld);
+	rb.tld2 = rb_list(c, "util_rb_2tld", &rb.ntld2);
+	rb.tld3 = rb_list(c, "util_rb_3tld", &rb.ntld3);
+	/* FreeMail's _init_email_regex, valid_tlds_re inside */
+	mimebuf_init(&b);
+	mimebuf_adds(&b, "(?=.{0,64}\\@)(?<![a-z0-9!#\\$%&'*+\\/=?^_`{|}~-])"
+	    "([a-z0-9!#\\$%&'*+\\/=?^_`{|}~-]+"
+	    "(?:\\.[a-z0-9!#\\$%&'*+\\/=?^_`{|}~-]+)*\\@"
+	    "(?:[a-z0-9](?:[a-z0-9-]{0,59}[a-z0-9])?\\.){1,4}");
+	if (rb.ntld == 0)
+		mimebuf_adds(&b, "no_tlds_defined");
+	else {
+		mimebuf_adds(&b, "(?<![a-zA-Z0-9-])(?:");
+		for (i = 0; i < rb.ntld; i++) {
+			if (i > 0)
+				mimebuf_adds(&b, "|");
+			pat = re_quote(rb.tld[i]);
+			mimebuf_adds(&b, pat);
+			free(pat);
+		}
+		mimebuf_adds(&b, ")(?!(?:[a-zA-Z0-9-]|\\.[a-zA-Z0-9]))");
+	}
+	mimebuf_adds(&b, ")");
+	email = xstrndup(b.buf, b.len);
+	mimebuf_free(&b);
+	rb.email = rb_compile(email);
+	rb.strip1 = rb_compile("<?https?://\\S{0,255}(?:\\@|%40)\\S{0,255}");
+	if (xasprintf(&pat, "<?(?<!mailto:)%s(?:>|\\s{1,10}(?!(?:fa(?:x|csi)|"
+	    "tel|phone|e?-?mail))[a-z]{2,11}:)", email) == -1)
+		fatalx("asprintf");
+	rb.strip2 = rb_compile(pat);
+	free(pat);
+	free(email);
+	if (rb.email == NULL || rb.strip1 == NULL || rb.strip2 == NULL)
+		fatalx("%s: the email regex", __func__);
+	rb.md = pcre2_match_data_create(8, NULL);
+}
+
+static void
+rb_check(struct sa_msg *m)
+{
+	if (rb.conf != m->conf)
+		rb_load(m->conf);
+}
+
+static int
+in_sorted(char **l, size_t n, const char *k)
+{
+	return (n > 0 && bsearch(&k, l, n, sizeof(*l), cmp_str) != NULL);
+}
+
+static int
+us_state(const char *s)
+{
+	static const char states[] = " ak al ar az ca co ct dc de fl ga gu "
+	    "hi ia id il in ks ky la ma md me mi mn mo ms mt nc nd ne nh nj "
+	    "nm nv ny oh ok or pa pr ri sc sd tn tx ut va vi vt wa wi wv wy ";
+	char	k[8];
+
+	if (strlen(s) != 2)
+		return (0);
+	(void)snprintf(k, sizeof(k), " %s ", s);
+	return (strstr(states, k) != NULL);
+}
+
+/*
+ * split_domain's domain part (trim_domain), lower case: the registered
+ * name under the 2- and 3-level TLDs.  "" for an empty name.
+ */
+static char *
+trim_domain(struct sa_msg *m, const char *name)
+{
+	char	*d, *p, *q, **parts = NULL, *out;
+	size_t	 n = 0, i = 0, k, rem, len;
+
+	rb_check(m);
+	d = lc_dup(name);
+	/* tr/././s, leading and trailing dots */
+	for (p = q = d; *p != '\0'; p++)
+		if (!(*p == '.' && q > d && q[-1] == '.'))
+			*q++ = *p;
+	*q = '\0';
+	p = d + strspn(d, ".");
+	len = strlen(p);
+	while (len > 0 && p[len - 1] == '.')
+		p[--len] = '\0';
+	for (q = p; *p != '\0' && q != NULL; ) {
+		parts = xreallocarray(parts, n + 1, sizeof(*parts));
+		parts[n++] = strsep(&q, ".");
+	}
+	while (n - i > 1) {
+		rem = n - i;
+		if (rem == 2 || rem == 3) {
+			if (rem == 3 && strcmp(parts[i + 2], "us") == 0) {
+				if (us_state(parts[i + 1]))
+					break;
+			} else {
+				out = NULL;
+				for (k = i; k < n; k++)
+					if (xasprintf(&q, "%s%s%s", out ? out :
+					    "", out ? "." : "", parts[k]) == -1)
+						fatalx("asprintf");
+					else {
+						free(out);
+						out = q;
+					}
+				k = rem == 2 ? in_sorted(rb.tld2, rb.ntld2,
+				    out) : in_sorted(rb.tld3, rb.ntld3, out);
+				free(out);
+				if (k)
+					break;
+			}
+		} else if (rem == 4 && strcmp(parts[i + 3], "us") == 0 &&
+		    ((strcmp(parts[i], "pvt") == 0 &&
+		    strcmp(parts[i + 1], "k12") == 0) ||
+		    strcmp(parts[i], "ci") == 0 || strcmp(parts[i], "co") ==
+		    0) && us_state(parts[i + 2]))
+			break;
+		i++;
+	}
+	if (i > 0)
+		i--;
+	out = xstrdup("");
+	for (k = i; k < n; k++) {
+		if (xasprintf(&q, "%s%s%s", out, k > i ? "." : "", parts[k]) ==
+		    -1)
+			fatalx("asprintf");
+		free(out);
+		out = q;
+	}
+	free(parts);
+	free(d);
+	return (out);
+}
+
+/* is_domain_valid: a dot, and the last label a valid TLD */
+static int
+domain_valid(struct sa_msg *m, const char *dom)
+{
+	const char	*t;
+	char		*l;
+	int		 rc;
+
+	rb_check(m);
+	if (strpbrk(dom, " \t\n\r\f\v") != NULL ||
+	    (t = strrchr(dom, '.')) == NULL || t[1] == '\0')
+		return (0);
+	l = lc_dup(t + 1);
+	rc = in_sorted(rb.tld, rb.ntld, l);
+	free(l);
+	return (rc);
+}
+
+static int
+dotted_quad(const char *s)
+{
+	return (re_match(s, "^\\d+\\.\\d+\\.\\d+\\.\\d+$", 0) == 1);
+}
+
+/* WLBLEval's check_from_in_list, check_replyto_in_list */
+/*
+ * A list name is the first argument of a header rule's eval; a body
+ * rule's gets the body there (SpamAssassin finds no such list).
+ */
+static int
+list_arg_ok(const struct sa_rule *r, size_t n)
+{
+	return (n >= 1 && r->type == SA_R_HEADER);
+}
+
+static int
+ev_from_in_list(EV_ARGS)
+{
+	char	**all;
+	size_t	  na, i;
+	int	  rc = 0;
+
+	if (!list_arg_ok(r, n))
+		return (0);
+	all = all_from_addrs(m, &na);
+	for (i = 0; i < na && !rc; i++)
+		rc = in_addrlist(m, a[0], all[i]);
+	free_list(all, na);
+	return (rc);
+}
+
+static int
+ev_replyto_in_list(EV_ARGS)
+{
+	char	*rt;
+	int	 rc = 0;
+
+	if (!list_arg_ok(r, n))
+		return (0);
+	rt = lc_dup(hget(m, "Reply-To:addr"));
+	if (*rt != '\0')
+		rc = in_addrlist(m, a[0], rt);
+	free(rt);
+	return (rc);
+}
+
+/* check_mailfrom_matches_rcvd (_check_addr_matches_rcvd) */
+static int
+ev_mailfrom_rcvd(EV_ARGS)
+{
+	const char	*sender = hget(m, "EnvelopeFrom:addr"), *at;
+	char		*dom, *ad, *rd, *lr;
+	size_t		 first, cnt, k;
+	int		 match = 0;
+
+	/* \@ ([^\@]+ \. [^\@]+) \z: a dot with something either side */
+	if (*sender == '\0' || (at = strrchr(sender, '@')) == NULL ||
+	    strlen(at + 1) < 3 || memchr(at + 2, '.', strlen(at + 1) - 2) ==
+	    NULL)
+		return (0);
+	if (!wl_relays(m, &first, &cnt))
+		return (0);
+	dom = lc_dup(at + 1);
+	ad = trim_domain(m, dom);
+	for (k = first; k < first + cnt && !match; k++) {
+		if (m->relays[k].rdns == NULL || *m->relays[k].rdns == '\0')
+			continue;
+		lr = lc_dup(m->relays[k].rdns);
+		rd = trim_domain(m, lr);
+		match = strcmp(ad, rd) == 0;
+		free(rd);
+		free(lr);
+	}
+	free(ad);
+	free(dom);
+	return (match);
+}
+
+/* HeaderEval's check_ratware_envelope_from */
+static int
+ev_ratware_efrom(EV_ARGS)
+{
+	const char	*to = hget(m, "To:addr");
+	const char	*from = hget(m, "EnvelopeFrom:addr");
+	const char	*at;
+	char		*user, *dom, *qd, *qu, *pat;
+	int		 rc = 0;
+
+	if (*from == '\0' || *to == '\0')
+		return (0);
+	if (re_match(from, "(?i)^SRS\\d[=+-]", 0) == 1)
+		return (0);
+	/* ^([^@]+)\@(.+)$ */
+	if ((at = strchr(to, '@')) == NULL || at == to || at[1] == '\0' ||
+	    strchr(to, '\n') != NULL)
+		return (0);
+	user = xstrndup(to, at - to);
+	dom = trim_domain(m, at + 1);
+	if (domain_valid(m, dom)) {
+		qd = re_quote(dom);
+		qu = re_quote(user);
+		if (xasprintf(&pat, "(?i)\\b%s.%s@", qd, qu) == -1)
+			fatalx("asprintf");
+		rc = re_match_dyn(from, pat, 0) == 1;
+		free(pat);
+		free(qd);
+		free(qu);
+	}
+	free(user);
+	free(dom);
+	return (rc);
+}
+
+/*
+ * WLBLEval's _check_uri_host_listed: the lists (uri_host_lists:NAME)
+ * any URI host is on, its most specific entry deciding ("!host": not).
+ */
+static void
+uri_host_lists(struct sa_msg *m, struct ev_priv *ep)
+{
+	const struct sa_conf	*c = m->conf;
+	const struct sa_setting	*st;
+	struct html_uris	*u;
+	char			**seen = NULL, *h, *keys[12], *e;
+	size_t			  nseen = 0, i, j, k, l, nk, hl;
+	int			  verdict;
+
+	ep->uhl_done = 1;
+	if (m->render == NULL)
+		return;
+	u = &m->render->uris;
+	for (i = 0; i < u->n; i++) {
+		if (strncasecmp(u->v[i], "mailto:", 7) == 0 ||
+		    (h = render_uri_host(u->v[i], NULL)) == NULL)
+			continue;
+		for (j = 0; j < nseen; j++)
+			if (strcmp(seen[j], h) == 0)
+				break;
+		if (j < nseen || *h == '\0') {
+			free(h);
+			continue;
+		}
+		seen = xreallocarray(seen, nseen + 1, sizeof(*seen));
+		seen[nseen++] = h;
+		nk = 0;
+		if (dotted_quad(h))
+			keys[nk++] = h;
+		else
+			for (e = h; ; e++) {
+				if (nk > 10) {
+					memmove(keys, keys + 1,
+					    --nk * sizeof(*keys));
+				}
+				keys[nk++] = e;
+				if ((e = strchr(e, '.')) == NULL)
+					break;
+			}
+		for (k = 0; k < c->nsettings; k++) {
+			st = &c->settings[k];
+			if (strncmp(st->name, "uri_host_lists:", 15) != 0)
+				continue;
+			verdict = -1;
+			for (j = 0; j < nk && verdict == -1; j++)
+				for (l = st->nlist; l-- > 0; ) {
+					e = st->list[l];
+					hl = *e == '!';
+					if (strcmp(e + hl, keys[j]) == 0) {
+						verdict = !hl;
+						break;
+					}
+				}
+			if (verdict != 1)
+				continue;
+			for (j = 0; j < ep->nuhl; j++)
+				if (strcmp(ep->uhl[j], st->name + 15) == 0)
+					break;
+			if (j == ep->nuhl) {
+				ep->uhl = xreallocarray(ep->uhl, ep->nuhl + 1,
+				    sizeof(*ep->uhl));
+				ep->uhl[ep->nuhl++] = xstrdup(st->name + 15);
+			}
+		}
+	}
+	free_list(seen, nseen);
+}
+
+static int
+ev_uri_host_listed(EV_ARGS)
+{
+	struct ev_priv	*ep = priv(m);
+	const char	*list;
+	size_t		 i;
+
+	if (strcmp(r->eval_func, "check_uri_host_listed") == 0) {
+		if (!list_arg_ok(r, n))
+			return (0);
+		list = a[0];
+	} else if (strstr(r->eval_func, "block") != NULL ||
+	    strstr(r->eval_func, "black") != NULL)
+		list = "BLOCK";
+	else
+		list = "WELCOME";
+	if (!ep->uhl_done)
+		uri_host_lists(m, ep);
+	for (i = 0; i < ep->nuhl; i++)
+		if (strcmp(ep->uhl[i], list) == 0)
+			return (1);
+	return (0);
+}
+
+/* WelcomeListSubject: each line a glob matched anywhere in Subject */
+static int
+ev_subject_list(EV_ARGS)
+{
+	const struct sa_setting	*st;
+	const char		*subj = hget(m, "Subject");
+	char			*ls, *g, *re, *q;
+	size_t			 i, k, o;
+	int			 rc = 0;
+
+	if (*subj == '\0')
+		return (0);
+	st = sa_conf_setting(m->conf, strstr(r->eval_func, "block") !=
+	    NULL || strstr(r->eval_func, "black") != NULL ?
+	    "blocklist_subject" : "welcomelist_subject");
+	if (st == NULL)
+		return (0);
+	ls = lc_dup(subj);
+	for (i = 0; i < st->nlist && !rc; i++) {
+		g = lc_dup(st->list[i]);
+		if (strcmp(g, ls) == 0) {
+			free(g);
+			rc = 1;
+			break;
+		}
+		/* unanchored: escaped, "?" ".", "*" runs ".*" */
+		re = xmalloc(3 * strlen(g) + 1);
+		for (k = o = 0; g[k] != '\0'; k++) {
+			if (g[k] == '?')
+				re[o++] = '.';
+			else if (g[k] == '*') {
+				if (o < 2 || re[o - 1] != '*' ||
+				    re[o - 2] != '.') {
+					re[o++] = '.';
+					re[o++] = '*';
+				}
+			} else {
+				q = &g[k];
+				if (!isalnum((unsigned char)*q) && *q != '_')
+					re[o++] = '\\';
+				re[o++] = *q;
+			}
+		}
+		re[o] = '\0';
+		rc = re_match_dyn(ls, re, 0) == 1;
+		free(re);
+		free(g);
+	}
+	free(ls);
+	return (rc);
+}
+
+/* HTMLEval's check_iframe_src, URIEval's check_uri_truncated */
+static int
+ev_iframe_src(EV_ARGS)
+{
+	return (m->render != NULL && m->render->iframe_src);
+}
+
+static int
+ev_uri_truncated(EV_ARGS)
+{
+	return (m->render != NULL && m->render->uri_truncated);
+}
+
+/* URIEval's check_https_ip_mismatch */
+static int
+ev_https_ip_mismatch(EV_ARGS)
+{
+	const struct render_anchor	*an;
+	size_t				 i;
+
+	if (m->render == NULL)
+		return (0);
+	for (i = 0; i < m->render->nanchors; i++) {
+		an = &m->render->anchors[i];
+		if (re_match(an->uri, "(?i)^https?:/*(?:[^\\@/]+\\@)?"
+		    "\\d+\\.\\d+\\.\\d+\\.\\d+", 0) != 1)
+			continue;
+		if (re_match(an->text, "(?i)^https:/*(?:[^\\@/]+\\@)?"
+		    "\\d+\\.\\d+\\.\\d+\\.\\d+", 0) == 1)
+			continue;
+		if (strcasestr(an->text, "https:") != NULL)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * HTTPSMismatch: per HTML part, an <a href> to a host whose text names
+ * another https:// domain, among minanchors .. maxanchors-1 distinct
+ * http(s) hrefs with anchors.
+ */
+static int
+ev_https_http_mismatch(EV_ARGS)
+{
+	const struct render	*rd = m->render;
+	const struct render_anchor *an;
+	char			**keys = NULL, *host, *uri, *https, *t;
+	size_t			  nkeys, i, j;
+	double			  minanchors, maxanchors;
+	int			  part, hit, anchors;
+
+	if (rd == NULL)
+		return (0);
+	/* (the body, minanchors, maxanchors): the body is not an argument */
+	minanchors = n >= 1 ? strtod(a[0], NULL) : 0;
+	if (minanchors == 0)
+		minanchors = 1;
+	maxanchors = n >= 2 ? strtod(a[1], NULL) : -1;
+	for (part = 0; part < rd->nhtml; part++) {
+		hit = anchors = 0;
+		nkeys = 0;
+		for (i = 0; i < rd->nanchors; i++) {
+			an = &rd->anchors[i];
+			if (an->part != part)
+				continue;
+			/* each key once: every anchor of it in turn */
+			for (j = 0; j < nkeys; j++)
+				if (strcmp(keys[j], an->uri) == 0)
+					break;
+			if (j < nkeys)
+				continue;
+			keys = xreallocarray(keys, nkeys + 1, sizeof(*keys));
+			keys[nkeys++] = an->uri;
+			host = re_capture(an->uri, "(?i)^https?://([^/:?#]+)");
+			if (host == NULL)
+				continue;
+			uri = NULL;
+			if (!is_ipv4(host)) {
+				t = trim_domain(m, host);
+				if (domain_valid(m, t))
+					uri = t;
+				else
+					free(t);
+			}
+			free(host);
+			if (uri == NULL)
+				continue;
+			anchors++;
+			for (j = i; j < rd->nanchors && !hit; j++) {
+				if (rd->anchors[j].part != part ||
+				    strcmp(rd->anchors[j].uri, an->uri) != 0)
+					continue;
+				https = re_capture(rd->anchors[j].text,
+				    "(?i)https://([^\\s/:?#]+)");
+				if (https == NULL)
+					continue;
+				if (!is_ipv4(https)) {
+					t = trim_domain(m, https);
+					free(https);
+					https = t;
+					if (!domain_valid(m, https)) {
+						free(https);
+						continue;
+					}
+				}
+				hit = strcmp(uri, https) != 0;
+				free(https);
+			}
+			free(uri);
+		}
+		if (hit && anchors >= minanchors && (maxanchors < 0 ||
+		    anchors < maxanchors)) {
+			free(keys);
+			return (1);
+		}
+	}
+	free(keys);
+	return (0);
+}
+
+/* s/pattern/ /g over a NUL-terminated line (replaced in place) */
+static void
+re_subst_space(pcre2_code *code, char **line)
+{
+	pcre2_match_data	*md = rb.md;
+	PCRE2_SIZE		*ov;
+	struct mimebuf		 b;
+	size_t			 off = 0, len = strlen(*line);
+
+	mimebuf_init(&b);
+	while (off <= len && pcre2_match(code, (PCRE2_SPTR)*line, len, off, 0,
+	    md, NULL) > 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		mimebuf_add(&b, *line + off, ov[0] - off);
+		mimebuf_adds(&b, " ");
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		if (ov[1] == ov[0] && ov[0] < len)
+			mimebuf_add(&b, *line + ov[0], 1);
+	}
+	if (off < len)
+		mimebuf_add(&b, *line + off, len - off);
+	free(*line);
+	*line = xstrndup(b.buf != NULL ? b.buf : "", b.len);
+	mimebuf_free(&b);
+}
+
+static void
+add_uniq(char ***l, size_t *n, char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*l)[i], s) == 0) {
+			free(s);
+			return;
+		}
+	*l = xreallocarray(*l, *n + 1, sizeof(**l));
+	(*l)[(*n)++] = s;
+}
+
+static double
+conf_num(struct sa_msg *m, const char *name, double def)
+{
+	const struct sa_setting	*st = sa_conf_setting(m->conf, name);
+
+	return (st != NULL && st->set ? st->num : def);
+}
+
+/*
+ * FreeMail's _parse_body: the <a href="mailto:"> addresses the text
+ * does not hold, then the addresses of the rendered body (those in
+ * URLs, in <...> or before a "wrote:"-like word taken out first); the
+ * freemail ones kept, none when there are too many.
+ */
+static void
+fm_body(struct sa_msg *m, struct ev_priv *ep)
+{
+	struct render		*rd = m->render;
+	struct mimebuf		 nb;
+	PCRE2_SIZE		*ov;
+	char			**all = NULL, *line, *e;
+	const char		*t;
+	size_t			  nall = 0, i, k, off, tl, cnt, cfm;
+
+	ep->fmb_done = 1;
+	rb_check(m);
+	if (rd == NULL)
+		return;
+	for (i = 0; i < rd->nanchors && nall < 20; i++) {
+		if (strncasecmp(rd->anchors[i].uri, "mailto:", 7) != 0 ||
+		    pcre2_match(rb.email, (PCRE2_SPTR)rd->anchors[i].uri,
+		    strlen(rd->anchors[i].uri), 7, PCRE2_ANCHORED, rb.md,
+		    NULL) <= 0)
+			continue;
+		ov = pcre2_get_ovector_pointer(rb.md);
+		e = xstrndup(rd->anchors[i].uri + ov[2], ov[3] - ov[2]);
+		lower(e);
+		/* a URI the text has too is SpamAssassin's "parsed" one */
+		for (k = 0; k < rd->body.n; k++) {
+			t = render_line(&rd->body, k, &tl);
+			if (tl >= strlen(e) && memmem(t, tl,
+			    rd->anchors[i].uri + 7, strlen(e)) != NULL)
+				break;
+		}
+		if (k < rd->body.n)
+			free(e);
+		else
+			add_uniq(&all, &nall, e);
+	}
+	/*
+	 * The substitutions change SpamAssassin's cached rendered body (the
+	 * loop aliases its lines): the body rules run later see them.
+	 */
+	mimebuf_init(&nb);
+	for (k = 0; k < rd->body.n; k++) {
+		t = render_line(&rd->body, k, &tl);
+		line = xstrndup(t, tl);
+		if (nall < 40) {
+			re_subst_space(rb.strip1, &line);
+			re_subst_space(rb.strip2, &line);
+		}
+		for (off = 0; nall < 40 && pcre2_match(rb.email,
+		    (PCRE2_SPTR)line, strlen(line), off, 0, rb.md, NULL) > 0; ) {
+			ov = pcre2_get_ovector_pointer(rb.md);
+			e = xstrndup(line + ov[2], ov[3] - ov[2]);
+			lower(e);
+			add_uniq(&all, &nall, e);
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+		rd->body.off[k] = nb.len;
+		rd->body.len[k] = strlen(line);
+		mimebuf_add(&nb, line, strlen(line));
+		free(line);
+	}
+	mimebuf_free(&rd->body.buf);
+	rd->body.buf = nb;
+	cnt = cfm = 0;
+	for (i = 0; i < nall; i++) {
+		if (++cnt == conf_num(m, "freemail_max_body_emails", 5) &&
+		    conf_num(m, "freemail_skip_when_over_max", 1)) {
+			ep->fmb_skip = 1;
+			break;
+		}
+		if (!is_freemail(all[i]))
+			continue;
+		if (++cfm == conf_num(m, "freemail_max_body_freemails", 3) &&
+		    conf_num(m, "freemail_skip_when_over_max", 1)) {
+			ep->fmb_skip = 1;
+			break;
+		}
+		ep->fmb = xreallocarray(ep->fmb, ep->nfmb + 1,
+		    sizeof(*ep->fmb));
+		ep->fmb[ep->nfmb++] = xstrdup(all[i]);
+	}
+	free_list(all, nall);
+}
+
+/* FreeMail's check_freemail_replyto ('replyto' or 'reply') */
+static int
+ev_freemail_replyto(EV_ARGS)
+{
+	struct ev_priv	*ep;
+	const char	*what = n >= 1 ? a[0] : "replyto";
+	char		**from, **rt, **reply;
+	size_t		  nf, nr, nreply, i, j;
+	int		  from_fm = 0, rt_fm = 0, notin = 1, rc = 0;
+
+	if (!fm_available(m))
+		return (0);
+	if (strcmp(what, "replyto") != 0 && strcmp(what, "reply") != 0)
+		return (0);
+	if (conf_num(m, "freemail_skip_bulk_envfrom", 1) &&
+	    re_match(hget(m, "EnvelopeFrom"), "(?i)(?:^(?:post|host|domain)"
+	    "master|^double-bounce|^(?:sentto|owner|return|(?:gr)?bounced?)-.+|"
+	    "-(?:request|bounces?|admin|owner)|\\b(?:do[._-t]?)?no[._-t]?"
+	    "repl(?:y|ies)|.+=.+)\\@", 0) == 1)
+		return (0);
+	from = addr_list(sa_msg_get(m, "From:addr"), &nf);
+	rt = addr_list(sa_msg_get(m, "Reply-To:addr"), &nr);
+	for (i = 0; i < nf; i++)
+		from_fm += is_freemail(from[i]);
+	for (i = 0; i < nr; i++)
+		rt_fm += is_freemail(rt[i]);
+	for (i = 0; i < nf && notin; i++)
+		for (j = 0; j < nr; j++)
+			if (strcmp(from[i], rt[j]) == 0)
+				notin = 0;
+	if (from_fm && rt_fm && notin) {
+		rc = 1;
+		goto done;
+	}
+	if (strcmp(what, "replyto") == 0 ? !rt_fm :
+	    (nr > 0 && !rt_fm) || !from_fm)
+		goto done;
+	ep = priv(m);
+	if (!ep->fmb_done)
+		fm_body(m, ep);
+	if (ep->fmb_skip)
+		goto done;
+	if (strcmp(what, "replyto") == 0 || rt_fm) {
+		reply = rt;
+		nreply = nr;
+	} else {
+		reply = from;
+		nreply = nf;
+	}
+	for (i = 0; i < ep->nfmb && !rc; i++)
+		for (j = 0; j < nreply && !rc; j++)
+			if (strcmp(ep->fmb[i], reply[j]) != 0)
+				rc = 1;
+ done:
+	free_list(from, nf);
+	free_list(rt, nr);
+	return (rc);
 }

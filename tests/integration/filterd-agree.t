@@ -58,6 +58,7 @@ def diag(s):
 
 
 R = random.Random(20261125)
+NEVAL = 40
 
 FIRST = ["John", "Mary", "Peter", "Anna", "Li", "Carlos", "Fatima", "Olga",
          "Hans", "Sarah", "Kenji", "Amit"]
@@ -333,13 +334,134 @@ def message(i):
     return msg.encode("utf-8")
 
 
+# Messages for the eval functions that need particular senders, lists
+# and HTML (FreeMail's replyto, WLBLEval's address and URI host lists,
+# check_mailfrom_matches_rcvd, check_ratware_envelope_from,
+# HTTPSMismatch, URIEval, HTMLEval's iframe): their own random stream,
+# so the messages above stay as they were.
+R2 = random.Random(20261126)
+FREEM = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "aol.com"]
+NTLD = ["cheap.icu", "shop.top", "best.online", "deals.work", "win.bid"]
+LISTED = ["service@paypal.com", "info@hsbc.co.uk", "tax@irs.gov",
+          "x@cheap.icu", "", "news@citibank.com", "office@parliament.uk",
+          "alerts@mail.paypal.co.uk", "y@shop.top"]
+URIS = ["http://cutpaid.com/x1", "https://sub.caat.site/r?u=1",
+        "http://www.winner.top/claim", "http://promo.best.pro/",
+        "http://www.example.org/page", "https://www.example.com/",
+        "http://198.51.100.7/login"]
+
+
+def eval_message(i):
+    R = R2
+    name, addr = person()
+    tname, taddr = person()
+    user = R.choice(["john.doe", "mary77", "pat.k", "li.chen"])
+    kind = ["freemail", "freemail", "addrlist", "urihost", "envfrom",
+            "envfrom", "https", "https", "addrlist", "freemail"][i % 10]
+    hdrs = []
+    body = "Hello,\n\nplease see below.\n\n"
+    html = None
+    rdom = R.choice(DOMS)
+    if kind == "envfrom":
+        # Return-Path against the first untrusted relay, and ratware's
+        # <to-domain>.<to-user>@ envelope sender
+        tu, td = taddr.split("@")
+        rp = R.choice(["bounce@%s" % rdom, "b@mx.%s" % R.choice(DOMS),
+                       "%s.%s@spam.example.net" % (td, tu),
+                       "SRS0=ab=cd=%s.%s@fw.example.net" % (td, tu),
+                       "b-%d@%s" % (i, rdom)])
+        hdrs.append("Return-Path: <%s>" % rp)
+    hdrs.append("Received: from mx%d.%s (mx%d.%s [203.0.113.%d])\n\tby "
+                "mail.example.com (Postfix) with ESMTP id %X\n\tfor "
+                "<user@example.com>; Mon, 20 Nov 2023 10:%02d:00 +0000" % (
+                    i % 9, rdom, i % 9, rdom, i % 250 + 1, i + 0x1000,
+                    i % 60))
+    frm = "%s <%s>" % (name, addr)
+    if kind == "freemail":
+        frm = "%s <%s@%s>" % (name, user, R.choice(FREEM + DOMS[:2]))
+        if R.random() < 0.6:
+            hdrs.append("Reply-To: %s" % R.choice([
+                "%s@%s" % (user, R.choice(FREEM)), "r.%s@%s" % (
+                    user, R.choice(FREEM)), "help@%s" % R.choice(DOMS),
+                frm]))
+        body += R.choice([
+            "Write to me at %s.%d@%s today.\n" % (user, i, R.choice(FREEM)),
+            "Write to <%s.x@%s> today.\n" % (user, R.choice(FREEM)),
+            "%s %s@%s wrote: hello\n" % (name, user, R.choice(FREEM)),
+            "a1@gmail.com b2@yahoo.com c3@hotmail.com d4@aol.com\n",
+            "No address here.\n",
+            "See http://www.example.com/u?m=%s%%40gmail.com\n" % user])
+        if R.random() < 0.3:
+            html = ('<html><body><p>Mail <a href="mailto:%s.m@%s">me'
+                    '</a> now</p></body></html>\n' % (user, R.choice(FREEM)))
+    elif kind == "addrlist":
+        # each list in turn
+        k = (i - 360) // 10 * 2 + (i % 10 == 8)
+        frm = LISTED[k % len(LISTED)] or addr
+        if k % 2 == 0:
+            hdrs.append("Reply-To: <r%d@%s>" % (i, ["shop.top",
+                        "gmail.com", "example.org"][k // 2 % 3]))
+    elif kind == "urihost":
+        for u in R.sample(URIS, R.randint(1, 3)):
+            body += "Visit %s now\n" % u
+    elif kind == "https":
+        href = R.choice(["http://evil.example.net/login",
+                         "http://192.0.2.9/login", "https://192.0.2.9/",
+                         "http://www.bankofamerica.com/login",
+                         "http://secure.example.org/"])
+        text = R.choice(["https://www.bankofamerica.com/",
+                         "https://192.0.2.9/", "Log in here",
+                         "https://secure.example.org/"])
+        html = ('<html><body><p>Log in at <a href="%s">%s</a></p>\n' % (
+            href, text))
+        for k in range(R.choice([0, 1, 10])):
+            html += '<a href="http://h%d.example.com/">link %d</a>\n' % (k, k)
+        if R.random() < 0.3:
+            html += '<iframe src="http://www.example.net/f.html"></iframe>\n'
+        if R.random() < 0.2:
+            html += '<a href="http://www.example.org/%s">long</a>\n' % (
+                "a" * 8200)
+        html += "</body></html>\n"
+    hdrs.append("From: " + frm)
+    hdrs.append("To: %s <%s>" % (tname, taddr))
+    hdrs.append("Subject: " + R.choice(HAM_SUBJ + SPAM_SUBJ))
+    hdrs.append("Date: Mon, 20 Nov 2023 10:%02d:00 +0000" % (i % 60))
+    hdrs.append("Message-ID: <ev%d.%08x@%s>" % (i, R.getrandbits(32), rdom))
+    if html is not None:
+        hdrs += ["MIME-Version: 1.0",
+                 "Content-Type: text/html; charset=utf-8"]
+        body = html
+    return ("\n".join(hdrs) + "\n\n" + body).encode("utf-8")
+
+
+# settings that make the evals of zero-scored or list-less rules run
+EVAL_CONF = (
+    "score HTML_IFRAME_SRC 0.1\nscore HTTPS_IP_MISMATCH 0.1\n"
+    "score URI_TRUNCATED 0.1\n"
+    "blocklist_uri_host winner.top example.org\n"
+    "welcomelist_uri_host !www.example.org example.com\n"
+    "enlist_uri_host (MYHOSTS) 198.51.100.7 caat.site\n"
+    "delist_uri_host (MYHOSTS) caat.site\n"
+    "enlist_addrlist (MYADDRS) *@gmail.com john.*@example.org\n"
+    "header MY_FROM_LIST eval:check_from_in_list('MYADDRS')\n"
+    "score MY_FROM_LIST 0.1\n"
+    "header MY_RT_LIST eval:check_replyto_in_list('MYADDRS')\n"
+    "score MY_RT_LIST 0.1\n"
+    "header MY_URI_LIST eval:check_uri_host_listed('MYHOSTS')\n"
+    "body MY_URI_BODY eval:check_uri_host_listed('MYHOSTS')\n"
+    "score MY_URI_BODY 0.1\n"
+    "score MY_URI_LIST 0.1\n"
+    "welcomelist_subject Lunch?\nwelcomelist_subject *project status\n"
+    "blocklist_subject free MONEY*\nblocklist_subject viagra ?0%\n")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="filterd-agree.")
     files = []
-    for i in range(360):
+    for i in range(360 + NEVAL):
         p = os.path.join(tmp, "%03d.eml" % i)
         with open(p, "wb") as f:
-            f.write(message(i))
+            f.write(message(i) if i < 360 else eval_message(i))
         files.append(p)
 
     uns = subprocess.run([scanner, "--unsupported"], capture_output=True,
@@ -548,6 +670,53 @@ def main():
         ok(r1.returncode == 0 and r2.returncode == 0 and cmp_ > 0 and
            same == cmp_, "with %r: rewritten messages agree %d/%d" %
            (conf.replace("\n", "; "), same, cmp_))
+    # the eval rules that need settings (zero scores, lists): the eval
+    # messages under EVAL_CONF, every rule filterd runs compared
+    evfiles = files[360:]
+    env = dict(os.environ, FILTERD_POST_CONFIG=EVAL_CONF, HOME=tmp)
+    u2 = subprocess.run([scanner, "--unsupported"], capture_output=True,
+                        text=True, timeout=120, env=env)
+    unsup2 = set(line.split("\t")[0] for line in u2.stdout.splitlines()
+                 if line.endswith("\tunsupported"))
+    r1 = subprocess.run([scanner, "--scan", "tests"] + evfiles,
+                        capture_output=True, text=True, timeout=600, env=env)
+    r2 = subprocess.run(["perl", sa_pl, tmp] + evfiles, capture_output=True,
+                        text=True, timeout=1200, env=env)
+    e1, e2 = parse(r1.stdout), parse(r2.stdout)
+    watch = ["__freemail_replyto", "__freemail_reply",
+             "__FROM_ADDRLIST_PAYPAL", "__FROM_ADDRLIST_BANKS",
+             "__FROM_ADDRLIST_GOV", "__FROM_ADDRLIST_SUSPNTLD",
+             "__REPLYTO_ADDRLIST_SUSPNTLD", "__PDS_CASHSHORTENER",
+             "PDS_OTHER_BAD_TLD", "T_PDS_PRO_TLD", "__RP_MATCHES_RCVD",
+             "RATWARE_EFROM", "HTTPS_HTTP_MISMATCH", "HTTPS_IP_MISMATCH",
+             "HTML_IFRAME_SRC", "URI_TRUNCATED", "URI_HOST_IN_BLOCKLIST",
+             "URI_HOST_IN_WELCOMELIST", "MY_FROM_LIST", "MY_RT_LIST",
+             "MY_URI_LIST", "SUBJECT_IN_WELCOMELIST",
+             "SUBJECT_IN_BLOCKLIST"]
+    hits = dict((w, 0) for w in watch)
+    ev_same = 0
+    for p in evfiles:
+        fa, fb = e1.get(p), e2.get(p)
+        if fa is None or fb is None:
+            diag("%s: no result with EVAL_CONF" % os.path.basename(p))
+            continue
+        ta = set(fa[4].split(",") + fa[5].split(",")) - unsup2 - {"none"}
+        tb = set(fb[3].split(",") + fb[4].split(",")) - unsup2 - {"none"}
+        for w in watch:
+            hits[w] += w in tb
+        if ta == tb:
+            ev_same += 1
+        else:
+            diag("%s with EVAL_CONF: filterd only %s; SA only %s" % (
+                os.path.basename(p), sorted(ta - tb), sorted(tb - ta)))
+    diag("with EVAL_CONF, messages SA hits each on: %s" % ", ".join(
+        "%s %d" % (w, hits[w]) for w in watch))
+    ok(r1.returncode == 0 and r2.returncode == 0 and
+       ev_same == len(evfiles) and not set(watch) & unsup2 and
+       all(0 < hits[w] < len(evfiles) for w in watch),
+       "with list and score settings, the rules agree on %d/%d messages, "
+       "each of %d list/URI/freemail evals hitting some and missing some"
+       % (ev_same, len(evfiles), len(watch)))
     n = len(files)
     diag("%d messages (%d spam by SA); %d rules out of the comparison" %
          (n, nspam, len(unsupported)))
