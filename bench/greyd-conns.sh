@@ -67,32 +67,10 @@ import socket
 import sys
 import time
 
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from lib import cpu, tree, wait_port  # noqa: E402
+
 gpid, n = int(sys.argv[1]), int(sys.argv[2])
-
-
-def wait_port(port, t=20):
-    end = time.time() + t
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
-def tree(pid):
-    """pid and its descendants"""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open("/proc/%d/task/%d/children" % (p, p)) as f:
-                todo += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return out
 
 
 def rss(pid):
@@ -144,13 +122,6 @@ print("connections: %d (held by greyd: %d)" % (n, nfds(smtp) - 0))
 print("smtp process RSS before: %d KB" % (base // 1024))
 print("smtp process RSS with them: %d KB" % (after // 1024))
 print("bytes per connection: %d" % ((after - base) // n))
-
-
-def cpu(pid):
-    """user + system CPU seconds of a process"""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def drain():

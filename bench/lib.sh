@@ -16,7 +16,8 @@
 #
 # bench/lib.sh: what the shell benchmarks share.  Source it, then:
 #	bench_netns NAME "$@"	re-exec in a private network namespace,
-#				lo up; sets top and MX_BUILD
+#				lo up; sets top, MX_BUILD and BENCH_DIR
+#				(where Python finds bench/lib.py)
 #	bench_postfix		SOURCE and SINK: Postfix's smtp-source and
 #				smtp-sink (MX_POSTFIX_DIR or .deps/postfix)
 #	bench_tmp		tmp (a new directory) and a clean-up at exit
@@ -42,6 +43,8 @@ bench_netns() {
 	    { echo "$bench_name: cannot bring up lo" >&2; exit 1; }
 	top=$(cd "$(dirname "$0")/.." && pwd)
 	: "${MX_BUILD:=$top/build}"
+	BENCH_DIR=$top/bench		# bench/lib.py, for embedded Python
+	export BENCH_DIR
 }
 
 bench_postfix() {

@@ -37,14 +37,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
 import mxmail  # noqa: E402
-import mxtap  # noqa: E402
+from mxmail import FILTERD, GTUBE  # noqa: E402
 
-t = mxtap.Tap()
-B = mxtap.BUILD
-FILTERD = B + "/filterd/filterd"
+t, OUT = mxmail.tap_outdir()
 T = t.tmp
-OUT = mxmail.outdir(t)
-GTUBE = mxmail.GTUBE
 SLOW = r"--cf=rawbody FD_SLOW /^(?:\w+\s?)+[!?]$/m"
 
 
@@ -96,7 +92,7 @@ for args, what in ((["--port=99999"], r"--port"),
     t.ok(r.returncode == 1 and re.search(what, err) and "usage:" in err,
          "%s: exit 1, says why (%s)" % (args[0], err.splitlines()[0]))
 
-sink = t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "10026", "-o", OUT,
+sink = t.spawn([mxmail.SMTPD_TEST, "-d", "-p", "10026", "-o", OUT,
                 "-z", "100000000"], log="sink")
 if not t.wait_port(10026):
     t.bail("sink did not start")

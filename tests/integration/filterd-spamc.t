@@ -26,7 +26,6 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -34,14 +33,10 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.environ["MX_TOP"], "tests/lib"))
 import mxmail  # noqa: E402
-import mxtap  # noqa: E402
+from mxmail import FILTERD, GTUBE  # noqa: E402
 
-t = mxtap.Tap()
-B = mxtap.BUILD
-FILTERD = B + "/filterd/filterd"
+t, OUT = mxmail.tap_outdir()
 T = t.tmp
-OUT = mxmail.outdir(t)
-GTUBE = mxmail.GTUBE
 SPAM = ("From: Alice <alice@example.com>\r\nTo: bob@example.org\r\n"
         "Subject: gtube test\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n"
         "Message-ID: <gtube-2@example.com>\r\n\r\nThe GTUBE.\r\n\r\n" +
@@ -59,25 +54,14 @@ def spamc(port, args, data):
     return r.returncode, r.stdout.decode(errors="replace")
 
 
-def raw(port, req):
-    s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    s.sendall(req)
-    s.shutdown(socket.SHUT_WR)
-    out = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        out += d
-    s.close()
-    return out
+raw = mxmail.half_close
 
 
 def newest():
     return mxmail.newest_bytes(OUT)
 
 
-sink = t.spawn([B + "/tests/bin/smtpd-test", "-d", "-p", "10026", "-o", OUT],
+sink = t.spawn([mxmail.SMTPD_TEST, "-d", "-p", "10026", "-o", OUT],
                log="sink")
 fd = t.spawn([FILTERD, "--port=10025", "--relayhost=127.0.0.1:10026",
               "--spamd-port=11783", "--nodetach", "--pid=", "--children=2"],

@@ -46,12 +46,7 @@ if not os.access(GREYD, os.X_OK):
     t.bail("%s not built" % GREYD)
 
 os.chmod(t.tmp, 0o755)
-cert = os.path.join(t.tmp, "cert.pem")
-key = os.path.join(t.tmp, "key.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                "-out", cert, "-days", "2", "-subj", "/CN=mx.test"],
-               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+cert, key = mxmail.selfsigned(t)
 
 
 def start(name, extra):

@@ -38,12 +38,7 @@ BIN = os.path.join(mxtap.BUILD, "tests/bin/smtpd-test")
 if not os.access(BIN, os.X_OK):
     t.bail("%s not built" % BIN)
 
-cert = os.path.join(t.tmp, "cert.pem")
-key = os.path.join(t.tmp, "key.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                "-out", cert, "-days", "2", "-subj", "/CN=mx.test"],
-               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+cert, key = mxmail.selfsigned(t)
 
 spool = os.path.join(t.tmp, "spool")
 spool2 = os.path.join(t.tmp, "spool2")
@@ -412,16 +407,7 @@ t.is_(c.cmd(b"QUIT")[0], 221, "after 554: QUIT is 221")
 t.ok(c.closed(), "and the connection closes")
 
 # --- a client that shuts down its side still gets its replies ---
-s = socket.create_connection(("127.0.0.1", 2525), timeout=5)
-s.sendall(b"EHLO half.example\r\nNOOP\r\n")
-s.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    got += d
-s.close()
+got = mxmail.half_close(2525, b"EHLO half.example\r\nNOOP\r\n", 5)
 t.like(got.decode("latin-1"), r"(?s)^220 .*250 HELP\r\n250 2\.0\.0 Ok\r\n$",
        "half-closed client gets every reply, then the server closes")
 

@@ -37,6 +37,8 @@ import mxtap
 
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 SMTPD = "/usr/sbin/smtpd"
+FILTERD = mxtap.BUILD + "/filterd/filterd"
+SMTPD_TEST = mxtap.BUILD + "/tests/bin/smtpd-test"
 
 
 def run(argv, **kw):
@@ -277,6 +279,12 @@ def swaks_submit(subject, body, port=2525):
                 "--h-Subject", subject, "--body", body])
 
 
+def tap_outdir():
+    """A new mxtap.Tap and its directory t.tmp/out: (t, out)."""
+    t = mxtap.Tap()
+    return t, outdir(t)
+
+
 def outdir(t, name="out"):
     """A new directory t.tmp/name for smtpd-test -o."""
     path = os.path.join(t.tmp, name)
@@ -304,3 +312,48 @@ def greyd_dirs(t):
         os.mkdir(dirs[d])
     os.chmod(dirs["db"], 0o777)
     return dirs
+
+
+def selfsigned(t, cn="mx.test"):
+    """A self-signed EC certificate and its key in t.tmp: (cert, key)."""
+    cert = os.path.join(t.tmp, "cert.pem")
+    key = os.path.join(t.tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=" + cn],
+                   check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return cert, key
+
+
+def half_close(port, data, timeout=60):
+    """Send data to 127.0.0.1:port, shut our side down, and return all
+    the server sent until it closed."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+    s.close()
+    return out
+
+
+def submit_delivered(t, out, subject, body, what, route, daemon,
+                     timeout=30):
+    """swaks to OpenSMTPD (swaks_submit), which must accept (one test)
+    and deliver to out as its first message (one test, route the path
+    it took); bail out, with the logs of smtpd and daemon, if it does
+    not.  The path of the message."""
+    r = swaks_submit(subject, body)
+    t.like(r.stdout.decode(), r"<-  250 2\.0\.0 \w+ Message accepted",
+           "swaks: OpenSMTPD accepts " + what)
+    path = wait_msg(out, 1, timeout)
+    t.ok(path is not None, route + ": delivered")
+    if path is None:
+        t.diag(t.log("smtpd")[-3000:], t.log(daemon)[-2000:])
+        t.bail("nothing delivered")
+    return path
