@@ -45,6 +45,7 @@ static int		 scan_main(int, char **);
 static const char	*line_msg(const char *, size_t, const char *);
 static void		 check(struct sa_engine *, const char *, const char *,
 			    int);
+static void		 list_tests(void);
 
 static const char rules[] =
     "loadplugin Mail::SpamAssassin::Plugin::FreeMail\n"
@@ -434,5 +435,157 @@ main(int argc, char **argv)
 	    "BASE64_LENGTH_78_79", 0);
 	sa_engine_free(e);
 	sa_conf_free(c);
+	list_tests();
 	return (done_testing());
+}
+
+/* WLBLEval's lists, WelcomeListSubject, FreeMail's replyto, URIs */
+static const char lists[] =
+    "loadplugin Mail::SpamAssassin::Plugin::FreeMail\n"
+    "loadplugin Mail::SpamAssassin::Plugin::WLBLEval\n"
+    "loadplugin Mail::SpamAssassin::Plugin::WelcomeListSubject\n"
+    "loadplugin Mail::SpamAssassin::Plugin::HTTPSMismatch\n"
+    "util_rb_tld com org net uk top\nutil_rb_2tld co.uk\n"
+    "freemail_domains gmail.com yahoo.com\n"
+    "enlist_addrlist (PAY) *@*.paypal.com a?c@bank.example.org\n"
+    "enlist_addrlist (PAY) under\\score@example.com\n"
+    "header FROM_PAY eval:check_from_in_list('PAY')\n"
+    "header RT_PAY eval:check_replyto_in_list('PAY')\n"
+    "header FROM_NOLIST eval:check_from_in_list('NOLIST')\n"
+    "enlist_uri_host (BAD) !good.bad.top bad.top 192.0.2.1\n"
+    "enlist_uri_host (OTHER) bad.top\n"
+    "delist_uri_host bad.top\n"
+    "enlist_uri_host (BAD) bad.top\n"
+    "blocklist_uri_host evil.example.net\n"
+    "header URI_BAD eval:check_uri_host_listed('BAD')\n"
+    "header URI_OTHER eval:check_uri_host_listed('OTHER')\n"
+    "body URI_BAD_BODY eval:check_uri_host_listed('BAD')\n"
+    "body URI_BLOCK eval:check_uri_host_in_blocklist()\n"
+    "welcomelist_subject good  news*\n"
+    "blocklist_subject w?n\n"
+    "header SUBJ_WL eval:check_subject_in_welcomelist()\n"
+    "header SUBJ_BL eval:check_subject_in_blocklist()\n"
+    "header FM_REPLYTO eval:check_freemail_replyto('replyto')\n"
+    "header FM_REPLY eval:check_freemail_replyto('reply')\n"
+    "header RATWARE_EFROM eval:check_ratware_envelope_from()\n"
+    "header RP_RCVD eval:check_mailfrom_matches_rcvd()\n"
+    "body IFRAME eval:check_iframe_src()\n"
+    "body URI_TRUNC eval:check_uri_truncated()\n"
+    "body IP_MISMATCH eval:check_https_ip_mismatch()\n"
+    "body HTTPS_HTTP eval:check_https_http_mismatch('1','3')\n"
+    "header TOCC ToCc:addr =~ /^a\\@example\\.net\\nbc\\@example\\.org\\n"
+    "d\\@example\\.com\\ne\\@example\\.com$/\n";
+
+#define HTML_HEAD	"From: a@example.org\nContent-Type: text/html\n\n"
+
+static void
+list_tests(void)
+{
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	char			 err[256], *big;
+	size_t			 n;
+
+	c = conf_text(lists);
+	if (!ok(c != NULL, "list rules load"))
+		return;
+	e = sa_engine_new(c, NULL, err, sizeof(err));
+	if (!ok(e != NULL, "engine: %s", e == NULL ? err : "ok")) {
+		sa_conf_free(c);
+		return;
+	}
+	/* globs: "*" any run, "?" one character, "\\" stands for "_" */
+	check(e, "From: x@mail.PayPal.com\n\nx\n", "FROM_PAY", 1);
+	check(e, "From: x@paypal.com\n\nx\n", "FROM_PAY", 0);
+	check(e, "From: abc@bank.example.org\n\nx\n", "FROM_PAY", 1);
+	check(e, "From: ac@bank.example.org\n\nx\n", "FROM_PAY", 0);
+	check(e, "From: under_score@example.com\n\nx\n", "FROM_PAY", 1);
+	check(e, "From: a@b.example\nReply-To: q@x.paypal.com\n\nx\n",
+	    "RT_PAY", 1);
+	check(e, "From: q@x.paypal.com\nReply-To: a@b.example\n\nx\n",
+	    "RT_PAY", 0);
+	check(e, "From: x@mail.paypal.com\n\nx\n", "FROM_NOLIST", 0);
+	/* URI hosts: the most specific entry decides */
+	check(e, "From: a@b.example\n\nsee http://www.bad.top/x\n",
+	    "URI_BAD", 1);
+	check(e, "From: a@b.example\n\nsee http://x.good.bad.top/x\n",
+	    "URI_BAD", 0);
+	check(e, "From: a@b.example\n\nsee http://x.good.bad.top/ and "
+	    "http://bad.top/\n", "URI_BAD", 1);
+	check(e, "From: a@b.example\n\nsee http://192.0.2.1/x\n",
+	    "URI_BAD", 1);
+	check(e, "From: a@b.example\n\nsee http://www.bad.top/x\n",
+	    "URI_OTHER", 0);
+	check(e, "From: a@b.example\n\nsee http://www.bad.top/x\n",
+	    "URI_BAD_BODY", 0);
+	check(e, "From: a@b.example\n\nmail me: x@bad.top\n", "URI_BAD", 0);
+	check(e, "From: a@b.example\n\nhttp://evil.example.net/\n",
+	    "URI_BLOCK", 1);
+	/* subject globs match anywhere, spaces kept */
+	check(e, "Subject: Re: GOOD  NEWS today\n\nx\n", "SUBJ_WL", 1);
+	check(e, "Subject: Re: good news today\n\nx\n", "SUBJ_WL", 0);
+	check(e, "Subject: you won!\n\nx\n", "SUBJ_BL", 1);
+	check(e, "Subject: you wn!\n\nx\n", "SUBJ_BL", 0);
+	/* FreeMail: different freemails; a body one in <> or "wrote:" */
+	check(e, "From: a@gmail.com\nReply-To: b@yahoo.com\n\nx\n",
+	    "FM_REPLYTO", 1);
+	check(e, "From: a@gmail.com\nReply-To: a@gmail.com\n\nx\n",
+	    "FM_REPLYTO", 0);
+	check(e, "From: a@example.org\nReply-To: b@yahoo.com\n\n"
+	    "write to c@gmail.com\n", "FM_REPLYTO", 1);
+	check(e, "From: a@example.org\nReply-To: b@yahoo.com\n\n"
+	    "write to <c@gmail.com>\n", "FM_REPLYTO", 0);
+	check(e, "From: a@gmail.com\n\nc@gmail.com wrote: hi\n",
+	    "FM_REPLY", 0);
+	check(e, "From: a@gmail.com\n\nc@gmail.com says hi\n",
+	    "FM_REPLY", 1);
+	check(e, "From: a@gmail.com\n\nc@gmail.com d@yahoo.com "
+	    "e@gmail.com\n", "FM_REPLY", 0);
+	check(e, "From: a@gmail.com\nReturn-Path: <owner-x@example.org>\n"
+	    "\nc@gmail.com says hi\n", "FM_REPLY", 0);
+	/* ratware: <to-domain>.<to-user>@, not through SRS */
+	check(e, "Return-Path: <example.com.bob@spam.example.net>\n"
+	    "To: bob@mail.example.com\n\nx\n", "RATWARE_EFROM", 1);
+	check(e, "Return-Path: <SRS0=x=y=example.com.bob@spam.example.net>"
+	    "\nTo: bob@example.com\n\nx\n", "RATWARE_EFROM", 0);
+	/* envelope sender's domain against the relay's, under co.uk */
+	check(e, "Return-Path: <b@lists.example.co.uk>\nReceived: from "
+	    "mx.example.co.uk (mx.example.co.uk [203.0.113.5]) by "
+	    "mail.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "RP_RCVD", 1);
+	check(e, "Return-Path: <b@other.co.uk>\nReceived: from "
+	    "mx.example.co.uk (mx.example.co.uk [203.0.113.5]) by "
+	    "mail.example.org (Postfix) with ESMTP id ABC; Tue, 24 Nov 2026 "
+	    "10:11:12 +0000\n\nx\n", "RP_RCVD", 0);
+	/* HTML */
+	check(e, HTML_HEAD "<iframe src=\"http://x.example.com/\"></iframe>\n",
+	    "IFRAME", 1);
+	check(e, HTML_HEAD "<iframe src=\" \"></iframe><img src=\"a.gif\">\n",
+	    "IFRAME", 0);
+	check(e, HTML_HEAD "<a href=\"http://192.0.2.7/\">https://bank.com/"
+	    "</a>\n", "IP_MISMATCH", 1);
+	check(e, HTML_HEAD "<a href=\"http://192.0.2.7/\">https://192.0.2.7/"
+	    "</a>\n", "IP_MISMATCH", 0);
+	check(e, HTML_HEAD "<a href=\"http://www.evil.com/\">https://www.bank"
+	    ".co.uk/</a>\n", "HTTPS_HTTP", 1);
+	check(e, HTML_HEAD "<a href=\"http://www.bank.co.uk/\">https://"
+	    "login.bank.co.uk/</a>\n", "HTTPS_HTTP", 0);
+	/* three distinct hrefs with anchors: not under maxanchors 3 */
+	check(e, HTML_HEAD "<a href=\"http://www.evil.com/\">https://www.bank"
+	    ".co.uk/</a><a href=\"http://a.com/\">a</a><a href=\"http://b.com"
+	    "/\">b</a>\n", "HTTPS_HTTP", 0);
+	n = 9000;
+	big = xmalloc(n + 200);
+	(void)snprintf(big, n + 200, HTML_HEAD "<a href=\"http://x.com/%0*d\">"
+	    "x</a>\n", (int)n, 0);
+	check(e, big, "URI_TRUNC", 1);
+	free(big);
+	check(e, HTML_HEAD "<a href=\"http://x.com/\">x</a>\n", "URI_TRUNC", 0);
+	/* ToCc:addr: every address of To, then of Cc, one a line */
+	check(e, "To: a@example.net, \"B, C\" <bc@example.org>,\n\t"
+	    "d@example.com (Dee)\nCc: e@example.com\n\nx\n", "TOCC", 1);
+	check(e, "Cc: e@example.com\nTo: a@example.net, \"B, C\" "
+	    "<bc@example.org>,\n\td@example.com (Dee)\n\nx\n", "TOCC", 1);
+	sa_engine_free(e);
+	sa_conf_free(c);
 }
