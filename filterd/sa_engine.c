@@ -40,6 +40,7 @@
 #include "render.h"
 #include "sa_conf.h"
 #include "sa_engine.h"
+#include "sa_hs.h"
 #include "sa_priv.h"
 #include "xmalloc.h"
 
@@ -63,6 +64,7 @@ struct sa_plan {
 	int			 maxhits;
 	unsigned char		 kind;
 	unsigned char		 flags;
+	unsigned char		 hsk;		/* in e->hs[hsk - 1], 0: not */
 };
 
 struct sa_engine {
@@ -78,6 +80,11 @@ struct sa_engine {
 	struct sa_ac		*ac;		/* over every literal */
 	uint32_t		*seen[3];	/* literal id: gen if found */
 	uint32_t		 gen;
+	struct sa_hs		*hs[3];		/* body, rawbody, uris */
+	struct mimebuf		 txt[3];	/* their text, lines joined */
+	uint32_t		*hsmark;	/* rule index: gen if flagged */
+	int			 hsbad[3];	/* this scan failed: run all */
+	struct sa_engine_stats	 st;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jstack;
@@ -98,7 +105,10 @@ static int	 phase(const struct sa_rule *);
 static int	 order_cmp_q(const void *, const void *);
 static size_t	 re_minlen(const struct sa_re *);
 static void	 lower_add(struct mimebuf *, const char *, size_t);
-static void	 lower_lines(struct mimebuf *, const struct render_lines *);
+static void	 join_lines(struct mimebuf *, const struct render_lines *,
+		    int);
+static void	 prefilter_new(struct sa_engine *);
+static void	 prefilter_scan(struct sa_engine *, const struct render *);
 static size_t	 re_count(struct sa_engine *, const struct sa_re *,
 		    const char *, size_t, size_t);
 static void	 got_hit(struct sa_msg *, size_t, double);
@@ -205,8 +215,9 @@ lower_add(struct mimebuf *b, const char *s, size_t n)
 		mimebuf_addc(b, s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
 }
 
+/* the lines, each followed by '\n' (lower case for the literals) */
 static void
-lower_lines(struct mimebuf *b, const struct render_lines *l)
+join_lines(struct mimebuf *b, const struct render_lines *l, int lower)
 {
 	const char	*s;
 	size_t		 i, n;
@@ -214,8 +225,116 @@ lower_lines(struct mimebuf *b, const struct render_lines *l)
 	b->len = 0;
 	for (i = 0; i < l->n; i++) {
 		s = render_line(l, i, &n);
-		lower_add(b, s, n);
+		if (lower)
+			lower_add(b, s, n);
+		else
+			mimebuf_add(b, s, n);
 		mimebuf_addc(b, '\n');
+	}
+}
+
+/*
+ * The prefilters of the body, rawbody and uri regexes: the pattern's
+ * required literals (sa_lit.c) in one Aho-Corasick automaton; for a
+ * pattern without any, Hyperscan (sa_hs.c) if it takes it.  A rule
+ * neither takes always runs.  (Hyperscan is kept for the patterns the
+ * literals cannot help: a database per pattern costs a pass over the
+ * text, and the automaton already skips most rules with literals.)
+ */
+static void
+prefilter_new(struct sa_engine *e)
+{
+	const struct sa_rule	*r;
+	struct sa_plan		*p;
+	char			 err[256];
+	size_t			 i, j, k;
+	int			 kk;
+
+	for (k = 0; k < 3; k++)
+		e->hs[k] = sa_hs_new();
+	e->hsmark = xcalloc(e->c->nrules + 1, sizeof(*e->hsmark));
+	for (k = 0; k < e->norder; k++) {
+		p = &e->plan[k];
+		r = e->c->rules[p->idx];
+		i = p->idx;
+		kk = p->kind == K_BODY ? 0 : p->kind == K_RAWBODY ? 1 :
+		    p->kind == K_URI ? 2 : -1;
+		if (kk == -1 || r->is_eval || r->re_pcre == NULL ||
+		    p->re == NULL)
+			continue;
+		if ((e->lits[i] = sa_lit_extract(r->re_pcre)) == NULL) {
+			if (sa_hs_add(e->hs[kk], r->re_pcre, p->minlen,
+			    (unsigned int)i, err, sizeof(err)) == 0)
+				p->hsk = kk + 1;
+			continue;
+		}
+		e->st.lit_rules++;
+		p->lits = e->lits[i];
+		if (e->ac == NULL)
+			e->ac = sa_ac_new();
+		for (j = 0; p->lits[j] != NULL; j++)
+			;
+		p->litid = xcalloc(j + 1, sizeof(*p->litid));
+		for (j = 0; p->lits[j] != NULL; j++)
+			p->litid[j] = sa_ac_add(e->ac, p->lits[j],
+			    strlen(p->lits[j]));
+		p->litid[j] = -1;
+	}
+	for (k = 0; k < 3; k++)
+		if (sa_hs_finish(e->hs[k], err, sizeof(err)) == -1)
+			for (j = 0; j < e->norder; j++)
+				if (e->plan[j].hsk == k + 1)
+					e->plan[j].hsk = 0;
+	for (k = 0; k < 3; k++)
+		e->st.hs_rules += sa_hs_count(e->hs[k]);
+	if (e->ac != NULL) {
+		sa_ac_finish(e->ac);
+		for (j = 0; j < 3; j++)
+			e->seen[j] = xcalloc(sa_ac_nlits(e->ac) + 1,
+			    sizeof(*e->seen[j]));
+	}
+}
+
+/* one pass of each prefilter over each text of the message */
+static void
+prefilter_scan(struct sa_engine *e, const struct render *rd)
+{
+	const struct render_lines	*l;
+	struct mimebuf			*b;
+	size_t				 i, k;
+
+	if (e->ac == NULL && e->hs[0] == NULL)
+		return;
+	if (++e->gen == 0) {
+		for (i = 0; e->ac != NULL && i < 3; i++)
+			memset(e->seen[i], 0, sa_ac_nlits(e->ac) *
+			    sizeof(*e->seen[i]));
+		memset(e->hsmark, 0, e->c->nrules * sizeof(*e->hsmark));
+		e->gen = 1;
+	}
+	for (k = 0; k < 3; k++) {
+		if (sa_hs_count(e->hs[k]) == 0 && e->ac == NULL)
+			continue;
+		/* the uris as lines */
+		if (k == 2) {
+			b = &e->txt[2];
+			b->len = 0;
+			for (i = 0; i < rd->uris.n; i++) {
+				mimebuf_adds(b, rd->uris.v[i]);
+				mimebuf_addc(b, '\n');
+			}
+		} else {
+			l = k == 0 ? &rd->body : &rd->rawbody;
+			join_lines(&e->txt[k], l, 0);
+		}
+		e->hsbad[k] = sa_hs_scan(e->hs[k], e->txt[k].buf,
+		    e->txt[k].len, e->hsmark, e->gen) == -1;
+		if (e->ac == NULL)
+			continue;
+		e->low[k].len = 0;
+		lower_add(&e->low[k], e->txt[k].buf, e->txt[k].len);
+		sa_ac_scan(e->ac, e->low[k].buf, e->low[k].len, e->seen[k],
+		    e->gen);
 	}
 }
 
@@ -297,10 +416,6 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 				continue;
 		} else if (!r->is_exists && r->re == NULL)
 			continue;
-		if ((o == NULL || !o->no_prefilter) && !r->is_eval &&
-		    r->re_pcre != NULL && (r->type == SA_R_BODY ||
-		    r->type == SA_R_RAWBODY || r->type == SA_R_URI))
-			e->lits[i] = sa_lit_extract(r->re_pcre);
 		e->order[e->norder++] = i;
 	}
 	keys = xcalloc(e->norder + 1, sizeof(*keys));
@@ -322,7 +437,6 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 		p->re = r->re;
 		p->hspec = e->hspec[i];
 		p->if_unset = r->if_unset;
-		p->lits = e->lits[i];
 		p->maxhits = r->maxhits;
 		p->minlen = re_minlen(r->re);
 		p->flags = (r->neg ? PF_NEG : 0) | ((r->tf & SA_TF_NOSUBJECT) ?
@@ -337,24 +451,9 @@ sa_engine_new(const struct sa_conf *c, const struct sa_engine_opts *o,
 			p->kind = r->type == SA_R_BODY ? K_BODY :
 			    r->type == SA_R_RAWBODY ? K_RAWBODY :
 			    r->type == SA_R_FULL ? K_FULL : K_URI;
-		if (p->lits != NULL) {
-			if (e->ac == NULL)
-				e->ac = sa_ac_new();
-			for (j = 0; p->lits[j] != NULL; j++)
-				;
-			p->litid = xcalloc(j + 1, sizeof(*p->litid));
-			for (j = 0; p->lits[j] != NULL; j++)
-				p->litid[j] = sa_ac_add(e->ac, p->lits[j],
-				    strlen(p->lits[j]));
-			p->litid[j] = -1;
-		}
 	}
-	if (e->ac != NULL) {
-		sa_ac_finish(e->ac);
-		for (j = 0; j < 3; j++)
-			e->seen[j] = xcalloc(sa_ac_nlits(e->ac) + 1,
-			    sizeof(*e->seen[j]));
-	}
+	if (o == NULL || !o->no_prefilter)
+		prefilter_new(e);
 	e->md = pcre2_match_data_create(SA_MD_PAIRS, NULL);
 	e->mctx = pcre2_match_context_create(NULL);
 	e->jstack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
@@ -394,10 +493,13 @@ sa_engine_free(struct sa_engine *e)
 		free(e->plan[i].litid);
 	free(e->plan);
 	sa_ac_free(e->ac);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		free(e->seen[i]);
-	for (i = 0; i < 3; i++)
 		mimebuf_free(&e->low[i]);
+		mimebuf_free(&e->txt[i]);
+		sa_hs_free(e->hs[i]);
+	}
+	free(e->hsmark);
 	free(e->evalfn);
 	free(e->order);
 	free(e->val);
@@ -415,6 +517,12 @@ sa_engine_free(struct sa_engine *e)
 	if (e->jstack != NULL)
 		pcre2_jit_stack_free(e->jstack);
 	free(e);
+}
+
+void
+sa_engine_stats(const struct sa_engine *e, struct sa_engine_stats *st)
+{
+	*st = e->st;
 }
 
 /*
@@ -574,6 +682,10 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 			got_hit(msg, i, rc);
 		return;
 	}
+	if (p->hsk != 0 && !e->hsbad[p->hsk - 1] && e->hsmark[i] != e->gen) {
+		e->st.skipped++;
+		return;			/* Hyperscan: no line can match */
+	}
 	if (p->litid != NULL) {
 		const uint32_t	*seen = e->seen[p->kind == K_BODY ? 0 :
 				    p->kind == K_RAWBODY ? 1 : 2];
@@ -581,8 +693,10 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 		for (j = 0; p->litid[j] != -1; j++)
 			if (seen[p->litid[j]] == e->gen)
 				break;
-		if (p->litid[j] == -1)
+		if (p->litid[j] == -1) {
+			e->st.skipped++;
 			return;		/* no line can match */
+		}
 	}
 	max = (p->flags & PF_MULTI) ? (size_t)p->maxhits : 1;
 	switch (p->kind) {
@@ -724,25 +838,7 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	msg.done = e->done;
 	msg.priv = &e->hc;
 	(void)sa_relays_parse(&msg);
-	lower_lines(&e->low[0], &msg.render->body);
-	lower_lines(&e->low[1], &msg.render->rawbody);
-	e->low[2].len = 0;
-	for (i = 0; i < msg.render->uris.n; i++) {
-		lower_add(&e->low[2], msg.render->uris.v[i],
-		    strlen(msg.render->uris.v[i]));
-		mimebuf_addc(&e->low[2], '\n');
-	}
-	if (e->ac != NULL) {
-		if (++e->gen == 0) {
-			for (i = 0; i < 3; i++)
-				memset(e->seen[i], 0, sa_ac_nlits(e->ac) *
-				    sizeof(*e->seen[i]));
-			e->gen = 1;
-		}
-		for (i = 0; i < 3; i++)
-			sa_ac_scan(e->ac, e->low[i].buf, e->low[i].len,
-			    e->seen[i], e->gen);
-	}
+	prefilter_scan(e, msg.render);
 
 	for (i = 0; i < e->norder; i++)
 		run_rule(e, &msg, &e->plan[i]);

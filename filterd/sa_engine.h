@@ -233,6 +233,20 @@ struct sa_engine_opts {
 struct sa_engine *sa_engine_new(const struct sa_conf *,
 		    const struct sa_engine_opts *, char *, size_t);
 void		 sa_engine_free(struct sa_engine *);
+
+/*
+ * The prefilter (tests, filterd -n): how many regex rules the literal
+ * automaton and Hyperscan guard, and how many rule runs they saved
+ * since the engine was built.  Without Hyperscan, or with no_prefilter,
+ * hs_rules is 0; with no_prefilter lit_rules is 0 too.
+ */
+struct sa_engine_stats {
+	size_t		 lit_rules;
+	size_t		 hs_rules;
+	unsigned long	 skipped;
+};
+void		 sa_engine_stats(const struct sa_engine *,
+		    struct sa_engine_stats *);
 /*
  * Scan msg (the whole message, headers and body, CRLF or LF).  env may
  * be NULL.  0 and *res set (free with sa_result_free), or -1 (errno).

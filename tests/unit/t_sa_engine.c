@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "tap.h"
+#include "compat.h"
 #include "../filterd/sa_cli.h"
 #include "../filterd/sa_conf.h"
 #include "../filterd/sa_engine.h"
@@ -48,6 +49,9 @@ static int		 hit(const struct sa_result *, const char *);
 static int		 subhit(const struct sa_result *, const char *);
 static double		 value(const struct sa_result *, const char *);
 static int		 scan_main(int, char **);
+static int		 same_hits(const struct sa_result *,
+			    const struct sa_result *);
+static void		 prefilter_tests(void);
 
 static struct sa_conf *
 stock_conf(void)
@@ -187,6 +191,7 @@ static int
 scan_main(int argc, char **argv)
 {
 	struct sa_engine_opts	 eo;
+	struct sa_engine_stats	 st;
 	struct sa_conf		*c;
 	struct sa_engine	*e;
 	struct timespec		 t0, t1;
@@ -234,9 +239,135 @@ scan_main(int argc, char **argv)
 	fprintf(stderr, "scanned %d messages in %.3f s of CPU: %.0f messages/s "
 	    "per core%s\n", argc - 3, el, el > 0 ? (argc - 3) / el : 0,
 	    eo.no_prefilter ? " (no prefilter)" : "");
+	sa_engine_stats(e, &st);
+	fprintf(stderr, "prefilter: %zu rules by literal, %zu by Hyperscan, "
+	    "%lu rule runs skipped\n", st.lit_rules, st.hs_rules, st.skipped);
 	sa_engine_free(e);
 	sa_conf_free(c);
 	return (rc);
+}
+
+/* the same hits (scored and sub-rules, counts and values) */
+static int
+same_hits(const struct sa_result *a, const struct sa_result *b)
+{
+	size_t	i;
+
+	if (a == NULL || b == NULL || a->nhits != b->nhits ||
+	    a->nsubhits != b->nsubhits || a->score != b->score)
+		return (0);
+	for (i = 0; i < a->nhits; i++)
+		if (strcmp(a->hits[i].name, b->hits[i].name) != 0 ||
+		    a->hits[i].value != b->hits[i].value)
+			return (0);
+	for (i = 0; i < a->nsubhits; i++)
+		if (strcmp(a->subhits[i].name, b->subhits[i].name) != 0)
+			return (0);
+	return (1);
+}
+
+/*
+ * The prefilter (literals, Hyperscan: filterd/sa_hs.c): which rules it
+ * guards, the rule runs it saves, and the same results without it.
+ */
+static void
+prefilter_tests(void)
+{
+	static const char *const msgs[] = {
+	    "Subject: test\n\nHello v1agra and CHEAP pills here\n"
+	    "click http://example.com/a?x=1 now\n",
+	    "Subject: fine\n\nNothing to see.\nReally nothing.\n",
+	    "Subject: x\nContent-Type: text/html\n\n<html><body>"
+	    "<p>foo bar</p><a href=\"http://x.example/viagra\">y</a>"
+	    "</body></html>\n",
+	    "Subject: x\n\nfoo\n\nbar\nBAR\nwin a prize now!!!\n",
+	};
+	struct sa_engine_opts	 eo;
+	struct sa_engine_stats	 st;
+	struct sa_conf		*c;
+	struct sa_engine	*e, *e0;
+	struct sa_result	*r, *r0;
+	char			 err[256];
+	size_t			 i;
+
+	c = text_conf(
+	    "body B_FUZZY /\\bv[i1!|]a?gr[a@]\\b/i\n"
+	    "score B_FUZZY 1\n"
+	    "body B_CHEAP /\\bch[e3]{1,2}ap\\b/i\n"
+	    "score B_CHEAP 1\n"
+	    "body B_LIT /nothing to see/i\n"
+	    "score B_LIT 1\n"
+	    "body B_ANCH /^[a-z]{3}$/\n"
+	    "tflags B_ANCH multiple\n"
+	    "score B_ANCH 1\n"
+	    "body B_NEVER /z[q0-9]{2}z/\n"
+	    "score B_NEVER 1\n"
+	    "body B_PRIZE /w[i1]n\\W+a\\W+pr[i1]ze/i\n"
+	    "score B_PRIZE 1\n"
+	    "rawbody R_TAG /<p\\b[^>]*>f[o0]+/i\n"
+	    "score R_TAG 1\n"
+	    "rawbody R_END /[a-z]\\s*$/\n"
+	    "score R_END 1\n"
+	    "uri U_PATH /^https?:\\/\\/[^\\/]+\\/[a-z]{1,2}\\b/\n"
+	    "score U_PATH 1\n"
+	    "uri U_VIA /v[i1]agra/\n"
+	    "score U_VIA 1\n"
+	    "body B_WORDS /(?:\\w+\\s+){3}now/\n"
+	    "score B_WORDS 1\n");
+	ok(c != NULL, "prefilter: rules load");
+	if (c == NULL)
+		return;
+	memset(&eo, 0, sizeof(eo));
+	eo.hostname = "filterd.test";
+	eo.now = 1700000000;
+	eo.seed = 1;
+	eo.score_set = 0;
+	e = sa_engine_new(c, &eo, err, sizeof(err));
+	eo.no_prefilter = 1;
+	e0 = sa_engine_new(c, &eo, err, sizeof(err));
+	ok(e != NULL && e0 != NULL, "prefilter: engines");
+	if (e == NULL || e0 == NULL)
+		goto out;
+	sa_engine_stats(e, &st);
+	diag("%zu rules guarded by their literals, %zu by Hyperscan",
+	    st.lit_rules, st.hs_rules);
+	ok(st.lit_rules >= 1, "B_LIT guarded by its literal");
+#ifdef MX_HAVE_HYPERSCAN
+	is_int(st.lit_rules + st.hs_rules, 11,
+	    "every other rule by Hyperscan");
+#else
+	is_int(st.hs_rules, 0, "none by Hyperscan");
+#endif
+	sa_engine_stats(e0, &st);
+	ok(st.hs_rules == 0 && st.lit_rules == 0, "no_prefilter: none");
+	for (i = 0; i < nitems(msgs); i++) {
+		r = scan(e, msgs[i]);
+		r0 = scan(e0, msgs[i]);
+		ok(same_hits(r, r0), "message %zu: same hits with and "
+		    "without the prefilter", i);
+		if (i == 0)
+			ok(hit(r, "B_CHEAP") && hit(r, "B_FUZZY") &&
+			    hit(r, "R_END") && hit(r, "U_PATH") &&
+			    r->nhits == 4, "message 0: its 4 hits");
+		if (i == 3)
+			ok(hit(r, "B_ANCH") && hit(r, "B_PRIZE") &&
+			    hit(r, "B_WORDS") && r->nhits == 3,
+			    "message 3: its 3 hits");
+		sa_result_free(r);
+		sa_result_free(r0);
+	}
+	sa_engine_stats(e, &st);
+#ifdef MX_HAVE_HYPERSCAN
+	ok(st.skipped > 20, "rule runs skipped: %lu", st.skipped);
+#else
+	ok(st.skipped > 0, "rule runs skipped: %lu", st.skipped);
+#endif
+	sa_engine_stats(e0, &st);
+	is_int(st.skipped, 0, "none skipped without the prefilter");
+ out:
+	sa_engine_free(e);
+	sa_engine_free(e0);
+	sa_conf_free(c);
 }
 
 int
@@ -433,5 +564,6 @@ main(int argc, char **argv)
 	sa_engine_free(e);
 	sa_conf_free(c);
 	mimebuf_free(&b);
+	prefilter_tests();
 	return (done_testing());
 }
