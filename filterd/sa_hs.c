@@ -389,7 +389,9 @@ sa_hs_scan(struct sa_hs *h, const char *buf, size_t len, uint32_t *mark,
 void
 sa_hs_free(struct sa_hs *h)
 {
+#ifdef MX_HAVE_HYPERSCAN
 	size_t	i;
+#endif
 
 	if (h == NULL)
 		return;
