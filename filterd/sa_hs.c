@@ -57,11 +57,13 @@
  *   engine gives its PCRE2 minimum length and 0 is refused (Hyperscan
  *   refuses most such patterns itself, but accepts "^").
  *
- * Counted repeats: X{m,n} is relaxed to X* (m = 0) or X+ before it
- * goes to Hyperscan (sa_hs_relax): every X^k with m <= k <= n is still
- * matched, so the superset holds, and Hyperscan compiles in
- * milliseconds what took it seconds (SpamAssassin's ReplaceTags rules
- * are full of {1,40}: __FILL_THIS_FORM_PARTIAL alone took 35 s).
+ * Repeats are relaxed before a pattern goes to Hyperscan (sa_hs_relax):
+ * an atom's X{m,n} becomes X* (m = 0) or X+, and a group's (X){m,n},
+ * (X)+ becomes (X)(?s:.*), its (X){0,n}, (X)* becomes (X)?(?s:.*).
+ * Each matches every X^k with m <= k <= n (and more), so the superset
+ * holds, and Hyperscan compiles in milliseconds what took it seconds
+ * (SpamAssassin's ReplaceTags rules are full of {1,40} and of large
+ * repeated groups: __FILL_THIS_FORM_PARTIAL alone took 35 s).
  *
  * Anything else Hyperscan cannot take (conditionals, recursion, \R, \K,
  * some (?x) comments) makes hs_compile fail: the pattern is refused.
@@ -72,7 +74,10 @@
  * 16 3.1 s, alone 0.6 s in all), while a scan costs little more per
  * database than per pattern.  HS_FLAG_SINGLEMATCH: one report per
  * pattern is all the engine needs.  Patterns longer than SA_HS_MAXLEN
- * once relaxed are refused: they take Hyperscan seconds each.  Inline flags ((?i) (?s) (?x) ...) stay in
+ * once relaxed are refused, to keep start-up short: on the stock rules
+ * the 112 below it compile in 0.2 s of CPU, while the FUZZY and
+ * ReplaceTags patterns above it take 0.1 to 1 s each (about 10 s in
+ * all), and the largest (137 KB) exceed Hyperscan's length limit.  Inline flags ((?i) (?s) (?x) ...) stay in
  * the pattern: Hyperscan reads them as PCRE2 does.
  */
 
@@ -89,7 +94,7 @@
 #include "sa_hs.h"
 #include "xmalloc.h"
 
-#define SA_HS_MAXLEN	2000
+#define SA_HS_MAXLEN	1200
 
 struct sa_hs {
 	unsigned int		 *ids;
@@ -222,9 +227,11 @@ char *
 sa_hs_relax(const char *p)
 {
 	size_t	 i, j, o = 0, len = strlen(p);
-	char	*out = xmalloc(len + 1);
+	char	*out = xcalloc(len + 1, 8);
+	int	 group = 0, zero;
 
 	for (i = 0; i < len; ) {
+		zero = -1;
 		if (p[i] == '\\' && p[i + 1] == 'Q') {
 			const char	*q = strstr(p + i + 2, "\\E");
 
@@ -237,15 +244,26 @@ sa_hs_relax(const char *p)
 				j = (size_t)(strchr(p + j, '}') - p) + 1;
 		} else if (p[i] == '[')
 			j = class_end(p, i);
-		else if (p[i] == '{' && i > 0 && (j = quant_end(p, i)) != 0) {
-			out[o++] = strtoul(p + i + 1, NULL, 10) == 0 ? '*' :
-			    '+';
-			i = j;
-			continue;
+		else if (p[i] == '{' && i > 0 && (j = quant_end(p, i)) != 0)
+			zero = strtoul(p + i + 1, NULL, 10) == 0;
+		else if (group && (p[i] == '+' || p[i] == '*')) {
+			j = i + 1;
+			zero = p[i] == '*';
 		} else
 			j = i + 1;
-		memcpy(out + o, p + i, j - i);
-		o += j - i;
+		if (zero != -1 && group) {
+			/* (X){m,n}: X then anything, (X){0,n}: X? then it */
+			if (zero)
+				out[o++] = '?';
+			memcpy(out + o, "(?s:.*)", 7);
+			o += 7;
+		} else if (zero != -1)
+			out[o++] = zero ? '*' : '+';
+		else {
+			memcpy(out + o, p + i, j - i);
+			o += j - i;
+		}
+		group = zero == -1 && j == i + 1 && p[i] == ')';
 		i = j;
 	}
 	out[o] = '\0';

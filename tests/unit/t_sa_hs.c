@@ -148,6 +148,9 @@ main(void)
 		{ "x[a-z]{2,3}y", { "xy", NULL }, 0 },
 		{ "(?:ab){3}", { "ababab", NULL }, 1 },
 		{ "(?:ab){0,2}c", { "c", NULL }, 1 },
+		{ "x(?:ab|cd){2}y", { "xabcdy", NULL }, 1 },
+		{ "x(?:ab|cd)*y", { "xy", NULL }, 1 },
+		{ "x(?:ab|cd)+y", { "xaby", NULL }, 1 },
 		{ "a\\x{41}{2}", { "aAA", NULL }, 1 },
 		{ "\\Qa{2}\\E", { "a{2}", NULL }, 1 },
 		{ "a{,2}", { "a{,2}", NULL }, 1 },
@@ -183,6 +186,10 @@ main(void)
 
 	rx = sa_hs_relax("a{2,5}b[x{2}]c{0,3}\\x{41}{3}\\Qd{2}\\E{1}e{00}f{,2}");
 	is_str(rx, "a+b[x{2}]c*\\x{41}+\\Qd{2}\\E+e*f{,2}", "relaxed form");
+	free(rx);
+	rx = sa_hs_relax("(?:ab){2,3}c(d)*e(?:f)+?g(h){0,2}i(j)?\\)+k");
+	is_str(rx, "(?:ab)(?s:.*)c(d)?(?s:.*)e(?:f)(?s:.*)?g(h)?(?s:.*)i(j)?"
+	    "\\)+k", "relaxed groups");
 	free(rx);
 
 	for (i = 0; i < nitems(sups); i++) {
