@@ -58,12 +58,14 @@
  *   refuses most such patterns itself, but accepts "^").
  *
  * Repeats are relaxed before a pattern goes to Hyperscan (sa_hs_relax):
- * an atom's X{m,n} becomes X* (m = 0) or X+, and a group's (X){m,n},
- * (X)+ becomes (X)(?s:.*), its (X){0,n}, (X)* becomes (X)?(?s:.*).
- * Each matches every X^k with m <= k <= n (and more), so the superset
- * holds, and Hyperscan compiles in milliseconds what took it seconds
- * (SpamAssassin's ReplaceTags rules are full of {1,40} and of large
- * repeated groups: __FILL_THIS_FORM_PARTIAL alone took 35 s).
+ * an atom's X{m,n} becomes X* (m = 0) or X+; a group's (X){m,n} or
+ * (X)+ (m >= 1) becomes (X)(?s:.*), and an optional group, (X)?, (X)*
+ * or (X){0,n}, becomes (?s:.*) alone.  Each matches every X^k with
+ * m <= k <= n (and more), so the superset holds, and Hyperscan
+ * compiles in milliseconds what took it seconds (SpamAssassin's
+ * ReplaceTags rules are full of {1,40} and of large optional groups:
+ * __FILL_THIS_FORM_PARTIAL alone took 35 s), and the filter still
+ * checks every part a match needs.
  *
  * Anything else Hyperscan cannot take (conditionals, recursion, \R, \K,
  * some (?x) comments) makes hs_compile fail: the pattern is refused.
@@ -226,12 +228,14 @@ quant_end(const char *p, size_t i)
 char *
 sa_hs_relax(const char *p)
 {
-	size_t	 i, j, o = 0, len = strlen(p);
+	size_t	 i, j, o = 0, len = strlen(p), *open, depth = 0, last = 0;
 	char	*out = xcalloc(len + 1, 8);
-	int	 group = 0, zero;
+	int	 group = 0, zero, closed;
 
+	open = xcalloc(len + 1, sizeof(*open));
 	for (i = 0; i < len; ) {
 		zero = -1;
+		closed = 0;
 		if (p[i] == '\\' && p[i + 1] == 'Q') {
 			const char	*q = strstr(p + i + 2, "\\E");
 
@@ -246,27 +250,38 @@ sa_hs_relax(const char *p)
 			j = class_end(p, i);
 		else if (p[i] == '{' && i > 0 && (j = quant_end(p, i)) != 0)
 			zero = strtoul(p + i + 1, NULL, 10) == 0;
-		else if (group && (p[i] == '+' || p[i] == '*')) {
+		else if (group && (p[i] == '+' || p[i] == '*' ||
+		    p[i] == '?')) {
 			j = i + 1;
-			zero = p[i] == '*';
+			zero = p[i] != '+';
 		} else
 			j = i + 1;
-		if (zero != -1 && group) {
-			/* (X){m,n}: X then anything, (X){0,n}: X? then it */
-			if (zero)
-				out[o++] = '?';
+		if (zero == 1 && group) {
+			/* (X)? (X)* (X){0,n}: anything */
+			o = last;
+			memcpy(out + o, "(?s:.*)", 7);
+			o += 7;
+		} else if (zero == 0 && group) {
+			/* (X)+ (X){m,n}: X then anything */
 			memcpy(out + o, "(?s:.*)", 7);
 			o += 7;
 		} else if (zero != -1)
 			out[o++] = zero ? '*' : '+';
 		else {
+			if (j == i + 1 && p[i] == '(')
+				open[depth++] = o;
+			else if (j == i + 1 && p[i] == ')' && depth > 0) {
+				last = open[--depth];
+				closed = 1;
+			}
 			memcpy(out + o, p + i, j - i);
 			o += j - i;
 		}
-		group = zero == -1 && j == i + 1 && p[i] == ')';
+		group = closed;
 		i = j;
 	}
 	out[o] = '\0';
+	free(open);
 	return (out);
 }
 

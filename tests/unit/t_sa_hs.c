@@ -151,6 +151,8 @@ main(void)
 		{ "x(?:ab|cd){2}y", { "xabcdy", NULL }, 1 },
 		{ "x(?:ab|cd)*y", { "xy", NULL }, 1 },
 		{ "x(?:ab|cd)+y", { "xaby", NULL }, 1 },
+		{ "x(?:a(b)?c)?y", { "xacy", "xy", NULL }, 1 },
+		{ "x(?:a(b)?c)?y", { "xa", "y", NULL }, 0 },
 		{ "a\\x{41}{2}", { "aAA", NULL }, 1 },
 		{ "\\Qa{2}\\E", { "a{2}", NULL }, 1 },
 		{ "a{,2}", { "a{,2}", NULL }, 1 },
@@ -188,8 +190,11 @@ main(void)
 	is_str(rx, "a+b[x{2}]c*\\x{41}+\\Qd{2}\\E+e*f{,2}", "relaxed form");
 	free(rx);
 	rx = sa_hs_relax("(?:ab){2,3}c(d)*e(?:f)+?g(h){0,2}i(j)?\\)+k");
-	is_str(rx, "(?:ab)(?s:.*)c(d)?(?s:.*)e(?:f)(?s:.*)?g(h)?(?s:.*)i(j)?"
+	is_str(rx, "(?:ab)(?s:.*)c(?s:.*)e(?:f)(?s:.*)?g(?s:.*)i(?s:.*)"
 	    "\\)+k", "relaxed groups");
+	free(rx);
+	rx = sa_hs_relax("a(?:b(c)?d)?e)?f");
+	is_str(rx, "a(?s:.*)e)?f", "relaxed nested groups, stray ')'");
 	free(rx);
 
 	for (i = 0; i < nitems(sups); i++) {
