@@ -52,6 +52,7 @@ struct fd_pmsg {
 };
 
 static void	fd_scanned(struct fd_result *, void *);
+static void	fd_out_free(const void *, size_t, void *);
 static char	*fd_rcpts(const struct proxy_msg *);
 
 void
@@ -143,6 +144,12 @@ fd_transform(struct proxy_msg *msg, void *arg)
 }
 
 static void
+fd_out_free(const void *data, size_t len, void *arg)
+{
+	free((void *)data);
+}
+
+static void
 fd_scanned(struct fd_result *res, void *arg)
 {
 	struct fd_pmsg		*pm = arg;
@@ -169,8 +176,11 @@ fd_scanned(struct fd_result *res, void *arg)
 	if ((res->is_spam || o->tagall) && res->out != NULL) {
 		if ((msg->body = evbuffer_new()) == NULL)
 			fatal("evbuffer_new");
-		if (evbuffer_add(msg->body, res->out, res->outlen) == -1)
-			fatal("evbuffer_add");
+		/* the scan's output is relayed as it is, not copied */
+		if (evbuffer_add_reference(msg->body, res->out, res->outlen,
+		    fd_out_free, NULL) == -1)
+			fatal("evbuffer_add_reference");
+		res->out = NULL;
 	}
 	proxy_done(msg, PROXY_RELAY, NULL);
  done:

@@ -34,6 +34,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -140,7 +141,8 @@ static __dead void fd_worker_main(int, struct sa_engine *);
 static void	fd_worker_scan(struct sa_engine *, struct fd_wreq *, char *,
 		    char *, struct fd_wrep *, struct mimebuf *,
 		    struct mimebuf *, struct mimebuf *);
-static int	fd_rw(int, void *, size_t, int);
+static int	fd_readn(int, void *, size_t);
+static int	fd_writev(int, struct iovec *, int);
 static void	fd_spamd_start(struct fd_job *);
 static void	fd_spamd_read(struct bufferevent *, void *);
 static void	fd_spamd_event(struct bufferevent *, short, void *);
@@ -267,6 +269,8 @@ fd_worker_spawn(struct fd_worker *w)
 	}
 	close(sv[1]);
 	w->pid = pid;
+	if (evutil_make_socket_nonblocking(sv[0]) == -1)
+		fatal("worker socket");
 	if ((w->bev = bufferevent_socket_new(s->base, sv[0],
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("bufferevent_socket_new");
@@ -425,11 +429,21 @@ fd_scanner_set_engine(struct fd_scanner *s, struct sa_engine *e)
 	}
 }
 
+/*
+ * The request goes out at once in one write when it fits in the socket
+ * (the worker is idle: nothing else is queued), the rest through the
+ * bufferevent; the message itself is not copied (it lives as long as
+ * the job, and the job until the worker answered or died).
+ */
 static void
 fd_worker_start(struct fd_worker *w, struct fd_job *j)
 {
+	struct evbuffer	*out = bufferevent_get_output(w->bev);
 	struct fd_wreq	 req;
 	struct timeval	 tv;
+	struct iovec	 iov[3];
+	ssize_t		 r = 0;
+	size_t		 i;
 
 	memset(&req, 0, sizeof(req));
 	req.cmd = j->cmd;
@@ -437,10 +451,32 @@ fd_worker_start(struct fd_worker *w, struct fd_job *j)
 	req.len = j->len;
 	w->job = j;
 	j->w = w;
-	bufferevent_write(w->bev, &req, sizeof(req));
-	if (req.fromlen > 0)
-		bufferevent_write(w->bev, j->from, req.fromlen);
-	bufferevent_write(w->bev, j->msg, j->len);
+	iov[0].iov_base = &req;
+	iov[0].iov_len = sizeof(req);
+	iov[1].iov_base = j->from;
+	iov[1].iov_len = req.fromlen;
+	iov[2].iov_base = j->msg;
+	iov[2].iov_len = j->len;
+	if (evbuffer_get_length(out) == 0) {
+		do {
+			r = writev(bufferevent_getfd(w->bev), iov, 3);
+		} while (r == -1 && errno == EINTR);
+		if (r == -1)
+			r = 0;	/* EAGAIN; errors show on the bufferevent */
+	}
+	for (i = 0; i < 3; i++) {
+		if ((size_t)r >= iov[i].iov_len) {
+			r -= iov[i].iov_len;
+			continue;
+		}
+		if (i < 2)
+			bufferevent_write(w->bev, (char *)iov[i].iov_base + r,
+			    iov[i].iov_len - r);
+		else
+			evbuffer_add_reference(out, j->msg + r, j->len - r,
+			    NULL, NULL);
+		r = 0;
+	}
 	tv.tv_sec = w->s->timeout;
 	tv.tv_usec = 0;
 	evtimer_add(w->timer, &tv);
@@ -466,21 +502,51 @@ fd_pool_next(struct fd_scanner *s)
 
 /* ---- the worker process ---- */
 
-/* Read (wr 0) or write n octets, blocking; 0 or -1 (EOF, error). */
+/* Read n octets, blocking; 0 or -1 (EOF, error). */
 static int
-fd_rw(int fd, void *p, size_t n, int wr)
+fd_readn(int fd, void *p, size_t n)
 {
 	ssize_t	 r;
 	char	*c = p;
 
 	while (n > 0) {
-		r = wr ? write(fd, c, n) : read(fd, c, n);
+		r = read(fd, c, n);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return -1;
 		c += r;
 		n -= r;
+	}
+	return 0;
+}
+
+/* Write all of iov (one system call unless the socket is full). */
+static int
+fd_writev(int fd, struct iovec *iov, int n)
+{
+	ssize_t	 r;
+
+	while (n > 0) {
+		if (iov->iov_len == 0) {
+			iov++;
+			n--;
+			continue;
+		}
+		if ((r = writev(fd, iov, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= r;
+		}
 	}
 	return 0;
 }
@@ -540,15 +606,16 @@ fd_worker_main(int fd, struct sa_engine *e)
 	struct fd_wreq	 req;
 	struct fd_wrep	 rep;
 	struct mimebuf	 tests, report, out;
+	struct iovec	 iov[4];
 	char		*from, *msg;
 
 	for (;;) {
-		if (fd_rw(fd, &req, sizeof(req), 0) == -1)
+		if (fd_readn(fd, &req, sizeof(req)) == -1)
 			_exit(0);
 		from = xmalloc((size_t)req.fromlen + 1);
 		msg = xmalloc(req.len + 1);
-		if ((req.fromlen > 0 && fd_rw(fd, from, req.fromlen, 0) ==
-		    -1) || fd_rw(fd, msg, req.len, 0) == -1)
+		if ((req.fromlen > 0 && fd_readn(fd, from, req.fromlen) ==
+		    -1) || fd_readn(fd, msg, req.len) == -1)
 			_exit(0);
 		from[req.fromlen] = '\0';
 		msg[req.len] = '\0';
@@ -561,10 +628,16 @@ fd_worker_main(int fd, struct sa_engine *e)
 		rep.ntests = tests.len;
 		rep.nreport = report.len;
 		rep.nout = out.len;
-		if (fd_rw(fd, &rep, sizeof(rep), 1) == -1 ||
-		    fd_rw(fd, tests.buf, tests.len, 1) == -1 ||
-		    fd_rw(fd, report.buf, report.len, 1) == -1 ||
-		    fd_rw(fd, out.buf, out.len, 1) == -1)
+		/* one write: the daemon wakes up once for the answer */
+		iov[0].iov_base = &rep;
+		iov[0].iov_len = sizeof(rep);
+		iov[1].iov_base = tests.buf;
+		iov[1].iov_len = tests.len;
+		iov[2].iov_base = report.buf;
+		iov[2].iov_len = report.len;
+		iov[3].iov_base = out.buf;
+		iov[3].iov_len = out.len;
+		if (fd_writev(fd, iov, 4) == -1)
 			_exit(0);
 		mimebuf_free(&tests);
 		mimebuf_free(&report);
