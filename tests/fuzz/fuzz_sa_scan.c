@@ -47,6 +47,7 @@
 #include "../../filterd/sa_eval.c"
 #undef free_list
 #include "../../filterd/sa_lit.c"
+#include "../../filterd/sa_hs.c"
 #include "../../filterd/sa_msg.c"
 #include "../../filterd/sa_engine.c"
 #include "../../filterd/sa_out.c"
