@@ -155,6 +155,8 @@ static int	ev_uri_truncated(EV_ARGS);
 static int	ev_https_ip_mismatch(EV_ARGS);
 static int	ev_https_http_mismatch(EV_ARGS);
 static int	ev_freemail_replyto(EV_ARGS);
+static int	ev_any_bounce_relays(EV_ARGS);
+static int	ev_bounce_relays(EV_ARGS);
 static void	free_list(char **, size_t);
 
 const struct sa_eval_def sa_evals[] = {
@@ -263,6 +265,10 @@ const struct sa_eval_def sa_evals[] = {
 	{ "check_uri_host_in_blacklist", SA_EV_ANY, ev_uri_host_listed },
 	{ "check_uri_host_in_welcomelist", SA_EV_ANY, ev_uri_host_listed },
 	{ "check_uri_host_in_whitelist", SA_EV_ANY, ev_uri_host_listed },
+	/* VBounce */
+	{ "have_any_bounce_relays", SA_EV_ANY, ev_any_bounce_relays },
+	{ "check_welcomelist_bounce_relays", SA_EV_ANY, ev_bounce_relays },
+	{ "check_whitelist_bounce_relays", SA_EV_ANY, ev_bounce_relays },
 	/* WelcomeListSubject */
 	{ "check_subject_in_welcomelist", SA_EV_ANY, ev_subject_list },
 	{ "check_subject_in_whitelist", SA_EV_ANY, ev_subject_list },
@@ -4484,5 +4490,103 @@ ev_freemail_replyto(EV_ARGS)
  done:
 	free_list(from, nf);
 	free_list(rt, nr);
+	return (rc);
+}
+
+/* VBounce: welcomelist_bounce_relays has entries */
+static int
+ev_any_bounce_relays(EV_ARGS)
+{
+	const struct sa_setting	*st;
+
+	st = sa_conf_setting(m->conf, "welcomelist_bounce_relays");
+	return (st != NULL && st->nlist > 0);
+}
+
+/* each / (\S+\.\S+) / (or \s...\s) of s a listed relay? */
+static int
+relays_in(struct sa_msg *m, const char *s, const char *pat)
+{
+	pcre2_match_data	*md;
+	pcre2_code		*code;
+	PCRE2_SIZE		*ov;
+	char			*h;
+	size_t			 off = 0, len = strlen(s);
+	int			 rc = 0;
+
+	if ((code = re_get(pat, 0, &md)) == NULL || md == NULL)
+		return (0);
+	while (!rc && off <= len && pcre2_match(code, (PCRE2_SPTR)s, len,
+	    off, 0, md, NULL) > 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		h = xstrndup(s + ov[2], ov[3] - ov[2]);
+		lower(h);
+		rc = in_addrlist(m, "welcomelist_bounce_relays", h);
+		free(h);
+		off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	return (rc);
+}
+
+/*
+ * VBounce's check_welcomelist_bounce_relays: a listed relay named in a
+ * Received line of the rendered body, or in a Received field (its
+ * folded lines joined as they are) of the raw body.
+ */
+static int
+ev_bounce_relays(EV_ARGS)
+{
+	const struct render	*rd = m->render;
+	const char		*t, *body, *p, *e;
+	char			*line, *full = NULL, *nf;
+	size_t			 k, tl, blen;
+	int			 found = 0, rc = 0;
+
+	if (!ev_any_bounce_relays(m, r, a, n) || rd == NULL)
+		return (0);
+	for (k = 0; k < rd->body.n && !rc; k++) {
+		t = render_line(&rd->body, k, &tl);
+		line = xstrndup(t, tl);
+		if (re_match(line, "(?i)^[> ]*Received:", 0) == 1)
+			rc = relays_in(m, line, " (\\S+\\.\\S+) ");
+		free(line);
+	}
+	if (rc || m->len < m->hdrlen)
+		return (rc);
+	body = m->buf + m->hdrlen;
+	blen = m->len - m->hdrlen;
+	/* triage: a "Received:" somewhere */
+	line = xstrndup(body, blen);
+	found = re_match(line, "(?i)Received:", 0) == 1;
+	free(line);
+	if (!found)
+		return (0);
+	found = 0;
+	for (p = body; p <= body + blen && !rc; p = e + 1) {
+		e = memchr(p, '\n', body + blen - p);
+		if (e == NULL)
+			e = body + blen;
+		line = xstrndup(p, e - p);
+		if (!found && re_match(line, "(?i)^[> ]*Received:", 0) != 1) {
+			free(line);
+			continue;
+		}
+		found = 1;
+		if (isspace((unsigned char)line[0]) && full != NULL) {
+			if (xasprintf(&nf, "%s%s", full, line) == -1)
+				fatalx("asprintf");
+			free(full);
+			free(line);
+			full = nf;
+		} else {
+			free(full);
+			full = line;
+		}
+		if (re_match(full, "(?i)^[> ]*Received:", 0) == 1)
+			rc = relays_in(m, full, "\\s(\\S+\\.\\S+)\\s");
+		if (e == body + blen)
+			break;
+	}
+	free(full);
 	return (rc);
 }

@@ -58,7 +58,7 @@ def diag(s):
 
 
 R = random.Random(20261125)
-NEVAL = 40
+NEVAL = 48
 
 FIRST = ["John", "Mary", "Peter", "Anna", "Li", "Carlos", "Fatima", "Olga",
          "Hans", "Sarah", "Kenji", "Amit"]
@@ -358,6 +358,8 @@ def eval_message(i):
     user = R.choice(["john.doe", "mary77", "pat.k", "li.chen"])
     kind = ["freemail", "freemail", "addrlist", "urihost", "envfrom",
             "envfrom", "https", "https", "addrlist", "freemail"][i % 10]
+    if i >= 400:
+        return bounce_message(i)
     hdrs = []
     body = "Hello,\n\nplease see below.\n\n"
     html = None
@@ -434,6 +436,41 @@ def eval_message(i):
     return ("\n".join(hdrs) + "\n\n" + body).encode("utf-8")
 
 
+def bounce_message(i):
+    # VBounce: the relays named in the bounced message's Received fields
+    # (plain text, or a message/rfc822 part with folded fields)
+    R = R2
+    relay = R.choice(["relay1.example.com", "relay7.example.com",
+                      "mx.out.example.org", "mail.example.net"])
+    rcvd = ("Received: from %s (%s [192.0.2.3])\n\tby mx.example.net "
+            "(Postfix) with ESMTP id %X" % (relay, relay, i))
+    hdrs = ["Received: from mx.example.net (mx.example.net [198.51.100.%d])"
+            "\n\tby mail.example.com (Postfix) with ESMTP id %X\n\tfor "
+            "<user@example.com>; Mon, 20 Nov 2023 11:00:00 +0000" % (
+                i % 250 + 1, i),
+            "Return-Path: <>",
+            "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)",
+            "To: user@example.com",
+            "Subject: Undelivered Mail Returned to Sender",
+            "Date: Mon, 20 Nov 2023 11:00:00 +0000",
+            "Message-ID: <bounce%d@mx.example.net>" % i]
+    text = ("This is the mail system at host mx.example.net.\n\nI'm sorry "
+            "to have to inform you that your message could not\nbe "
+            "delivered to one or more recipients.\n\n")
+    if i % 2 == 0:
+        hdrs += ["MIME-Version: 1.0", "Content-Type: text/plain"]
+        body = text + "> " + rcvd.replace("\n\t", " ") + "\n"
+    else:
+        bnd = "bnd%d" % i
+        hdrs += ["MIME-Version: 1.0", 'Content-Type: multipart/report; '
+                 'report-type=delivery-status; boundary="%s"' % bnd]
+        body = ("--%s\nContent-Type: text/plain\n\n%s\n--%s\n"
+                "Content-Type: message/rfc822\n\n%s\nFrom: user@example."
+                "com\nSubject: hi\n\nhello\n--%s--\n" % (
+                    bnd, text, bnd, rcvd, bnd))
+    return ("\n".join(hdrs) + "\n\n" + body).encode("utf-8")
+
+
 # settings that make the evals of zero-scored or list-less rules run
 EVAL_CONF = (
     "score HTML_IFRAME_SRC 0.1\nscore HTTPS_IP_MISMATCH 0.1\n"
@@ -452,7 +489,8 @@ EVAL_CONF = (
     "score MY_URI_BODY 0.1\n"
     "score MY_URI_LIST 0.1\n"
     "welcomelist_subject Lunch?\nwelcomelist_subject *project status\n"
-    "blocklist_subject free MONEY*\nblocklist_subject viagra ?0%\n")
+    "blocklist_subject free MONEY*\nblocklist_subject viagra ?0%\n"
+    "welcomelist_bounce_relays relay?.example.com *.out.example.org\n")
 
 
 def main():
@@ -733,7 +771,7 @@ def main():
              "HTML_IFRAME_SRC", "URI_TRUNCATED", "URI_HOST_IN_BLOCKLIST",
              "URI_HOST_IN_WELCOMELIST", "MY_FROM_LIST", "MY_RT_LIST",
              "MY_URI_LIST", "SUBJECT_IN_WELCOMELIST",
-             "SUBJECT_IN_BLOCKLIST"]
+             "SUBJECT_IN_BLOCKLIST", "__MY_SERVERS_FOUND"]
     hits = dict((w, 0) for w in watch)
     ev_same = 0
     for p in evfiles:

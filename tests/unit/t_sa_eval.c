@@ -473,6 +473,9 @@ static const char lists[] =
     "body URI_TRUNC eval:check_uri_truncated()\n"
     "body IP_MISMATCH eval:check_https_ip_mismatch()\n"
     "body HTTPS_HTTP eval:check_https_http_mismatch('1','3')\n"
+    "welcomelist_bounce_relays relay?.example.com\n"
+    "body MY_SERVERS eval:check_welcomelist_bounce_relays()\n"
+    "body HAVE_RELAYS eval:have_any_bounce_relays()\n"
     "header TOCC ToCc:addr =~ /^a\\@example\\.net\\nbc\\@example\\.org\\n"
     "d\\@example\\.com\\ne\\@example\\.com$/\n";
 
@@ -581,6 +584,16 @@ list_tests(void)
 	check(e, big, "URI_TRUNC", 1);
 	free(big);
 	check(e, HTML_HEAD "<a href=\"http://x.com/\">x</a>\n", "URI_TRUNC", 0);
+	/* VBounce: a listed relay in a Received line or field */
+	check(e, "From: a@b.example\n\nx\n", "HAVE_RELAYS", 1);
+	check(e, "From: a@b.example\n\n> Received: from relay1.example.com "
+	    "(x [192.0.2.1]) by y\n", "MY_SERVERS", 1);
+	check(e, "From: a@b.example\n\n> Received: from relay12.example.com "
+	    "(x [192.0.2.1]) by y\n", "MY_SERVERS", 0);
+	check(e, "From: a@b.example\nContent-Type: multipart/mixed; "
+	    "boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
+	    "Received: from x\n\tby relay2.example.com (Postfix)\n"
+	    "Subject: hi\n\nhi\n--b--\n", "MY_SERVERS", 1);
 	/* ToCc:addr: every address of To, then of Cc, one a line */
 	check(e, "To: a@example.net, \"B, C\" <bc@example.org>,\n\t"
 	    "d@example.com (Dee)\nCc: e@example.com\n\nx\n", "TOCC", 1);
