@@ -163,6 +163,8 @@ struct smtp_session {
 static void	smtp_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	smtp_io_cb(struct io *, int, void *);
+static void	smtp_log_event(struct smtp_session *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
 static void	smtp_resume_cb(evutil_socket_t, short, void *);
 static void	smtp_timer_cb(evutil_socket_t, short, void *);
 static void	smtp_schedule(struct smtp_session *);
@@ -337,7 +339,7 @@ smtp_session_new(struct smtp_server *srv, int fd, const struct sockaddr *sa,
 	io_set_lowat(s->io, 0);
 	s->phase = SMTP_PH_SETUP;
 	TAILQ_INSERT_TAIL(&srv->sessions, s, entry);
-	log_info("smtp session=%016llx event=connect address=%s%s%s",
+	smtp_log_event(s, "smtp session=%016llx event=connect address=%s%s%s",
 	    (unsigned long long)s->id, s->peer_addr,
 	    s->conf->tag ? " tag=" : "", s->conf->tag ? s->conf->tag : "");
 	if (s->conf->flags & SMTP_F_SMTPS)
@@ -492,6 +494,23 @@ smtp_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		tv.tv_usec = (s->pace % 1000) * 1000;
 		evtimer_add(s->ev_timer, &tv);
 	}
+}
+
+/* A session event line: log_info, or log_debug with SMTP_F_LOG_QUIET. */
+static void
+smtp_log_event(struct smtp_session *s, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 buf[1024];
+
+	va_start(ap, fmt);
+	if (!(s->conf->flags & SMTP_F_LOG_QUIET))
+		vlog(LOG_INFO, fmt, ap);
+	else if (log_getverbose() > 0) {
+		(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+		log_debug("%s", buf);
+	}
+	va_end(ap);
 }
 
 static void
@@ -699,8 +718,8 @@ smtp_end(struct smtp_session *s, const char *reason)
 		smtp_txn_reset(s, SMTP_RSET_DISCONNECT);
 	s->phase = SMTP_PH_DEAD;
 	s->pending = SMTP_PEND_NONE;
-	log_info("smtp session=%016llx event=disconnect address=%s "
-	    "reason=\"%s\"", (unsigned long long)s->id, s->peer_addr, why);
+	smtp_log_event(s, "smtp session=%016llx event=disconnect "
+	    "address=%s reason=\"%s\"", (unsigned long long)s->id, s->peer_addr, why);
 	if (s->hooks->disconnect != NULL)
 		s->hooks->disconnect(s, s->arg, why);
 	io_pause(s->io, IO_IN | IO_OUT);
@@ -1021,8 +1040,8 @@ smtp_log_message(struct smtp_session *s, const char *result)
 	if (s->t == NULL ||
 	    smtp_addr_format(&s->t->mail_from, from, sizeof(from)) == -1)
 		from[0] = '\0';
-	log_info("smtp session=%016llx event=message address=%s from=<%s> "
-	    "nrcpt=%zu size=%zu result=\"%s\"", (unsigned long long)s->id,
+	smtp_log_event(s, "smtp session=%016llx event=message address=%s "
+	    "from=<%s> nrcpt=%zu size=%zu result=\"%s\"", (unsigned long long)s->id,
 	    s->peer_addr, from, s->nrcpt, s->data.size, result);
 }
 

@@ -107,6 +107,9 @@ typedef struct ssl_st SSL;
 					   error reply is sent, then close */
 #define SMTP_F_PACE_DELAY	0x10000	/* paced output: each reply waits one
 					   interval before its first octet */
+#define SMTP_F_LOG_QUIET	0x20000	/* connect, message and disconnect
+					   logged at debug level only (the
+					   application logs its own) */
 
 /* Parsed command verbs. */
 enum smtp_verb {

@@ -48,6 +48,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "proxy.h"
+#include "smtp.h"
 #include "xmalloc.h"
 #include "sa_conf.h"
 #include "sa_engine.h"
@@ -411,6 +412,7 @@ fd_daemon(struct fd_opts *o)
 	struct fd_proxy_ctx	 ctx;
 	struct pidfh		*pfh = NULL;
 	struct daemon_signals	*sigs;
+	struct event_config	*cfg;
 	const char		*errstr;
 	char			 hostname[256], err[FD_ERR_MAX];
 	size_t			 i;
@@ -458,7 +460,17 @@ fd_daemon(struct fd_opts *o)
 	if (fd_user(o->user, o->group) == -1)
 		fatalx("cannot drop privileges");
 
-	if ((fdd.base = event_base_new()) == NULL)
+	/*
+	 * epoll's changelist: a bufferevent's write interest comes and goes
+	 * with each reply; changes are made at the next epoll_wait, those
+	 * undone meanwhile never reach the kernel.
+	 */
+	if ((cfg = event_config_new()) == NULL)
+		fatalx("event_config_new");
+	(void)event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	fdd.base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (fdd.base == NULL)
 		fatalx("event_base_new");
 	fd_scan_logging(fg, LOG_MAIL);
 	if (engine != NULL) {
@@ -480,6 +492,8 @@ fd_daemon(struct fd_opts *o)
 		pc.next_port = o->relayport;
 	}
 	pc.next_lmtp = o->lmtp;
+	/* spampd logs each message, not each SMTP session: -v does */
+	pc.flags = SMTP_F_LOG_QUIET;
 	pc.timeout_data = (o->satimeout + 300) * 1000;
 	pc.transform = fd_transform;
 	pc.arg = &ctx;
