@@ -242,6 +242,9 @@ sa_hs_relax(const char *p)
 			j = q != NULL ? (size_t)(q - p) + 2 : len;
 		} else if (p[i] == '\\' && p[i + 1] != '\0') {
 			j = i + 2;
+			/* \cX takes X, whatever it is */
+			if (p[i + 1] == 'c' && p[j] != '\0')
+				j++;
 			/* \x{..} \o{..} \p{..} \g{..} \k{..} \N{..} */
 			if (strchr("xopPgkN", p[i + 1]) != NULL &&
 			    p[j] == '{' && strchr(p + j, '}') != NULL)

@@ -152,6 +152,8 @@ main(void)
 		{ "x(?:ab|cd)*y", { "xy", NULL }, 1 },
 		{ "x(?:ab|cd)+y", { "xaby", NULL }, 1 },
 		{ "x(?:a(b)?c)?y", { "xacy", "xy", NULL }, 1 },
+		/* \c( is a control character, not a group (found by fuzzing) */
+		{ "(?:a\\c(?:b)?x", { "x", NULL }, 1 },
 		{ "x(?:a(b)?c)?y", { "xa", "y", NULL }, 0 },
 		{ "a\\x{41}{2}", { "aAA", NULL }, 1 },
 		{ "\\Qa{2}\\E", { "a{2}", NULL }, 1 },
