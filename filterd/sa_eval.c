@@ -77,6 +77,7 @@ static int		 is_ipv4(const char *);
 static int		 gated_rcvd_remover(struct sa_msg *);
 static void		 forged_hotmail(struct sa_msg *, int *, int *);
 static int		 ok_locales_all(struct sa_msg *);
+static int		 charset_ok(struct sa_msg *, const char *);
 static int		 html_cmp(double, const char *);
 
 static int	ev_missing_to(EV_ARGS);
@@ -759,22 +760,131 @@ ev_illegal_chars(EV_ARGS)
 	    (double)illegal >= arg_num(a, n, 2, 0));
 }
 
-/* ok_locales is "all" by default: every charset is fine then */
+/*
+ * Util::get_my_locales: the words of ok_locales, then the first of
+ * LC_ALL, LANGUAGE, LC_MESSAGES and LANG that is set.  "all" (the
+ * default) makes every charset fine.
+ */
 static int
 ok_locales_all(struct sa_msg *m)
 {
-	const char	*v;
-
-	v = sa_conf_str(m->conf, "ok_locales");
-	return (v == NULL || strstr(v, "all") != NULL);
+	return (charset_ok(m, NULL));
 }
 
+/* Locales::is_charset_ok_for_locales, over get_my_locales */
+static int
+charset_ok(struct sa_msg *m, const char *charset)
+{
+	static const char *const tab[][2] = {
+		{ "ja", "EUCJP JISX020119760 JISX020819830 JISX020819900 "
+		    "JISX020819970 JISX021219900 JISX021320001 JISX021320002 "
+		    "SHIFT_JIS SHIFTJIS ISO2022JP SJIS JIS7 JISX0201 JISX0208 "
+		    "JISX0212" },
+		{ "ko", "EUCKR KSC56011987" },
+		{ "ru", NULL }, { "ka", NULL }, { "tg", NULL }, { "be", NULL },
+		{ "uk", NULL }, { "bg", NULL },
+		{ "th", "TIS620" },
+		{ "zh", "GB1988 GB2312 GB231219800 GB18030 GBK BIG5HKSCS BIG5 "
+		    "EUCTW ISO2022CN" },
+	};
+	static const char cyr[] = "KOI8R KOI8U KOI8T ISOIR111 CP1251 "
+	    "GEORGIANPS CP1251 PT154 CP866";
+	static const char *const envs[] = { "LC_ALL", "LANGUAGE",
+	    "LC_MESSAGES", "LANG" };
+	const char	*v, *ok;
+	char		*all, *w, *save = NULL, cs[128], loc[64], key[132];
+	size_t		 i, o, k;
+	int		 rc = 0;
+
+	v = sa_conf_str(m->conf, "ok_locales");
+	for (i = 0, ok = NULL; i < nitems(envs) && ok == NULL; i++)
+		if ((ok = getenv(envs[i])) != NULL && *ok == '\0')
+			ok = NULL;
+	if (xasprintf(&all, "%s %s", v != NULL ? v : "all",
+	    ok != NULL ? ok : "") == -1)
+		fatalx("asprintf");
+	/* uc, [^A-Z0-9] out, a leading "3D" (quoted-printable) out */
+	o = 0;
+	for (i = 0; charset != NULL && charset[i] != '\0' &&
+	    o < sizeof(cs) - 1; i++)
+		if (isalnum((unsigned char)charset[i]) &&
+		    (unsigned char)charset[i] < 0x80)
+			cs[o++] = toupper((unsigned char)charset[i]);
+	cs[o] = '\0';
+	if (cs[0] == '3' && cs[1] == 'D')
+		memmove(cs, cs + 2, strlen(cs + 2) + 1);
+	if (charset != NULL && (strcmp(cs, "USASCII") == 0 ||
+	    strcmp(cs, "ASCII") == 0 || strncmp(cs, "ISO8859", 7) == 0 ||
+	    strncmp(cs, "ISO10646", 8) == 0 || strncmp(cs, "UTF", 3) == 0 ||
+	    strncmp(cs, "UCS", 3) == 0 || strncmp(cs, "CP125", 5) == 0 ||
+	    strncmp(cs, "WINDOWS", 7) == 0 || strcmp(cs, "IBM852") == 0 ||
+	    strncmp(cs, "UNICODE11UTF7", 13) == 0 ||
+	    strncmp(cs, "UNICODE11UTF8", 13) == 0 ||
+	    strcmp(cs, "XUNKNOWN") == 0 || strcmp(cs, "ISO") == 0))
+		rc = 1;
+	(void)snprintf(key, sizeof(key), " %s ", cs);
+	for (w = strtok_r(all, " \t\n", &save); w != NULL && !rc;
+	    w = strtok_r(NULL, " \t\n", &save)) {
+		if (strcmp(w, "all") == 0) {
+			rc = 1;
+			break;
+		}
+		if (charset == NULL)
+			continue;
+		(void)strlcpy(loc, strcmp(w, "C") == 0 ? "en" : w,
+		    sizeof(loc));
+		if (islower((unsigned char)loc[0]) &&
+		    islower((unsigned char)loc[1]))
+			loc[2] = '\0';
+		for (k = 0; k < nitems(tab); k++) {
+			if (strcmp(tab[k][0], loc) != 0)
+				continue;
+			ok = tab[k][1] != NULL ? tab[k][1] : cyr;
+			if (xasprintf(&w, " %s ", ok) == -1)
+				fatalx("asprintf");
+			rc = strstr(w, key) != NULL;
+			free(w);
+			break;
+		}
+	}
+	free(all);
+	return (rc);
+}
+
+/* HeaderEval's check_for_faraway_charset_in_headers */
 static int
 ev_faraway_hdrs(EV_ARGS)
 {
+	static const char *const specs[] = { "From:raw", "Subject:raw" };
+	pcre2_match_data	*md;
+	pcre2_code		*code;
+	PCRE2_SIZE		*ov;
+	const char		*v;
+	char			*cs;
+	size_t			 k, off, len;
+
 	if (ok_locales_all(m))
 		return (0);
-	return (-1);	/* other locales: not implemented */
+	if ((code = re_get("=\\?(.+?)\\?.\\?.*?\\?=", 0, &md)) == NULL ||
+	    md == NULL)
+		return (0);
+	for (k = 0; k < nitems(specs); k++) {
+		if ((v = sa_msg_get(m, specs[k])) == NULL)
+			continue;
+		len = strlen(v);
+		for (off = 0; off <= len && pcre2_match(code, (PCRE2_SPTR)v,
+		    len, off, 0, md, NULL) > 0; ) {
+			ov = pcre2_get_ovector_pointer(md);
+			cs = xstrndup(v + ov[2], ov[3] - ov[2]);
+			if (!charset_ok(m, cs)) {
+				free(cs);
+				return (1);
+			}
+			free(cs);
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+	}
+	return (0);
 }
 
 static int
@@ -1499,9 +1609,11 @@ ev_html_title_subject(EV_ARGS)
 static int
 ev_html_charset_faraway(EV_ARGS)
 {
-	if (ok_locales_all(m))
-		return (0);
-	return (-1);
+	/*
+	 * HTMLEval reads $html->{charsets} from the HTML results, where
+	 * HTML.pm never puts them (it keeps them on the parser): 0.
+	 */
+	return (0);
 }
 
 /*
@@ -1775,8 +1887,8 @@ check_attachments(struct sa_msg *m, struct ev_priv *ep)
 				free(ep->charsets);
 				ep->charsets = n2;
 			}
-			if (!ok_locales_all(m))
-				ep->faraway = 1;	/* approximation */
+			if (!ep->faraway && !charset_ok(m, charset))
+				ep->faraway = 1;
 		}
 		if (p->nchild > 0) {
 			free(cte);
@@ -2024,9 +2136,46 @@ ev_base64_length(EV_ARGS)
 static int
 ev_faraway_charset(EV_ARGS)
 {
-	if (ok_locales_all(m))
+	const struct render	*rd = m->render;
+	const char		*ct, *t;
+	char			*cs;
+	size_t			 k, tl, j, hi = 0, lo = 0;
+	int			 bad;
+
+	if (ok_locales_all(m) || (ct = sa_msg_get(m, "Content-Type")) ==
+	    NULL)
 		return (0);
-	return (-1);
+	/* get_charset_from_ct_line */
+	cs = re_capture(ct, "(?i)charset=\"([^\"]+)\"");
+	if (cs == NULL)
+		cs = re_capture(ct, "(?i)charset='([^']+)'");
+	if (cs == NULL)
+		cs = re_capture(ct, "(?i)charset=(\\S+)");
+	if (cs == NULL)
+		return (0);
+	bad = !charset_ok(m, cs);
+	free(cs);
+	if (!bad || rd == NULL)
+		return (0);
+	/* are_more_high_bits_set over the lines joined with "\n" */
+	for (k = 0; k < rd->body.n; k++) {
+		t = render_line(&rd->body, k, &tl);
+		if (k > 0)
+			lo++;
+		if (valid_utf8((const unsigned char *)t, tl)) {
+			for (j = 0; j < tl; j++)
+				if ((unsigned char)t[j] < 0x80)
+					lo++;
+				else if (((unsigned char)t[j] & 0xc0) != 0x80)
+					hi++;
+		} else
+			for (j = 0; j < tl; j++)
+				if ((unsigned char)t[j] < 0x80)
+					lo++;
+				else
+					hi++;
+	}
+	return (lo <= hi && hi > 3);
 }
 
 /* MIMEEval's body_charset_is_likely_to_fp */

@@ -58,7 +58,7 @@ def diag(s):
 
 
 R = random.Random(20261125)
-NEVAL = 48
+NEVAL = 52
 
 FIRST = ["John", "Mary", "Peter", "Anna", "Li", "Carlos", "Fatima", "Olga",
          "Hans", "Sarah", "Kenji", "Amit"]
@@ -358,6 +358,8 @@ def eval_message(i):
     user = R.choice(["john.doe", "mary77", "pat.k", "li.chen"])
     kind = ["freemail", "freemail", "addrlist", "urihost", "envfrom",
             "envfrom", "https", "https", "addrlist", "freemail"][i % 10]
+    if i >= 408:
+        return locale_message(i)
     if i >= 400:
         return bounce_message(i)
     hdrs = []
@@ -471,6 +473,23 @@ def bounce_message(i):
     return ("\n".join(hdrs) + "\n\n" + body).encode("utf-8")
 
 
+def locale_message(i):
+    # charsets for ok_locales other than "all": encoded words in From and
+    # Subject, a part's charset
+    import base64
+    k = i - 408
+    subj = ["=?koi8-r?B?%s?=" % base64.b64encode(
+        "\u041f\u0440\u0438\u0432\u0435\u0442".encode("koi8-r")).decode(),
+            "hello", "hi", "=?utf-8?Q?caf=C3=A9?="][k]
+    frm = ["a@example.org", "=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= "
+           "<b@example.org>", "c@example.org", "d@example.org"][k]
+    cs = ["us-ascii", "us-ascii", "koi8-r", "\"gb2312\""][k]
+    return ("From: %s\nTo: x@example.com\nSubject: %s\nDate: Mon, 20 Nov "
+            "2023 10:00:00 +0000\nMessage-ID: <loc%d@example.org>\n"
+            "MIME-Version: 1.0\nContent-Type: text/plain; charset=%s\n\n"
+            "plain text here\n" % (frm, subj, i, cs)).encode("utf-8")
+
+
 # settings that make the evals of zero-scored or list-less rules run
 EVAL_CONF = (
     "score HTML_IFRAME_SRC 0.1\nscore HTTPS_IP_MISMATCH 0.1\n"
@@ -490,7 +509,8 @@ EVAL_CONF = (
     "score MY_URI_LIST 0.1\n"
     "welcomelist_subject Lunch?\nwelcomelist_subject *project status\n"
     "blocklist_subject free MONEY*\nblocklist_subject viagra ?0%\n"
-    "welcomelist_bounce_relays relay?.example.com *.out.example.org\n")
+    "welcomelist_bounce_relays relay?.example.com *.out.example.org\n"
+    "ok_locales en ja\n")
 
 
 def main():
@@ -771,7 +791,8 @@ def main():
              "HTML_IFRAME_SRC", "URI_TRUNCATED", "URI_HOST_IN_BLOCKLIST",
              "URI_HOST_IN_WELCOMELIST", "MY_FROM_LIST", "MY_RT_LIST",
              "MY_URI_LIST", "SUBJECT_IN_WELCOMELIST",
-             "SUBJECT_IN_BLOCKLIST", "__MY_SERVERS_FOUND"]
+             "SUBJECT_IN_BLOCKLIST", "__MY_SERVERS_FOUND",
+             "CHARSET_FARAWAY_HEADER", "__MIME_CHARSET_FARAWAY"]
     hits = dict((w, 0) for w in watch)
     ev_same = 0
     for p in evfiles:

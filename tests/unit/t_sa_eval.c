@@ -476,6 +476,9 @@ static const char lists[] =
     "welcomelist_bounce_relays relay?.example.com\n"
     "body MY_SERVERS eval:check_welcomelist_bounce_relays()\n"
     "body HAVE_RELAYS eval:have_any_bounce_relays()\n"
+    "ok_locales ja\n"
+    "header FARAWAY_HDR eval:check_for_faraway_charset_in_headers()\n"
+    "body FARAWAY_BODY eval:check_for_faraway_charset()\n"
     "header TOCC ToCc:addr =~ /^a\\@example\\.net\\nbc\\@example\\.org\\n"
     "d\\@example\\.com\\ne\\@example\\.com$/\n";
 
@@ -594,6 +597,20 @@ list_tests(void)
 	    "boundary=b\n\n--b\nContent-Type: message/rfc822\n\n"
 	    "Received: from x\n\tby relay2.example.com (Postfix)\n"
 	    "Subject: hi\n\nhi\n--b--\n", "MY_SERVERS", 1);
+	/* ok_locales ja, and the environment's language */
+	(void)setenv("LC_ALL", "C", 1);
+	check(e, "Subject: =?koi8-r?B?8NLJ18XU?=\n\nx\n", "FARAWAY_HDR", 1);
+	check(e, "Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\n\nx\n",
+	    "FARAWAY_HDR", 0);
+	check(e, "Subject: =?utf-8?Q?caf=C3=A9?=\n\nx\n", "FARAWAY_HDR", 0);
+	check(e, "Content-Type: text/plain; charset=koi8-r\n\n"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4 \xf0\xd2\xc9\xd7\xc5\xd4\n",
+	    "FARAWAY_BODY", 1);
+	check(e, "Content-Type: text/plain; charset=koi8-r\n\nascii text\n",
+	    "FARAWAY_BODY", 0);
+	(void)setenv("LC_ALL", "ru_RU.KOI8-R", 1);
+	check(e, "Subject: =?koi8-r?B?8NLJ18XU?=\n\nx\n", "FARAWAY_HDR", 0);
+	(void)unsetenv("LC_ALL");
 	/* ToCc:addr: every address of To, then of Cc, one a line */
 	check(e, "To: a@example.net, \"B, C\" <bc@example.org>,\n\t"
 	    "d@example.com (Dee)\nCc: e@example.com\n\nx\n", "TOCC", 1);
