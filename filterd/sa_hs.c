@@ -77,7 +77,7 @@
  * database than per pattern.  HS_FLAG_SINGLEMATCH: one report per
  * pattern is all the engine needs.  Patterns longer than SA_HS_MAXLEN
  * once relaxed are refused, to keep start-up short: on the stock rules
- * the 112 below it compile in 0.2 s of CPU, while the FUZZY and
+ * the 113 below it compile in 0.2 to 0.4 s of CPU, while the FUZZY and
  * ReplaceTags patterns above it take 0.1 to 1 s each (about 10 s in
  * all), and the largest (137 KB) exceed Hyperscan's length limit.  Inline flags ((?i) (?s) (?x) ...) stay in
  * the pattern: Hyperscan reads them as PCRE2 does.
