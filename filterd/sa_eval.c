@@ -3169,7 +3169,8 @@ ev_vertical_words(EV_ARGS)
 		max = 101;
 	for (i = 0; i < m->render->body.n; i++) {
 		line = render_line(&m->render->body, i, &len);
-		l = u8len_n(line, len);
+		/* SpamAssassin's body lines are UTF-8 octets: length in bytes */
+		l = len;
 		if (l <= 5)
 			continue;
 		for (k = sp = 0; k < len; k++)

@@ -58,7 +58,7 @@ def diag(s):
 
 
 R = random.Random(20261125)
-NEVAL = 52
+NEVAL = 54
 
 FIRST = ["John", "Mary", "Peter", "Anna", "Li", "Carlos", "Fatima", "Olga",
          "Hans", "Sarah", "Kenji", "Amit"]
@@ -478,6 +478,19 @@ def locale_message(i):
     # Subject, a part's charset
     import base64
     k = i - 408
+    if k >= 4:
+        # 8-bit text in a faraway charset: SpamAssassin's body lines are
+        # UTF-8 octets (tvd_vertical_words counts bytes)
+        cs = ["koi8-r", "iso-8859-1"][k - 4]
+        text = ["\u041f\u0440\u0438\u0432\u0435\u0442\u0441\u0442\u0432"
+                "\u0443\u044e \u0432\u0441\u0435\u0445 \u0434\u0440\u0443"
+                "\u0437\u0435\u0439\n",
+                "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e na\u00efve\n"][k - 4]
+        return (("From: e@example.org\nTo: x@example.com\nSubject: hi\n"
+                 "Date: Mon, 20 Nov 2023 10:00:00 +0000\nMessage-ID: <loc%d"
+                 "@example.org>\nMIME-Version: 1.0\nContent-Type: text/"
+                 "plain; charset=%s\nContent-Transfer-Encoding: 8bit\n\n"
+                 % (i, cs)).encode() + (text * 3).encode(cs))
     subj = ["=?koi8-r?B?%s?=" % base64.b64encode(
         "\u041f\u0440\u0438\u0432\u0435\u0442".encode("koi8-r")).decode(),
             "hello", "hi", "=?utf-8?Q?caf=C3=A9?="][k]

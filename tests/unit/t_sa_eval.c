@@ -479,6 +479,7 @@ static const char lists[] =
     "ok_locales ja\n"
     "header FARAWAY_HDR eval:check_for_faraway_charset_in_headers()\n"
     "body FARAWAY_BODY eval:check_for_faraway_charset()\n"
+    "body TVD_SR eval:tvd_vertical_words('0','10')\n"
     "header TOCC ToCc:addr =~ /^a\\@example\\.net\\nbc\\@example\\.org\\n"
     "d\\@example\\.com\\ne\\@example\\.com$/\n";
 
@@ -611,6 +612,13 @@ list_tests(void)
 	(void)setenv("LC_ALL", "ru_RU.KOI8-R", 1);
 	check(e, "Subject: =?koi8-r?B?8NLJ18XU?=\n\nx\n", "FARAWAY_HDR", 0);
 	(void)unsetenv("LC_ALL");
+	/* body lines are UTF-8 octets to SpamAssassin: bytes counted */
+	check(e, "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+	    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\xd1\x81\xd1"
+	    "\x82\xd0\xb2\xd1\x83\xd1\x8e \xd0\xb2\xd1\x81\xd0\xb5\xd1\x85 "
+	    "\xd0\xb4\xd1\x80\xd1\x83\xd0\xb7\xd0\xb5\xd0\xb9\n", "TVD_SR", 1);
+	check(e, "Subject: x\nContent-Type: text/plain; charset=utf-8\n\n"
+	    "abcdefghijk abcd abcdef\n", "TVD_SR", 0);
 	/* ToCc:addr: every address of To, then of Cc, one a line */
 	check(e, "To: a@example.net, \"B, C\" <bc@example.org>,\n\t"
 	    "d@example.com (Dee)\nCc: e@example.com\n\nx\n", "TOCC", 1);
