@@ -284,7 +284,7 @@ t.ok(code == 250 and "X-Spam-Status: No" in m and "FD_MARK" in m,
      "--saconfig: its rule hits, scored 0.1: ham")
 write("local.cf", "body FD_MARK /reloadmarker/\nscore FD_MARK 50\n")
 fd8.send_signal(signal.SIGHUP)
-t.ok(t.wait_log("filterd8", r"SIGHUP: \d+ rules reloaded"),
+t.ok(t.wait_log("filterd8", r"SIGHUP: \d+ rules reloaded", 90),
      "SIGHUP: rules reloaded")
 code, text = send(10075, marked)
 t.ok(code == 250 and b"X-Spam-Flag: YES" in newest(),
