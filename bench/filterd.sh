@@ -45,15 +45,8 @@
 
 set -u
 
-if [ "${MX_IN_NETNS:-}" != 1 ]; then
-	u=-n
-	[ "$(id -u)" = 0 ] || u=-rn
-	MX_IN_NETNS=1 exec unshare $u -- sh "$0" "$@"
-fi
-ip link set lo up || { echo "filterd.sh: cannot bring up lo" >&2; exit 1; }
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-: "${MX_BUILD:=$top/build}"
+. "$(dirname "$0")/lib.sh"
+bench_netns filterd.sh "$@"
 MSGS=${BENCH_MSGS:-200}
 ROUNDS=${BENCH_ROUNDS:-5}
 ANCHORS=${BENCH_ANCHORS:-1}
@@ -71,12 +64,14 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from lib import tree_cpu, wait_port  # noqa: E402
+
 BUILD, TMP, NMSGS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ROUNDS, ANCHORS = int(sys.argv[4]), sys.argv[5] != "0"
 ROOT = os.getuid() == 0 and open("/proc/self/uid_map").read().split()[:3] \
     == ["0", "0", "4294967295"]
 LOAD = os.path.join(BUILD, "tests/bin/smtp-load")
-HZ = os.sysconf("SC_CLK_TCK")
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 procs = []
 
@@ -99,16 +94,6 @@ def spawn(argv, name):
     procs.append(p)
     return p
 
-
-def wait_port(port, timeout=120):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 # ---- the corpus ----
@@ -174,33 +159,6 @@ for i, m in enumerate(CORPUS):
         f.write(m)
 
 
-# ---- CPU of a process tree ----
-def tree_cpu(pid):
-    kids = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            f = open("/proc/%s/stat" % d).read()
-        except OSError:
-            continue
-        fields = f[f.rindex(")") + 2:].split()
-        kids.setdefault(int(fields[1]), []).append(
-            (int(d), sum(int(x) for x in fields[11:15])))
-    total = 0
-    own = open("/proc/%d/stat" % pid).read()
-    fields = own[own.rindex(")") + 2:].split()
-    total += sum(int(x) for x in fields[11:15])
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        for k, c in kids.get(p, []):
-            if k != pid:
-                total += c
-                todo.append(k)
-    return total / HZ
-
-
 def smtp_one(port, msg):
     s = smtplib.SMTP("127.0.0.1", port, timeout=300)
     s.ehlo("bench.example")
@@ -254,8 +212,8 @@ try:
                 "--relayhost=127.0.0.1:20026", "--tagall", "--aw", "--rh",
                 "--maxsize=256", "-L", "--children=4", "--nodetach",
                 "--pid=", "--spamd-port=20783"], "filterd")
-    if not wait_port(20026) or not wait_port(20025) or \
-            not wait_port(20783):
+    if not wait_port(20026, 120) or not wait_port(20025, 120) or \
+            not wait_port(20783, 120):
         sys.exit("filterd.sh: filterd did not start")
     rows = []
     for clients in (1, 2, 4):
@@ -288,14 +246,14 @@ try:
                     "--children=4", "--user=spampd", "--group=spampd",
                     "--pid=" + os.path.join(TMP, "spampd.pid"),
                     "--nodetach", "--logsock=inet"], "spampd")
-        if wait_port(21783):
+        if wait_port(21783, 120):
             time.sleep(3)
             for clients in (1, 4):
                 rows.append(("spamd spamc", clients) +
                             run(spamc_one, 21783, sd.pid, clients))
         else:
             print("spamd did not start")
-        if wait_port(22025):
+        if wait_port(22025, 120):
             for clients in (1, 4):
                 rows.append(("spampd SMTP", clients) +
                             run(smtp_one, 22025, sp.pid, clients))
