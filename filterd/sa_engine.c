@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,6 +601,45 @@ sa_msg_rule_value(struct sa_msg *msg, const char *name)
 }
 
 void
+sa_msg_test_log(struct sa_msg *msg, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*t;
+
+	va_start(ap, fmt);
+	if (vasprintf(&t, fmt, ap) == -1)
+		t = NULL;
+	va_end(ap);
+	if (t == NULL)
+		return;
+	msg->tlog = xreallocarray(msg->tlog, msg->ntlog + 1,
+	    sizeof(*msg->tlog));
+	msg->tlog[msg->ntlog++] = (struct sa_tlog){ msg->cur_rule, t };
+}
+
+/* rule idx's test_log lines, each ended by \n (NULL: none) */
+static char *
+tlog_take(struct sa_msg *msg, size_t idx)
+{
+	struct mimebuf	 b;
+	size_t		 i;
+
+	mimebuf_init(&b);
+	for (i = 0; i < msg->ntlog; i++) {
+		if (msg->tlog[i].idx != idx)
+			continue;
+		mimebuf_adds(&b, msg->tlog[i].text);
+		mimebuf_addc(&b, '\n');
+	}
+	if (b.len == 0) {
+		mimebuf_free(&b);
+		return (NULL);
+	}
+	mimebuf_addc(&b, '\0');
+	return (b.buf);
+}
+
+void
 sa_msg_got_hit(struct sa_msg *msg, const char *name, double value)
 {
 	struct sa_rule	*r;
@@ -677,6 +717,7 @@ run_rule(struct sa_engine *e, struct sa_msg *msg, const struct sa_plan *p)
 	}
 	if (p->kind == K_EVAL) {
 		r = msg->conf->rules[i];
+		msg->cur_rule = i;
 		rc = e->evalfn[i]->fn(msg, r, r->eval_args, r->eval_nargs);
 		if (rc > 0)
 			got_hit(msg, i, rc);
@@ -878,7 +919,7 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 			for (k = 0; k < e->ngot[i]; k++)
 				res->subhits[res->nsubhits++] = (struct sa_hit){
 				    r, r->name, r->score[e->set], e->val[i],
-				    0 };
+				    0, NULL };
 			continue;
 		}
 	}
@@ -886,7 +927,8 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 	for (k = 0; k < e->nhitlog; k++) {
 		r = c->rules[e->hitlog[k]];
 		res->hits[res->nhits++] = (struct sa_hit){ r, r->name,
-		    r->score[e->set], e->val[r->index], (unsigned int)k };
+		    r->score[e->set], e->val[r->index], (unsigned int)k,
+		    msg.ntlog > 0 ? tlog_take(&msg, r->index) : NULL };
 	}
 	if (res->nhits > 1)
 		qsort(res->hits, res->nhits, sizeof(*res->hits), hit_cmp);
@@ -919,6 +961,9 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 		free(rl->as_string);
 	}
 	free(msg.relays);
+	for (i = 0; i < msg.ntlog; i++)
+		free(msg.tlog[i].text);
+	free(msg.tlog);
 	sa_hcache_clear(&e->hc);
 	render_free(msg.render);
 	mime_free(msg.mime);
@@ -929,8 +974,12 @@ sa_scan(struct sa_engine *e, const char *buf, size_t len,
 void
 sa_result_free(struct sa_result *res)
 {
+	size_t	i;
+
 	if (res == NULL)
 		return;
+	for (i = 0; i < res->nhits; i++)
+		free(res->hits[i].log);
 	free(res->hits);
 	free(res->subhits);
 	free(res->hostname);

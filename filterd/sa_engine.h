@@ -145,6 +145,11 @@ struct sa_msg {
 	unsigned char		*done;		/* rule evaluated */
 	double			 score;		/* sum so far */
 
+	/* PerMsgStatus::test_log's lines (sa_msg_test_log) */
+	size_t			 cur_rule;	/* the eval running */
+	struct sa_tlog		*tlog;
+	size_t			 ntlog;
+
 	/* the eval module's per-message cache */
 	void			*eval_priv;
 	void			(*eval_priv_free)(void *);
@@ -167,6 +172,12 @@ const char	*sa_msg_get(struct sa_msg *, const char *);
 size_t		 sa_msg_count(struct sa_msg *, const char *);
 /* Has the rule (by name) hit so far?  Its value (0: no hit). */
 double		 sa_msg_rule_value(struct sa_msg *, const char *);
+/*
+ * PerMsgStatus::test_log: a line for the report under the rule whose
+ * eval is running (shown if it hits; "*REDACTED*" for tflags nolog).
+ */
+void		 sa_msg_test_log(struct sa_msg *, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
 /* Record a hit on another rule (evals that set several rules). */
 void		 sa_msg_got_hit(struct sa_msg *, const char *, double);
 
@@ -186,6 +197,11 @@ int		 sa_relays_parse(struct sa_msg *);
 /* The eval names (NULL-terminated, static) for sa_load_opts.evals. */
 const char *const *sa_eval_names(void);
 
+struct sa_tlog {
+	size_t			 idx;		/* rule index */
+	char			*text;
+};
+
 /* One rule that hit, as SpamAssassin reports it */
 struct sa_hit {
 	const struct sa_rule	*rule;
@@ -193,6 +209,8 @@ struct sa_hit {
 	double			 score;		/* its score in this set */
 	double			 value;		/* hit count / eval value */
 	unsigned int		 seq;		/* order of the hit */
+	char			*log;		/* its test_log lines, each
+						   ended by \n; NULL: none */
 };
 
 struct sa_result {

@@ -130,6 +130,11 @@ static int	ev_blank_line_ratio(EV_ARGS);
 static int	ev_parse_flags(EV_ARGS);
 static int	ev_shifted_date(EV_ARGS);
 static int	ev_freemail_from(EV_ARGS);
+static double	conf_num(struct sa_msg *, const char *, double);
+static void	fm_log_join(struct sa_msg *, char **, size_t, char **,
+		    size_t);
+static void	fm_log(struct sa_msg *, const char *, const char *,
+		    const char *);
 static int	ev_freemail_header(EV_ARGS);
 static int	ev_image_count(EV_ARGS);
 static int	ev_vertical_words(EV_ARGS);
@@ -1637,6 +1642,7 @@ struct ev_priv {
 	double	 madiff, madiff_html, madiff_text;
 	int	 uhl_done;		/* uri host lists hit */
 	char	**uhl;
+	char	**uhlm;			/* their matches: "host (key)" */
 	size_t	  nuhl;
 	int	 fmb_done, fmb_skip;	/* FreeMail's body freemails */
 	char	**fmb;
@@ -1652,6 +1658,7 @@ ev_priv_free(void *p)
 		return;
 	free(ep->charsets);
 	free_list(ep->uhl, ep->nuhl);
+	free_list(ep->uhlm, ep->nuhl);
 	free_list(ep->fmb, ep->nfmb);
 	free(ep);
 }
@@ -2813,6 +2820,31 @@ fm_available(struct sa_msg *m)
 	return (fm.ndoms > 0);
 }
 
+/* FreeMail's _test_log: the address with "(at)" for "@" */
+static void
+fm_log(struct sa_msg *m, const char *a, const char *b, const char *sep)
+{
+	struct mimebuf	 t;
+	char		*all;
+	const char	*s;
+
+	if (!conf_num(m, "freemail_add_describe_email", 1))
+		return;
+	/* sep has no "@" */
+	(void)xasprintf(&all, "%s%s%s", a, b != NULL ? sep : "",
+	    b != NULL ? b : "");
+	mimebuf_init(&t);
+	for (s = all; *s != '\0'; s++)
+		if (*s == '@')
+			mimebuf_adds(&t, "(at)");
+		else
+			mimebuf_addc(&t, *s);
+	mimebuf_addc(&t, '\0');
+	sa_msg_test_log(m, "%s", t.buf);
+	mimebuf_free(&t);
+	free(all);
+}
+
 /* FreeMail's _is_freemail; email is lower case */
 static int
 is_freemail(const char *email)
@@ -2905,6 +2937,7 @@ ev_freemail_header(EV_ARGS)
 			continue;
 		if (n > 1 && re_match_dyn(l[i], a[1], 0) != 1)
 			continue;
+		fm_log(m, l[i], NULL, NULL);
 		rc = 1;
 	}
 	free_list(l, nl);
@@ -2962,8 +2995,10 @@ ev_freemail_from(EV_ARGS)
 		return (0);
 	all = all_from_addrs(m, &nall);
 	for (i = 0; i < nall && !rc; i++)
-		if (*all[i] != '\0' && is_freemail(all[i]))
+		if (*all[i] != '\0' && is_freemail(all[i])) {
+			fm_log(m, all[i], NULL, NULL);
 			rc = 1;
+		}
 	free_list(all, nall);
 	return (rc);
 }
@@ -4189,6 +4224,7 @@ uri_host_lists(struct sa_msg *m, struct ev_priv *ep)
 	const struct sa_setting	*st;
 	struct html_uris	*u;
 	char			**seen = NULL, *h, *keys[12], *e;
+	const char		 *q;
 	size_t			  nseen = 0, i, j, k, l, nk, hl;
 	int			  verdict;
 
@@ -4227,12 +4263,14 @@ uri_host_lists(struct sa_msg *m, struct ev_priv *ep)
 			if (strncmp(st->name, "uri_host_lists:", 15) != 0)
 				continue;
 			verdict = -1;
+			q = NULL;
 			for (j = 0; j < nk && verdict == -1; j++)
 				for (l = st->nlist; l-- > 0; ) {
 					e = st->list[l];
 					hl = *e == '!';
 					if (strcmp(e + hl, keys[j]) == 0) {
 						verdict = !hl;
+						q = keys[j];
 						break;
 					}
 				}
@@ -4244,7 +4282,15 @@ uri_host_lists(struct sa_msg *m, struct ev_priv *ep)
 			if (j == ep->nuhl) {
 				ep->uhl = xreallocarray(ep->uhl, ep->nuhl + 1,
 				    sizeof(*ep->uhl));
-				ep->uhl[ep->nuhl++] = xstrdup(st->name + 15);
+				ep->uhlm = xreallocarray(ep->uhlm,
+				    ep->nuhl + 1, sizeof(*ep->uhlm));
+				ep->uhl[ep->nuhl] = xstrdup(st->name + 15);
+				if (strcmp(q, h) == 0)
+					ep->uhlm[ep->nuhl] = xstrdup(h);
+				else
+					(void)xasprintf(&ep->uhlm[ep->nuhl],
+					    "%s (%s)", h, q);
+				ep->nuhl++;
 			}
 		}
 	}
@@ -4270,8 +4316,10 @@ ev_uri_host_listed(EV_ARGS)
 	if (!ep->uhl_done)
 		uri_host_lists(m, ep);
 	for (i = 0; i < ep->nuhl; i++)
-		if (strcmp(ep->uhl[i], list) == 0)
+		if (strcmp(ep->uhl[i], list) == 0) {
+			sa_msg_test_log(m, "URI: %s", ep->uhlm[i]);
 			return (1);
+		}
 	return (0);
 }
 
@@ -4584,6 +4632,32 @@ fm_body(struct sa_msg *m, struct ev_priv *ep)
 	free_list(all, nall);
 }
 
+/* "from,... -> replyto,..." */
+static void
+fm_log_join(struct sa_msg *m, char **a, size_t na, char **b, size_t nb)
+{
+	struct mimebuf	 x, y;
+	size_t		 i;
+
+	mimebuf_init(&x);
+	mimebuf_init(&y);
+	for (i = 0; i < na; i++) {
+		if (i > 0)
+			mimebuf_addc(&x, ',');
+		mimebuf_adds(&x, a[i]);
+	}
+	for (i = 0; i < nb; i++) {
+		if (i > 0)
+			mimebuf_addc(&y, ',');
+		mimebuf_adds(&y, b[i]);
+	}
+	mimebuf_addc(&x, '\0');
+	mimebuf_addc(&y, '\0');
+	fm_log(m, x.buf, y.buf, " -> ");
+	mimebuf_free(&x);
+	mimebuf_free(&y);
+}
+
 /* FreeMail's check_freemail_replyto ('replyto' or 'reply') */
 static int
 ev_freemail_replyto(EV_ARGS)
@@ -4615,6 +4689,7 @@ ev_freemail_replyto(EV_ARGS)
 			if (strcmp(from[i], rt[j]) == 0)
 				notin = 0;
 	if (from_fm && rt_fm && notin) {
+		fm_log_join(m, from, nf, rt, nr);
 		rc = 1;
 		goto done;
 	}
@@ -4635,8 +4710,10 @@ ev_freemail_replyto(EV_ARGS)
 	}
 	for (i = 0; i < ep->nfmb && !rc; i++)
 		for (j = 0; j < nreply && !rc; j++)
-			if (strcmp(ep->fmb[i], reply[j]) != 0)
+			if (strcmp(ep->fmb[i], reply[j]) != 0) {
+				fm_log(m, reply[j], ep->fmb[i], ", ");
 				rc = 1;
+			}
  done:
 	free_list(from, nf);
 	free_list(rt, nr);

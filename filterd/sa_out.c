@@ -61,6 +61,7 @@ static void	 added_headers(const struct sa_result *, int,
 static const char *area(const struct sa_rule *);
 static int	 seq_cmp(const void *, const void *);
 static void	 summary(const struct sa_result *, struct mimebuf *, int);
+static void	 test_log_lines(const struct sa_hit *, struct mimebuf *, int);
 static void	 preview(const struct sa_result *, struct mimebuf *);
 static void	 rfc822_date(time_t, struct mimebuf *);
 static const char *line_ending(const struct sa_result *);
@@ -322,10 +323,69 @@ summary(const struct sa_result *res, struct mimebuf *out, int terse)
 		mimebuf_adds(out, area(h[i].rule));
 		mimebuf_adds(out, w.buf + k);
 		mimebuf_addc(out, '\n');
+		if (h[i].log != NULL)
+			test_log_lines(&h[i], out, terse);
 	}
 	mimebuf_free(&w);
 	mimebuf_free(&first);
 	free(h);
+}
+
+/* one "[...]" line of a test_log message */
+static void
+test_log_line(const char *s, size_t n, struct mimebuf *out, int terse)
+{
+	size_t	 k;
+
+	if (!terse && n > 47)
+		for (k = n + 2; k < 78; k++)
+			mimebuf_addc(out, ' ');
+	else if (!terse)
+		mimebuf_adds(out, "                            ");
+	mimebuf_addc(out, '[');
+	mimebuf_add(out, s, n);
+	mimebuf_adds(out, "]\n");
+}
+
+/*
+ * get_report's lines under a rule its test_log strings: each cut
+ * before a white space after 30 to 48 characters, "[...]" (terse: the
+ * first after "*      "; else right-aligned at 78, or from column 29
+ * when it has at most 47 characters).
+ */
+static void
+test_log_lines(const struct sa_hit *h, struct mimebuf *out, int terse)
+{
+	const char	*s, *e;
+	size_t		 n, len;
+	int		 first = 1;
+
+	for (s = h->log; *s != '\0'; s = e + 1) {
+		e = strchr(s, '\n');
+		len = (size_t)(e - s);
+		if (h->rule->tf & SA_TF_NOLOG) {
+			s = "*REDACTED*";
+			len = strlen(s);
+		}
+		if (terse && first)
+			mimebuf_adds(out, "*      ");
+		first = 0;
+		for (;;) {
+			/* Perl's s/^(.{30,48})\s//: longest first */
+			for (n = len > 48 ? 48 : len; n >= 30; n--)
+				if (n < len && memchr(s, '\n', n) == NULL &&
+				    isspace((unsigned char)s[n]))
+					break;
+			if (n < 30)
+				break;
+			test_log_line(s, n, out, terse);
+			s += n + 1;
+			len -= n + 1;
+		}
+		test_log_line(s, len, out, terse);
+		if (h->rule->tf & SA_TF_NOLOG)
+			break;
+	}
 }
 
 /* get_content_preview */

@@ -46,6 +46,7 @@ static const char	*line_msg(const char *, size_t, const char *);
 static void		 check(struct sa_engine *, const char *, const char *,
 			    int);
 static void		 list_tests(void);
+static void		 tlog_tests(void);
 
 static const char rules[] =
     "loadplugin Mail::SpamAssassin::Plugin::FreeMail\n"
@@ -436,7 +437,119 @@ main(int argc, char **argv)
 	sa_engine_free(e);
 	sa_conf_free(c);
 	list_tests();
+	tlog_tests();
 	return (done_testing());
+}
+
+/* PerMsgStatus::test_log: the lines under a rule in the report */
+static const char tlog_cf[] =
+    "loadplugin Mail::SpamAssassin::Plugin::FreeMail\n"
+    "loadplugin Mail::SpamAssassin::Plugin::WLBLEval\n"
+    "util_rb_tld com top\n"
+    "freemail_domains gmail.com yahoo.com\n"
+    "header FM_FROM eval:check_freemail_from()\n"
+    "describe FM_FROM Sender is freemail\n"
+    "score FM_FROM 1.5\n"
+    "header FM_HDR eval:check_freemail_header('Reply-To')\n"
+    "describe FM_HDR Reply-To is freemail\n"
+    "tflags FM_HDR nolog\n"
+    "score FM_HDR 0.5\n"
+    "header FM_REPLYTO eval:check_freemail_replyto('replyto')\n"
+    "describe FM_REPLYTO Reply-To is a different freemail than From\n"
+    "score FM_REPLYTO 12\n"
+    "enlist_uri_host (BAD) bad.top\n"
+    "header URI_BAD eval:check_uri_host_listed('BAD')\n"
+    "describe URI_BAD Listed host\n"
+    "score URI_BAD 2\n"
+    "clear_report_template\n"
+    "report _SUMMARY_\n"
+    "report ---\n"
+    "report _REPORT_\n";
+
+/*
+ * What SpamAssassin 4.0.1 gives for it (its order of rules of one
+ * priority varies from run to run)
+ */
+static const char tlog_want[] =
+    " 1.5 FM_FROM                Sender is freemail\n"
+    "                            [bob.smith(at)gmail.com]\n"
+    " 0.5 FM_HDR                 Reply-To is freemail\n"
+    "                            [*REDACTED*]\n"
+    "  12 FM_REPLYTO             Reply-To is a different freemail than "
+    "From\n"
+    "                            [bob.smith(at)gmail.com,jane.doe(at)"
+    "gmail.com ->]\n"
+    "                            [rt(at)yahoo.com]\n"
+    " 2.0 URI_BAD                Listed host\n"
+    "                            [URI: www.bad.top (bad.top)]\n"
+    "\n"
+    "---\n"
+    "\n"
+    "*  1.5 FM_FROM Sender is freemail\n"
+    "*      [bob.smith(at)gmail.com]\n"
+    "*  0.5 FM_HDR Reply-To is freemail\n"
+    "*      [*REDACTED*]\n"
+    "*   12 FM_REPLYTO Reply-To is a different freemail than From\n"
+    "*      [bob.smith(at)gmail.com,jane.doe(at)gmail.com ->]\n"
+    "[rt(at)yahoo.com]\n"
+    "*  2.0 URI_BAD Listed host\n"
+    "*      [URI: www.bad.top (bad.top)]\n"
+    "\n";
+
+static const char tlog_want2[] =
+    " 1.5 FM_FROM                Sender is freemail\n"
+    "                          [averyveryverylongsendername.with."
+    "dots(at)gmail.com]\n\n---\n\n*  1.5 FM_FROM Sender is freemail\n"
+    "*      [averyveryverylongsendername.with.dots(at)gmail.com]\n\n";
+
+static void
+tlog_tests(void)
+{
+	static const char	 msg[] = "From: bob.smith@gmail.com, "
+	    "jane.doe@gmail.com\nReply-To: rt@yahoo.com\nSubject: x\n\n"
+	    "see http://www.bad.top/x\n";
+	static const char	 msg2[] = "From: averyveryverylongsender"
+	    "name.with.dots@gmail.com\n\nhi\n";
+	struct sa_conf		*c;
+	struct sa_engine	*e;
+	struct sa_result	*res = NULL;
+	struct mimebuf		 out;
+	char			 err[256];
+	const char		*uri = NULL;
+	size_t			 i;
+
+	c = conf_text(tlog_cf);
+	if (!ok(c != NULL, "test_log rules load"))
+		return;
+	e = sa_engine_new(c, NULL, err, sizeof(err));
+	if (!ok(e != NULL, "engine: %s", e == NULL ? err : "ok")) {
+		sa_conf_free(c);
+		return;
+	}
+	mimebuf_init(&out);
+	if (ok(sa_scan(e, msg, strlen(msg), NULL, &res) == 0, "scan")) {
+		for (i = 0; i < res->nhits; i++)
+			if (strcmp(res->hits[i].name, "URI_BAD") == 0)
+				uri = res->hits[i].log;
+		is_str(uri, "URI: www.bad.top (bad.top)\n",
+		    "URI_BAD's test_log: the host and the listed key");
+		(void)sa_out_report(res, &out);
+		mimebuf_addc(&out, '\0');
+		is_str(out.buf, tlog_want, "report: test_log lines as SA's");
+		sa_result_free(res);
+	}
+	/* over 47 characters: SUMMARY right-aligns it at column 78 */
+	res = NULL;
+	out.len = 0;
+	if (ok(sa_scan(e, msg2, strlen(msg2), NULL, &res) == 0, "scan")) {
+		(void)sa_out_report(res, &out);
+		mimebuf_addc(&out, '\0');
+		is_str(out.buf, tlog_want2, "report: a long test_log line");
+		sa_result_free(res);
+	}
+	mimebuf_free(&out);
+	sa_engine_free(e);
+	sa_conf_free(c);
 }
 
 /* WLBLEval's lists, WelcomeListSubject, FreeMail's replyto, URIs */
