@@ -294,8 +294,8 @@ int		 greydb_put_entry(struct greydb *, const struct greydb_entry *);
  * nothing of the batch is stored (the caller may store them one by one
  * to find the culprit).
  */
-int		 greydb_put_entries(struct greydb *, const struct greydb_entry *,
-		    size_t, int *);
+int		 greydb_put_entries(struct greydb *,
+		    const struct greydb_entry *, size_t, int *);
 
 /*
  * spamlogd's refresh: existing record: pcount++, expire = now +

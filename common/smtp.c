@@ -719,7 +719,8 @@ smtp_end(struct smtp_session *s, const char *reason)
 	s->phase = SMTP_PH_DEAD;
 	s->pending = SMTP_PEND_NONE;
 	smtp_log_event(s, "smtp session=%016llx event=disconnect "
-	    "address=%s reason=\"%s\"", (unsigned long long)s->id, s->peer_addr, why);
+	    "address=%s reason=\"%s\"", (unsigned long long)s->id,
+	    s->peer_addr, why);
 	if (s->hooks->disconnect != NULL)
 		s->hooks->disconnect(s, s->arg, why);
 	io_pause(s->io, IO_IN | IO_OUT);
@@ -1041,8 +1042,9 @@ smtp_log_message(struct smtp_session *s, const char *result)
 	    smtp_addr_format(&s->t->mail_from, from, sizeof(from)) == -1)
 		from[0] = '\0';
 	smtp_log_event(s, "smtp session=%016llx event=message address=%s "
-	    "from=<%s> nrcpt=%zu size=%zu result=\"%s\"", (unsigned long long)s->id,
-	    s->peer_addr, from, s->nrcpt, s->data.size, result);
+	    "from=<%s> nrcpt=%zu size=%zu result=\"%s\"",
+	    (unsigned long long)s->id, s->peer_addr, from, s->nrcpt,
+	    s->data.size, result);
 }
 
 /* Drop the transaction (and tell the application why). */

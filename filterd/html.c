@@ -72,7 +72,8 @@ struct html {
 	int			 basefont;
 	int			 in_script, in_style, in_a, in_title;
 	char			*base;
-	char			*href;		/* <a>'s href as html_uri had it */
+	char			*href;		/* <a>'s href, as html_uri
+						   had it */
 };
 
 /* HTML 4 entities as HTML::Parser knows them (HTML::Entities). */

@@ -3204,7 +3204,7 @@ ev_vertical_words(EV_ARGS)
 		max = 101;
 	for (i = 0; i < m->render->body.n; i++) {
 		line = render_line(&m->render->body, i, &len);
-		/* SpamAssassin's body lines are UTF-8 octets: length in bytes */
+		/* SpamAssassin's body lines are UTF-8 octets: bytes */
 		l = len;
 		if (l <= 5)
 			continue;
@@ -4597,7 +4597,8 @@ fm_body(struct sa_msg *m, struct ev_priv *ep)
 			re_subst_space(rb.strip2, &line);
 		}
 		for (off = 0; nall < 40 && pcre2_match(rb.email,
-		    (PCRE2_SPTR)line, strlen(line), off, 0, rb.md, NULL) > 0; ) {
+		    (PCRE2_SPTR)line, strlen(line), off, 0, rb.md,
+		    NULL) > 0; ) {
 			ov = pcre2_get_ovector_pointer(rb.md);
 			e = xstrndup(line + ov[2], ov[3] - ov[2]);
 			lower(e);

@@ -79,8 +79,9 @@
  * once relaxed are refused, to keep start-up short: on the stock rules
  * the 113 below it compile in 0.2 to 0.4 s of CPU, while the FUZZY and
  * ReplaceTags patterns above it take 0.1 to 1 s each (about 10 s in
- * all), and the largest (137 KB) exceed Hyperscan's length limit.  Inline flags ((?i) (?s) (?x) ...) stay in
- * the pattern: Hyperscan reads them as PCRE2 does.
+ * all), and the largest (137 KB) exceed Hyperscan's length limit.
+ * Inline flags ((?i) (?s) (?x) ...) stay in the pattern: Hyperscan
+ * reads them as PCRE2 does.
  */
 
 #include <sys/types.h>

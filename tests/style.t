@@ -27,11 +27,15 @@ my $top = $ENV{MX_TOP} // '.';
 chdir $top or die "chdir $top: $!";
 
 my @files;
+# git's list when git is there; otherwise (a machine without git, as a
+# fresh chroot) every file but the build output: never an empty list
 if (-d '.git') {
 	@files = split /\n/,
 	    `git ls-files --cached --others --exclude-standard 2>/dev/null`;
-} else {
-	@files = split /\n/, `find . -path ./build -prune -o -path ./build-san -prune -o -path ./build-fuzz -prune -o -path ./.deps -prune -o -type f -print | sed 's|^\\./||'`;
+}
+if (!@files) {
+	# what .gitignore leaves out, left out here too
+	@files = split /\n/, `find . -path ./.git -prune -o -path ./build -prune -o -path ./build-san -prune -o -path ./build-fuzz -prune -o -path ./.deps -prune -o -path ./config.mk -prune -o -type f ! -name '*.o' ! -name '*.a' -print | sed 's|^\\./||'`;
 }
 @files = grep { -f $_ } @files;
 

@@ -34,6 +34,7 @@
 #include "fwtable.h"
 #include "../tap.h"
 #include "t_fwtable.h"
+#include "t_rmtree.h"
 
 static void	 test_spec(void);
 static void	 test_names(void);
@@ -42,7 +43,6 @@ static void	 test_file_errors(void);
 static void	 test_none_pf(void);
 static void	 put(const char *, const char *);
 static int	 leftovers(void);
-static void	 cleanup(void);
 
 static void
 put(const char *name, const char *text)
@@ -75,26 +75,6 @@ leftovers(void)
 			n++;
 	closedir(d);
 	return n;
-}
-
-static void
-cleanup(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[512];
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 static void
@@ -396,6 +376,6 @@ main(void)
 	test_file();
 	test_file_errors();
 	test_none_pf();
-	cleanup();
+	rm_tree(dir);
 	return done_testing();
 }

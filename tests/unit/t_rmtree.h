@@ -15,7 +15,7 @@
  */
 
 /*
- * rm_tree(dir): remove a test's temporary directory and everything in
+ * rm_tree(top): remove a test's temporary directory and everything in
  * it, shared by the unit tests that make one (t_db, t_greydb, t_dbdir).
  */
 
@@ -33,20 +33,20 @@
 static void	rm_tree(const char *);
 
 static void
-rm_tree(const char *dir)
+rm_tree(const char *top)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		 p[1024];
 	struct stat	 st;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = opendir(top)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		if (snprintf(p, sizeof(p), "%s/%s", top, de->d_name) >=
 		    (int)sizeof(p))
 			continue;
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
@@ -55,7 +55,7 @@ rm_tree(const char *dir)
 			unlink(p);
 	}
 	closedir(d);
-	rmdir(dir);
+	rmdir(top);
 }
 
 #endif /* T_RMTREE_H */

@@ -188,7 +188,8 @@ main(void)
 	ok(sa_hs_check("(?i-s:foo)\\Qa\\z\\E", err, sizeof(err)) == 0,
 	    "(?i-s:) and \\Q\\z\\E are fine");
 
-	rx = sa_hs_relax("a{2,5}b[x{2}]c{0,3}\\x{41}{3}\\Qd{2}\\E{1}e{00}f{,2}");
+	rx = sa_hs_relax("a{2,5}b[x{2}]c{0,3}\\x{41}{3}\\Qd{2}\\E{1}e{00}"
+	    "f{,2}");
 	is_str(rx, "a+b[x{2}]c*\\x{41}+\\Qd{2}\\E+e*f{,2}", "relaxed form");
 	free(rx);
 	rx = sa_hs_relax("(?:ab){2,3}c(d)*e(?:f)+?g(h){0,2}i(j)?\\)+k");
